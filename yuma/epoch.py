@@ -1,0 +1,199 @@
+"""One Yuma epoch: the steps of :mod:`yuma.steps` composed in the chain's order."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import steps
+from ._validation import (
+    as_block_vector,
+    as_mask,
+    as_mask_matrix,
+    as_matrix,
+    as_uid,
+    as_vector,
+)
+from .ops import normalize, row_normalize
+from .params import YumaParams
+from .result import EpochResult
+from .variants import Variant, get_variant
+
+__all__ = ["epoch"]
+
+
+def epoch(
+    weights: np.ndarray,
+    stake: np.ndarray,
+    bonds: np.ndarray | None = None,
+    *,
+    params: YumaParams | None = None,
+    variant: str | Variant | None = None,
+    active: np.ndarray | None = None,
+    validator_permit: np.ndarray | None = None,
+    last_update: np.ndarray | None = None,
+    block_at_registration: np.ndarray | None = None,
+    commit_block: np.ndarray | None = None,
+    last_tempo: int | None = None,
+    reset_bonds: np.ndarray | None = None,
+    listed: np.ndarray | None = None,
+    owner_uid: int | None = None,
+    stake_threshold: float = 0.0,
+) -> EpochResult:
+    r"""Run one Yuma consensus epoch as the chain does (sparse ``epoch_mechanism``), in float64.
+
+    Steps (chain order): stake ``S = N(stake >= threshold)``; new permits = top-k of ``S``;
+    active stake ``S_act = N(S * active * validator_permit)``; weights masked (no permit,
+    self-weights, outdated, commit-reveal) and row-normalized; consensus ``C`` = stake-
+    weighted kappa-value per column; clipped weights ``min(W, C)``; validator trust, rank,
+    incentive ``N(R)``; bond weights ``W + beta (W_clipped - W)``; bonds and dividends by
+    the variant; emission shares.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_validators, n_uids)
+        Weights set by each validator (any non-negative scale per row: u16 or
+        proportions). Square means the chain's form: row i and column i are the same UID
+        and self-weights are masked. Rectangular means validators and miners are distinct.
+    stake : array_like, shape (n_validators,)
+        Raw stake per row (any unit).
+    bonds : array_like, shape (n_validators, n_uids), optional
+        Bonds as the previous epoch returned them (``EpochResult.bonds``); None means none.
+    params : YumaParams, optional
+        Hyperparameters (defaults: ``YumaParams()``).
+    variant : str or Variant, optional
+        Overrides ``params.variant``; a :class:`yuma.Variant` value runs a custom variant.
+    active : array_like of bool, shape (n_validators,), optional
+        Activity mask (see :func:`yuma.activity_mask`); None means all active.
+    validator_permit : array_like of bool, shape (n_validators,), optional
+        Permits stored by the previous epoch; None means all permitted.
+    last_update : array_like of int, shape (n_validators,), optional
+        With ``block_at_registration``: drop weights set before a UID registered
+        (``last_update[i] <= block_at_registration[j]``).
+    block_at_registration : array_like of int, shape (n_uids,), optional
+        Registration block per UID.
+    commit_block : array_like of int, shape (n_validators,), optional
+        Commit-reveal: smallest non-expired commit block per validator; drops
+        ``(i, j)`` where ``commit_block[i] < block_at_registration[j]``.
+    last_tempo : int, optional
+        With ``block_at_registration``: bonds of UIDs with
+        ``last_tempo <= block_at_registration[j]`` are reset (chain: registered since the
+        last epoch).
+    reset_bonds : array_like of bool, shape (n_uids,), optional
+        Columns whose previous bonds are reset (re-registration, hotkey swap).
+    listed : array_like of bool, shape (n_validators, n_uids), optional
+        Entries the validators listed when setting weights, explicit zeros included (the
+        chain stores them). Matters only for Yuma 3 with liquid alpha, where a bond to a
+        miner the validator did not list is dropped instead of decayed. Default: every
+        entry listed (the dense model; bonds decay). Positive weights always count as
+        listed; pass ``weights > 0`` for validators that omit zero weights.
+    owner_uid : int, optional
+        The subnet owner: always permitted, exempt from the stake threshold, keeps its
+        self-weight.
+    stake_threshold : float
+        Minimum raw stake (same unit as ``stake``) counted in the epoch.
+
+    Returns
+    -------
+    EpochResult
+
+    Raises
+    ------
+    ValueError
+        On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
+        message names the argument.
+
+    Examples
+    --------
+    >>> import numpy as np, yuma
+    >>> w = np.array([[0.0, 1.0], [0.0, 1.0]])
+    >>> r = yuma.epoch(w, np.array([1.0, 1.0]))
+    >>> r.incentive.tolist(), r.dividends.tolist()
+    ([0.0, 1.0], [0.5, 0.5])
+    """
+    if params is None:
+        params = YumaParams()
+    elif not isinstance(params, YumaParams):
+        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
+    var = get_variant(variant, params)
+    w_raw = as_matrix(weights, "weights")
+    n_rows, n_cols = w_raw.shape
+    square = n_rows == n_cols
+    raw_stake = as_vector(stake, "stake", length=n_rows)
+    prev_bonds = (
+        np.zeros_like(w_raw) if bonds is None else as_matrix(bonds, "bonds", shape=w_raw.shape)
+    )
+    active_mask = as_mask(active, "active", length=n_rows)
+    permit_old = as_mask(validator_permit, "validator_permit", length=n_rows)
+    owner = as_uid(owner_uid, "owner_uid", n=n_rows) if n_rows else None
+    if owner_uid is not None and n_rows == 0:
+        raise ValueError("owner_uid given but there are no UIDs")
+    lu = None if last_update is None else as_block_vector(last_update, "last_update", length=n_rows)
+    bar = (
+        None
+        if block_at_registration is None
+        else as_block_vector(block_at_registration, "block_at_registration", length=n_cols)
+    )
+    cb = None if commit_block is None else as_block_vector(commit_block, "commit_block", length=n_rows)
+    listed_mask = (
+        np.ones(w_raw.shape, dtype=np.bool_)
+        if listed is None
+        else as_mask_matrix(listed, "listed", shape=w_raw.shape) | (w_raw > 0.0)
+    )
+    reset = as_mask(reset_bonds, "reset_bonds", length=n_cols, default=False)
+    if last_tempo is not None:
+        if bar is None:
+            raise ValueError("last_tempo needs block_at_registration")
+        if isinstance(last_tempo, bool) or not isinstance(last_tempo, (int, np.integer)):
+            raise ValueError(f"last_tempo must be an integer block, got {last_tempo!r}")
+        reset |= int(last_tempo) <= bar
+    if not math.isfinite(stake_threshold) or stake_threshold < 0:
+        raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
+
+    if owner is not None:
+        permit_old[owner] = True
+    stake_w = steps._stake_weights(raw_stake, stake_threshold, owner)
+    permit_new = steps._validator_permits(stake_w, params.max_allowed_validators, owner)
+    act_stake = normalize(np.where(active_mask & permit_old, stake_w, 0.0))
+
+    keep = steps._weight_mask(n_rows, n_cols, permit_old, owner, lu, bar, cb)
+    w = row_normalize(np.where(keep, w_raw, 0.0))
+    cons = var.consensus(act_stake, w, params.kappa)
+    clipped = var.clip(w, cons)
+    v_trust = steps._validator_trust(clipped)
+    ranks = steps._stake_weighted_col_sums(clipped, act_stake)
+    preranks = steps._stake_weighted_col_sums(w, act_stake)
+    inc = normalize(ranks)
+
+    beta = params.bonds_penalty
+    w_bonds = var.weights_for_bonds(w, clipped, beta)
+    entries = steps._bond_entries(listed_mask & keep, w, cons, w_bonds, beta)
+    stored = np.where(reset[None, :], 0.0, prev_bonds)
+    ema = var.update_bonds(var.load_bonds(stored), w_bonds, act_stake, cons, entries, params)
+    divs = var.dividends(ema, inc, act_stake)
+    server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
+
+    next_rows = np.where(permit_old[:, None], 0.0, prev_bonds)
+    next_bonds = np.where(permit_new[:, None], var.store_bonds(ema), next_rows)
+    return EpochResult(
+        variant=var.name,
+        stake=stake_w,
+        active=active_mask,
+        active_stake=act_stake,
+        weights=w,
+        consensus=cons,
+        clipped_weights=clipped,
+        validator_trust=v_trust,
+        rank=ranks,
+        trust=steps._trust(ranks, preranks),
+        incentive=inc,
+        weights_for_bonds=w_bonds,
+        ema_bonds=ema,
+        bonds=next_bonds,
+        dividends=divs,
+        server_emission=server,
+        validator_emission=validator,
+        emission=emission,
+        validator_permit=permit_new,
+    )

@@ -1,0 +1,204 @@
+"""Small pure-NumPy blocks with the chain's zero-sum rules.
+
+Every function returns a new array and leaves its input untouched. A normalization whose
+sum is zero leaves the vector (or that row or column) unchanged, as the chain's
+``inplace_normalize`` family does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "normalize",
+    "row_normalize",
+    "col_normalize",
+    "col_max_upscale",
+    "vecdiv",
+    "is_topk",
+    "is_topk_nonzero",
+]
+
+
+def _float_copy(x, ndim: int, name: str) -> np.ndarray:
+    arr = np.array(x, dtype=np.float64, order="C", copy=True)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    r"""Divide a vector by its sum, unless the sum is zero.
+
+    .. math:: N(x)_i = x_i / \sum_k x_k \quad (\text{or } x \text{ if } \sum_k x_k = 0)
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Vector to normalize (negative entries are allowed, as on chain).
+
+    Returns
+    -------
+    numpy.ndarray
+        The normalized copy. Chain: ``inplace_normalize``.
+
+    Examples
+    --------
+    >>> normalize([1.0, 3.0]).tolist()
+    [0.25, 0.75]
+    >>> normalize([0.0, 0.0]).tolist()
+    [0.0, 0.0]
+    """
+    out = _float_copy(x, 1, "x")
+    total = out.sum()
+    if total != 0.0:
+        out /= total
+    return out
+
+
+def row_normalize(x: np.ndarray) -> np.ndarray:
+    """Divide each row by its sum; rows summing to zero are left as they are.
+
+    Parameters
+    ----------
+    x : array_like, shape (m, n)
+        Matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        Normalized copy. Chain: ``inplace_row_normalize``.
+    """
+    out = _float_copy(x, 2, "x")
+    sums = out.sum(axis=1)
+    nz = sums != 0.0
+    out[nz] /= sums[nz, None]
+    return out
+
+
+def col_normalize(x: np.ndarray) -> np.ndarray:
+    """Divide each column by its sum; columns summing to zero are left as they are.
+
+    Parameters
+    ----------
+    x : array_like, shape (m, n)
+        Matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        Normalized copy. Chain: ``inplace_col_normalize``.
+    """
+    out = _float_copy(x, 2, "x")
+    sums = out.sum(axis=0)
+    safe = np.where(sums != 0.0, sums, 1.0)
+    out /= safe[None, :]
+    return out
+
+
+def col_max_upscale(x: np.ndarray) -> np.ndarray:
+    """Divide each column by its maximum; columns whose maximum is zero are left as they are.
+
+    Parameters
+    ----------
+    x : array_like, shape (m, n)
+        Matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        Upscaled copy (each non-zero column's maximum becomes 1).
+        Chain: ``inplace_col_max_upscale``.
+    """
+    out = _float_copy(x, 2, "x")
+    if out.shape[0] == 0:
+        return out
+    maxima = out.max(axis=0)
+    safe = np.where(maxima != 0.0, maxima, 1.0)
+    out /= safe[None, :]
+    return out
+
+
+def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Divide element-wise, with ``x / 0 = 0``.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Numerator and denominator.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x_i / y_i`` where ``y_i != 0``, else 0. Chain: ``vecdiv`` (``safe_div``).
+
+    Examples
+    --------
+    >>> vecdiv([0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]).tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    """
+    num = _float_copy(x, 1, "x")
+    den = _float_copy(y, 1, "y")
+    if num.shape != den.shape:
+        raise ValueError(f"x and y must have the same shape, got {num.shape} and {den.shape}")
+    out = np.zeros_like(num)
+    nz = den != 0.0
+    out[nz] = num[nz] / den[nz]
+    return out
+
+
+def is_topk(x: np.ndarray, k: int) -> np.ndarray:
+    """Mark the ``k`` largest entries; ties at the cut favour the higher index.
+
+    The chain sorts the indices by value with a stable ascending sort and clears the first
+    ``n - k``; equal values therefore keep index order and the lower indices drop out first.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Values.
+    k : int
+        How many to keep (``k >= n`` keeps all, ``k = 0`` none).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Chain: ``is_topk``.
+    """
+    vals = _float_copy(x, 1, "x")
+    if k < 0:
+        raise ValueError(f"k must be non-negative, got {k}")
+    n = vals.shape[0]
+    out = np.ones(n, dtype=np.bool_)
+    if n <= k:
+        return out
+    order = np.argsort(vals, kind="stable")
+    out[order[: n - k]] = False
+    return out
+
+
+def is_topk_nonzero(x: np.ndarray, k: int) -> np.ndarray:
+    """Mark the ``k`` largest non-zero entries (chain tie rule as in :func:`is_topk`).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Values.
+    k : int
+        How many to keep at most.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``x_i != 0`` and, if ``n >= k``, among the top ``k``. Chain: ``is_topk_nonzero``.
+    """
+    vals = _float_copy(x, 1, "x")
+    if k < 0:
+        raise ValueError(f"k must be non-negative, got {k}")
+    out = vals != 0.0
+    n = vals.shape[0]
+    if n < k:
+        return out
+    order = np.argsort(vals, kind="stable")
+    out[order[: n - k]] = False
+    return out

@@ -1,0 +1,1055 @@
+r"""One pure function per step of a Yuma epoch, in the chain's order.
+
+Each public function validates its arguments, works on fresh copies and returns new
+arrays; a private twin (leading underscore) does the work on already validated data and
+is what :func:`yuma.epoch` calls. :mod:`yuma.reference` mirrors every public name here
+with a slow, obviously-correct implementation.
+
+Shapes: ``weights`` is (n_rows, n_cols). Rows are weight setters (validators), columns are
+weight receivers. A square matrix is the chain's form (row i and column i are the same UID).
+
+Chain references are to ``opentensor/subtensor``, ``pallets/subtensor/src/epoch/``
+(``run_epoch.rs``: ``epoch_mechanism``; ``math.rs``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _kernels
+from ._validation import (
+    as_block_vector,
+    as_mask,
+    as_mask_matrix,
+    as_matrix,
+    as_uid,
+    as_unit_interval,
+    as_vector,
+)
+from .ops import col_max_upscale, col_normalize, is_topk_nonzero, normalize, row_normalize
+
+__all__ = [
+    "STAKE_UNIT_BITS",
+    "stake_units",
+    "kappa_units",
+    "stake_weights",
+    "validator_permits",
+    "activity_mask",
+    "active_stake",
+    "weight_mask",
+    "mask_weights",
+    "weighted_median",
+    "weighted_median_col",
+    "consensus",
+    "col_clip",
+    "validator_trust",
+    "rank",
+    "incentive",
+    "trust",
+    "weights_for_bonds",
+    "bond_entries",
+    "bonds_reset_mask",
+    "alpha_sigmoid",
+    "liquid_alpha_v1",
+    "load_bonds_yuma2",
+    "bonds_ema_yuma2",
+    "store_bonds_yuma2",
+    "mat_ema",
+    "mat_ema_alpha",
+    "dividends_yuma2",
+    "dividends_yuma3",
+    "emission_split",
+]
+
+STAKE_UNIT_BITS = 52
+"""Consensus counts stake in integer units of ``2**-52`` of the participating stake.
+
+Sums of stake in the weighted median are therefore exact integers, independent of the
+order of summation, so ties and the kappa boundary are decided exactly and identically by
+the kernel and the reference. (The chain counts in units of ``2**-32``: I32F32.)
+"""
+_STAKE_SCALE = float(2**STAKE_UNIT_BITS)
+
+
+# --------------------------------------------------------------------------------------
+# Stake
+# --------------------------------------------------------------------------------------
+
+
+def stake_units(stake: np.ndarray) -> np.ndarray:
+    r"""Integer stake of each participant, in units of ``2**-52`` of their total.
+
+    .. math:: q_i = \operatorname{rint}\left(2^{52} \, s_i / \textstyle\sum_k s_k\right)
+
+    The total is exactly rounded (``math.fsum``), so the units do not depend on the order
+    of the entries.
+
+    Parameters
+    ----------
+    stake : array_like, shape (m,)
+        Stake of the participants (all > 0 in consensus; zeros give 0 units).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Zeros when the total is 0.
+    """
+    s = np.asarray(stake, dtype=np.float64)
+    total = math.fsum(s.tolist())
+    if total <= 0.0:
+        return np.zeros(s.shape[0], dtype=np.int64)
+    return np.rint(s / total * _STAKE_SCALE).astype(np.int64)
+
+
+def kappa_units(kappa: float) -> int:
+    r"""Stake (in :func:`stake_units`) that must meet a value for it to be consensus.
+
+    .. math:: K = \lceil 2^{52} \kappa \rceil
+
+    (exact: ``kappa * 2**52`` is a float product by a power of two).
+
+    Parameters
+    ----------
+    kappa : float
+        Majority fraction in [0, 1].
+
+    Returns
+    -------
+    int
+    """
+    return int(math.ceil(kappa * _STAKE_SCALE))
+
+
+def stake_weights(
+    stake: np.ndarray, *, stake_threshold: float = 0.0, owner_uid: int | None = None
+) -> np.ndarray:
+    r"""Normalized stake after the stake threshold: the chain's ``S``.
+
+    .. math:: S = N(\tilde s), \quad \tilde s_i = s_i \,[s_i \ge \theta \lor i = \text{owner}]
+
+    Parameters
+    ----------
+    stake : array_like, shape (n,)
+        Raw stake per row (any unit; chain: alpha + tao_weight * tao).
+    stake_threshold : float
+        Minimum raw stake counted (chain: ``StakeThreshold``); the subnet owner is exempt.
+    owner_uid : int, optional
+        The subnet owner's UID.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``S``, summing to 1 (all zeros when no stake passes).
+    """
+    s = as_vector(stake, "stake")
+    if not math.isfinite(stake_threshold) or stake_threshold < 0:
+        raise ValueError(f"stake_threshold must be a finite non-negative number, got {stake_threshold!r}")
+    owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
+    return _stake_weights(s, stake_threshold, owner)
+
+
+def _stake_weights(stake, stake_threshold, owner):
+    kept = stake >= stake_threshold
+    if owner is not None:
+        kept[owner] = True
+    return normalize(np.where(kept, stake, 0.0))
+
+
+def validator_permits(
+    stake_weights: np.ndarray, max_allowed_validators: int, *, owner_uid: int | None = None
+) -> np.ndarray:
+    """New validator permits: the top-k non-zero stakes, plus the subnet owner.
+
+    Ties at the cut favour the higher UID (a stable ascending sort drops the lowest UIDs
+    first). A zero stake never gets a permit, except the owner's.
+
+    Parameters
+    ----------
+    stake_weights : array_like, shape (n,)
+        ``S`` from :func:`stake_weights`.
+    max_allowed_validators : int
+        ``k`` (chain: ``MaxAllowedValidators``).
+    owner_uid : int, optional
+        The subnet owner's UID (always permitted).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Chain: ``is_topk_nonzero`` then ``new_validator_permits[owner] = true``.
+    """
+    s = as_vector(stake_weights, "stake_weights")
+    owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
+    if max_allowed_validators < 0:
+        raise ValueError(f"max_allowed_validators must be >= 0, got {max_allowed_validators}")
+    return _validator_permits(s, int(max_allowed_validators), owner)
+
+
+def _validator_permits(stake_weights, k, owner):
+    permits = is_topk_nonzero(stake_weights, k)
+    if owner is not None:
+        permits[owner] = True
+    return permits
+
+
+def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> np.ndarray:
+    """Which validators are active: ``last_update + activity_cutoff >= block``.
+
+    Parameters
+    ----------
+    last_update : array_like of int, shape (n,)
+        Block of each validator's last weight update (chain: ``LastUpdate``).
+    block : int
+        Current block.
+    activity_cutoff : int
+        Chain: ``max(1, ActivityCutoffFactorMilli * tempo / 1000)`` at HEAD.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Chain: ``inactive = last_update + activity_cutoff < block`` (strict), negated.
+    """
+    lu = as_block_vector(last_update, "last_update", length=np.asarray(last_update).shape[0])
+    if block < 0 or activity_cutoff < 0:
+        raise ValueError("block and activity_cutoff must be non-negative")
+    return lu + int(activity_cutoff) >= int(block)
+
+
+def active_stake(
+    stake_weights: np.ndarray, active: np.ndarray, validator_permit: np.ndarray
+) -> np.ndarray:
+    r"""Stake of the active, permitted validators, normalized: the chain's ``active_stake``.
+
+    .. math:: S^{act} = N(S \odot a \odot p)
+
+    Parameters
+    ----------
+    stake_weights : array_like, shape (n,)
+        ``S``.
+    active : array_like of bool, shape (n,)
+        Activity mask.
+    validator_permit : array_like of bool, shape (n,)
+        Permits stored by the previous epoch (they mask the current one).
+
+    Returns
+    -------
+    numpy.ndarray
+        Zeros where masked; sums to 1 unless everything is masked.
+    """
+    s = as_vector(stake_weights, "stake_weights")
+    n = s.shape[0]
+    a = as_mask(active, "active", length=n)
+    p = as_mask(validator_permit, "validator_permit", length=n)
+    return _active_stake(s, a, p)
+
+
+def _active_stake(stake_weights, active, permit):
+    return normalize(np.where(active & permit, stake_weights, 0.0))
+
+
+# --------------------------------------------------------------------------------------
+# Weights
+# --------------------------------------------------------------------------------------
+
+
+def weight_mask(
+    shape: tuple[int, int],
+    validator_permit: np.ndarray,
+    *,
+    owner_uid: int | None = None,
+    last_update: np.ndarray | None = None,
+    block_at_registration: np.ndarray | None = None,
+    commit_block: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which weight entries the epoch keeps.
+
+    An entry (i, j) is dropped when (chain order):
+
+    1. row i has no (previous-epoch) validator permit;
+    2. it is a self-weight (square form only; the subnet owner keeps its own);
+    3. ``last_update[i] <= block_at_registration[j]``: the validator has not set weights
+       since UID j (re)registered (chain: ``vec_mask_sparse_matrix`` on outdated weights);
+    4. ``commit_block[i] < block_at_registration[j]`` (commit-reveal subnets only).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n_rows, n_cols)`` of the weight matrix.
+    validator_permit : array_like of bool, shape (n_rows,)
+        Permits stored by the previous epoch.
+    owner_uid : int, optional
+        The subnet owner's UID (keeps its self-weight).
+    last_update : array_like of int, shape (n_rows,), optional
+        Block of each validator's last weight update.
+    block_at_registration : array_like of int, shape (n_cols,), optional
+        Registration block of each UID. Rules 3 and 4 apply only when it is given.
+    commit_block : array_like of int, shape (n_rows,), optional
+        Smallest non-expired commit block per validator (chain: u64::MAX if none).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_rows, n_cols)
+    """
+    n_rows, n_cols = (int(shape[0]), int(shape[1]))
+    permit = as_mask(validator_permit, "validator_permit", length=n_rows)
+    owner = as_uid(owner_uid, "owner_uid", n=max(n_rows, 1)) if owner_uid is not None else None
+    lu = None if last_update is None else as_block_vector(last_update, "last_update", length=n_rows)
+    bar = (
+        None
+        if block_at_registration is None
+        else as_block_vector(block_at_registration, "block_at_registration", length=n_cols)
+    )
+    cb = None if commit_block is None else as_block_vector(commit_block, "commit_block", length=n_rows)
+    return _weight_mask(n_rows, n_cols, permit, owner, lu, bar, cb)
+
+
+def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block):
+    keep = np.repeat(permit[:, None], n_cols, axis=1)
+    if n_rows == n_cols:
+        idx = np.arange(n_rows)
+        keep[idx, idx] = False
+        if owner is not None:
+            keep[owner, owner] = bool(permit[owner])
+    if bar is not None:
+        if last_update is not None:
+            keep &= last_update[:, None] > bar[None, :]
+        if commit_block is not None:
+            keep &= commit_block[:, None] >= bar[None, :]
+    return keep
+
+
+def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    r"""Apply a :func:`weight_mask` and row-normalize: the epoch's ``weights``.
+
+    .. math:: W_{ij} \leftarrow \frac{m_{ij} W_{ij}}{\sum_k m_{ik} W_{ik}}
+       \quad \text{(rows summing to 0 stay 0)}
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_rows, n_cols)
+        Raw weights (any non-negative scale per row, e.g. the chain's u16).
+    mask : array_like of bool, shape (n_rows, n_cols)
+        Entries to keep.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``inplace_row_normalize_sparse`` after the masks.
+    """
+    w = as_matrix(weights, "weights")
+    m = as_mask_matrix(mask, "mask", shape=w.shape)
+    return row_normalize(np.where(m, w, 0.0))
+
+
+# --------------------------------------------------------------------------------------
+# Consensus
+# --------------------------------------------------------------------------------------
+
+
+def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float:
+    r"""Stake-weighted kappa-value of one column: the chain's ``weighted_median``.
+
+    Only entries with positive stake take part. With :func:`stake_units` ``q`` and
+    :func:`kappa_units` ``K``:
+
+    .. math:: C = \max\{ v \in \text{scores} : \textstyle\sum_{i:\, x_i \ge v} q_i \ge K \}
+
+    i.e. the largest score that validators holding at least ``kappa`` of the stake meet or
+    exceed. If no score qualifies (``kappa`` above the counted stake) the smallest score is
+    returned; with no participant, 0. (Chain: ``minority = stake_sum - kappa``, the
+    smallest ``v`` whose stake at or below it exceeds ``minority``: the same value.)
+
+    Parameters
+    ----------
+    stake : array_like, shape (m,)
+        Stake per entry (normalized internally over the positive entries).
+    score : array_like, shape (m,)
+        Values.
+    kappa : float
+        Majority fraction in [0, 1].
+
+    Returns
+    -------
+    float
+    """
+    s = as_vector(stake, "stake")
+    x = as_vector(score, "score", length=s.shape[0], nonnegative=False)
+    k = as_unit_interval(kappa, "kappa")
+    out = np.empty(1)
+    _weighted_median_col(s, x[:, None], k, out)
+    return float(out[0])
+
+
+def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) -> np.ndarray:
+    r"""Stake-weighted kappa-value of every column: the chain's ``weighted_median_col``.
+
+    For each column j, over the rows with positive stake (a row with no entry counts as
+    weight 0), :math:`C_j = \max\{v : \sum_{i: W_{ij} \ge v} q_i \ge K\}` as in
+    :func:`weighted_median`. Rows with zero stake take no part and cost nothing.
+
+    Parameters
+    ----------
+    stake : array_like, shape (n_rows,)
+        Active stake per row.
+    weights : array_like, shape (n_rows, n_cols)
+        Row-normalized weights.
+    kappa : float
+        Majority fraction in [0, 1] (chain: ``Kappa / 65535``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        Consensus ``C`` (all 0 when no row has stake).
+
+    Examples
+    --------
+    >>> w = np.array([[0.1, 0.9], [0.5, 0.5], [0.3, 0.7]])
+    >>> weighted_median_col([0.5, 0.3, 0.2], w, 0.5).tolist()
+    [0.3, 0.7]
+    """
+    w = as_matrix(weights, "weights")
+    s = as_vector(stake, "stake", length=w.shape[0])
+    k = as_unit_interval(kappa, "kappa")
+    out = np.empty(w.shape[1])
+    _weighted_median_col(s, w, k, out)
+    return out
+
+
+def _weighted_median_col(stake, weights, kappa, out):
+    rows = np.flatnonzero(stake > 0.0).astype(np.int64)
+    units = stake_units(stake[rows])
+    _kernels.weighted_median_col(weights, rows, units, np.int64(kappa_units(kappa)), out)
+
+
+consensus = weighted_median_col
+"""Alias: the epoch's consensus step is :func:`weighted_median_col`."""
+
+
+# --------------------------------------------------------------------------------------
+# Clipping, trust, rank, incentive
+# --------------------------------------------------------------------------------------
+
+
+def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
+    r"""Clip each column at its consensus: :math:`\bar W_{ij} = \min(W_{ij}, C_j)`.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_rows, n_cols)
+        Weights.
+    consensus : array_like, shape (n_cols,)
+        Consensus ``C``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``col_clip_sparse`` (which removes an entry clipped to 0; the value is the
+        same).
+    """
+    w = as_matrix(weights, "weights", nonnegative=False)
+    c = as_vector(consensus, "consensus", length=w.shape[1], nonnegative=False)
+    return _col_clip(w, c)
+
+
+def _col_clip(weights, consensus):
+    clipped = np.empty_like(weights)
+    _kernels.col_clip(weights, consensus, clipped)
+    return clipped
+
+
+def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
+    r"""Validator trust: the weight a validator keeps after clipping, :math:`\sum_j \bar W_{ij}`.
+
+    Parameters
+    ----------
+    clipped_weights : array_like, shape (n_rows, n_cols)
+        ``W_clipped``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows,)
+        Chain: ``validator_trust = row_sum_sparse(clipped_weights)``; stored as
+        ``ValidatorTrust`` (u16).
+    """
+    return _validator_trust(as_matrix(clipped_weights, "clipped_weights", nonnegative=False))
+
+
+def _validator_trust(clipped):
+    return clipped.sum(axis=1)
+
+
+def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+    r"""Stake-weighted column sums of the clipped weights: :math:`R_j = \sum_i S^{act}_i \bar W_{ij}`.
+
+    Parameters
+    ----------
+    active_stake : array_like, shape (n_rows,)
+        ``S_act``.
+    clipped_weights : array_like, shape (n_rows, n_cols)
+        ``W_clipped``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        Chain: ``ranks = matmul_sparse(clipped_weights, active_stake)``. Sums run over rows
+        in UID order.
+    """
+    w = as_matrix(clipped_weights, "clipped_weights", nonnegative=False)
+    s = as_vector(active_stake, "active_stake", length=w.shape[0])
+    return _stake_weighted_col_sums(w, s)
+
+
+def _stake_weighted_col_sums(matrix, stake):
+    out = np.empty(matrix.shape[1])
+    _kernels.stake_weighted_col_sums(matrix, stake, out)
+    return out
+
+
+def incentive(rank: np.ndarray) -> np.ndarray:
+    """Incentive: the normalized rank, ``I = N(R)``.
+
+    Parameters
+    ----------
+    rank : array_like, shape (n_cols,)
+        ``R``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``incentive = ranks; inplace_normalize(incentive)``; stored as ``Incentive``.
+    """
+    return normalize(as_vector(rank, "rank"))
+
+
+def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+    r"""Historic trust: the share of a miner's stake-weighted support that survives clipping.
+
+    .. math:: T_j = R_j / P_j, \quad P_j = \sum_i S^{act}_i W_{ij}, \quad T_j = 0 \text{ if } P_j = 0
+
+    Removed from the chain on 2025-10-29; kept here for analysis and older data.
+
+    Parameters
+    ----------
+    active_stake : array_like, shape (n_rows,)
+        ``S_act``.
+    weights : array_like, shape (n_rows, n_cols)
+        ``W`` (masked, row-normalized).
+    clipped_weights : array_like, shape (n_rows, n_cols)
+        ``W_clipped``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        Chain (historic): ``trust = vecdiv(ranks, preranks)``.
+    """
+    w = as_matrix(weights, "weights")
+    c = as_matrix(clipped_weights, "clipped_weights", shape=w.shape)
+    s = as_vector(active_stake, "active_stake", length=w.shape[0])
+    return _trust(_stake_weighted_col_sums(c, s), _stake_weighted_col_sums(w, s))
+
+
+def _trust(ranks, preranks):
+    out = np.zeros_like(ranks)
+    nz = preranks != 0.0
+    out[nz] = ranks[nz] / preranks[nz]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Bonds
+# --------------------------------------------------------------------------------------
+
+
+def weights_for_bonds(
+    weights: np.ndarray, clipped_weights: np.ndarray, bonds_penalty: float
+) -> np.ndarray:
+    r"""Weights that bonds are built from: :math:`W_b = W + \beta (\bar W - W)`.
+
+    ``beta = 0`` returns ``W`` and ``beta = 1`` returns ``W_clipped`` exactly.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_rows, n_cols)
+        ``W``.
+    clipped_weights : array_like, shape (n_rows, n_cols)
+        ``W_clipped``.
+    bonds_penalty : float
+        ``beta`` in [0, 1] (chain: ``BondsPenalty / 65535``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``interpolate_sparse(weights, clipped_weights, bonds_penalty)``.
+    """
+    w = as_matrix(weights, "weights")
+    c = as_matrix(clipped_weights, "clipped_weights", shape=w.shape)
+    beta = as_unit_interval(bonds_penalty, "bonds_penalty")
+    return _weights_for_bonds(w, c, beta)
+
+
+def _weights_for_bonds(weights, clipped, beta):
+    if beta == 0.0:
+        return weights.copy()
+    if beta == 1.0:
+        return clipped.copy()
+    return weights + beta * (clipped - weights)
+
+
+def bond_entries(
+    listed: np.ndarray,
+    weights: np.ndarray,
+    consensus: np.ndarray,
+    weights_for_bonds: np.ndarray,
+    bonds_penalty: float,
+) -> np.ndarray:
+    """Entries of ``W_b`` that the chain's sparse storage holds.
+
+    Only these carry a bond under Yuma 3 with liquid alpha (chain: ``mat_ema_alpha_sparse``
+    emits only the columns present in row i of ``W_b``). Starting from the listed,
+    unmasked weight entries (explicit zeros included):
+
+    * clipping removes (i, j) when ``C_j < W_ij`` and ``C_j <= 0`` (``col_clip_sparse``);
+    * ``beta = 0`` keeps the unclipped entries, ``beta = 1`` the clipped ones, and any
+      other ``beta`` keeps only the positive values of ``W_b`` (``interpolate_sparse``).
+
+    Parameters
+    ----------
+    listed : array_like of bool, shape (n_rows, n_cols)
+        Entries the validators listed, after :func:`weight_mask`.
+    weights : array_like, shape (n_rows, n_cols)
+        ``W``.
+    consensus : array_like, shape (n_cols,)
+        ``C``.
+    weights_for_bonds : array_like, shape (n_rows, n_cols)
+        ``W_b``.
+    bonds_penalty : float
+        ``beta``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    w = as_matrix(weights, "weights")
+    lst = as_mask_matrix(listed, "listed", shape=w.shape)
+    c = as_vector(consensus, "consensus", length=w.shape[1])
+    wb = as_matrix(weights_for_bonds, "weights_for_bonds", shape=w.shape)
+    beta = as_unit_interval(bonds_penalty, "bonds_penalty")
+    return _bond_entries(lst, w, c, wb, beta)
+
+
+def _bond_entries(listed, weights, consensus, wb, beta):
+    if beta == 0.0:
+        return listed.copy()
+    if beta == 1.0:
+        return listed & ~((consensus[None, :] < weights) & (consensus[None, :] <= 0.0))
+    return wb > 0.0
+
+
+def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.ndarray:
+    """Columns whose bonds are reset: UIDs registered since the last epoch.
+
+    Parameters
+    ----------
+    block_at_registration : array_like of int, shape (n_cols,)
+        Registration block of each UID.
+    last_tempo : int
+        Chain: ``LastMechansimStepBlock + 1``, or ``block - tempo`` if it never stepped.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
+    """
+    bar = as_block_vector(
+        block_at_registration, "block_at_registration", length=np.asarray(block_at_registration).shape[0]
+    )
+    return int(last_tempo) <= bar
+
+
+def alpha_sigmoid(
+    consensus: np.ndarray,
+    weights_for_bonds: np.ndarray,
+    bonds: np.ndarray,
+    alpha_low: float,
+    alpha_high: float,
+    steepness: float,
+) -> np.ndarray:
+    r"""Liquid alpha 2: an EMA rate per (validator, miner) from a logistic of the gap.
+
+    .. math::
+        d_{ij} &= \begin{cases} \operatorname{clamp}(w_{ij} - c_j, 0, 1) & w_{ij} \ge b_{ij}
+                  \\ \operatorname{clamp}(b_{ij} - w_{ij}, 0, 1) & \text{otherwise} \end{cases}\\
+        \sigma_{ij} &= 1 / (1 + e^{\operatorname{clamp}(-k (d_{ij} - 1/2), -20, 20)})\\
+        \alpha_{ij} &= \operatorname{clamp}(\alpha_{lo} + \sigma_{ij}(\alpha_{hi} - \alpha_{lo}),
+                       \alpha_{lo}, \alpha_{hi})
+
+    A validator buying above consensus, or selling faster than its bond, moves its bond at
+    a higher rate. The exponent is clamped to +-20 as the chain's ``exp_safe`` does.
+
+    Parameters
+    ----------
+    consensus : array_like, shape (n_cols,)
+        ``C``.
+    weights_for_bonds : array_like, shape (n_rows, n_cols)
+        ``W_b``.
+    bonds : array_like, shape (n_rows, n_cols)
+        Previous bonds ``B`` (proportions).
+    alpha_low, alpha_high : float
+        Clamp range.
+    steepness : float
+        Effective slope ``k`` (chain: ``AlphaSigmoidSteepness / 100``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows, n_cols)
+        Chain: ``alpha_sigmoid`` inside ``compute_liquid_alpha_values_sparse``.
+    """
+    wb = as_matrix(weights_for_bonds, "weights_for_bonds")
+    b = as_matrix(bonds, "bonds", shape=wb.shape)
+    c = as_vector(consensus, "consensus", length=wb.shape[1])
+    lo = as_unit_interval(alpha_low, "alpha_low")
+    hi = as_unit_interval(alpha_high, "alpha_high")
+    if lo > hi:
+        raise ValueError("alpha_low must not exceed alpha_high")
+    if not math.isfinite(steepness):
+        raise ValueError("steepness must be finite")
+    return _alpha_sigmoid(c, wb, b, lo, hi, float(steepness))
+
+
+def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
+    d_buy = np.clip(wb - consensus[None, :], 0.0, 1.0)
+    d_sell = np.clip(bonds - wb, 0.0, 1.0)
+    d = np.where(wb >= bonds, d_buy, d_sell)
+    exponent = np.clip(-steepness * (d - 0.5), -20.0, 20.0)
+    sigma = 1.0 / (1.0 + np.exp(exponent))
+    return np.clip(low + sigma * (high - low), low, high)
+
+
+def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
+    r"""Historic liquid alpha (2024-07 to 2025-05): one EMA rate per miner from its consensus.
+
+    With :math:`c_{hi}, c_{lo}` the 0.75 and 0.25 quantiles of ``C`` (linear interpolation):
+
+    .. math::
+        a &= \frac{\ln(1/\alpha_{hi} - 1) - \ln(1/\alpha_{lo} - 1)}{c_{lo} - c_{hi}}, \quad
+        b = \ln(1/\alpha_{lo} - 1) + a\, c_{lo}\\
+        \alpha_j &= \operatorname{clamp}\left(\frac{1}{1 + e^{b - a C_j}},
+                   \alpha_{lo}, \alpha_{hi}\right)
+
+    When :math:`c_{hi} \le c_{lo}`, or an alpha bound is 0 or 1 (the logarithm is
+    undefined), ``a = b = 0`` and every rate is ``clamp(1/2, alpha_low, alpha_high)``.
+
+    Parameters
+    ----------
+    consensus : array_like, shape (n_cols,)
+        ``C``.
+    alpha_low, alpha_high : float
+        Clamp range.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        Chain (historic): ``compute_alpha_values`` / ``calculate_logistic_params``.
+    """
+    c = as_vector(consensus, "consensus", nonnegative=False)
+    lo = as_unit_interval(alpha_low, "alpha_low")
+    hi = as_unit_interval(alpha_high, "alpha_high")
+    if lo > hi:
+        raise ValueError("alpha_low must not exceed alpha_high")
+    return _liquid_alpha_v1(c, lo, hi)
+
+
+def _liquid_alpha_v1(consensus, low, high):
+    if consensus.shape[0] == 0:
+        return consensus.copy()
+    c_high = float(np.quantile(consensus, 0.75))
+    c_low = float(np.quantile(consensus, 0.25))
+    if c_high <= c_low or low <= 0.0 or high <= 0.0 or low >= 1.0 or high >= 1.0:
+        a = b = 0.0
+    else:
+        ln_high = math.log(1.0 / high - 1.0)
+        ln_low = math.log(1.0 / low - 1.0)
+        a = (ln_high - ln_low) / (c_low - c_high)
+        b = ln_low + a * c_low
+    return np.clip(1.0 / (1.0 + np.exp(b - a * consensus)), low, high)
+
+
+def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
+    """Yuma 2 reads its stored (column max-upscaled) bonds column-normalized.
+
+    Parameters
+    ----------
+    stored_bonds : array_like, shape (n_rows, n_cols)
+        Bonds as the previous epoch stored them.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``inplace_col_normalize_sparse(bonds)`` after ``get_bonds_sparse``.
+    """
+    return col_normalize(as_matrix(stored_bonds, "stored_bonds"))
+
+
+def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
+    """Yuma 2 stores its bonds column max-upscaled (each column's maximum becomes 1).
+
+    Parameters
+    ----------
+    ema_bonds : array_like, shape (n_rows, n_cols)
+        Column-normalized EMA bonds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``inplace_col_max_upscale_sparse`` before ``fixed_proportion_to_u16``.
+    """
+    return col_max_upscale(as_matrix(ema_bonds, "ema_bonds"))
+
+
+def bonds_ema_yuma2(
+    bonds: np.ndarray,
+    weights_for_bonds: np.ndarray,
+    active_stake: np.ndarray,
+    alpha: float | np.ndarray,
+) -> np.ndarray:
+    r"""Yuma 2 bonds: a column-normalized EMA of the stake-weighted bond weights.
+
+    .. math::
+        \Delta B &= \operatorname{colnorm}(W_b \odot S^{act}), \\
+        B^{ema} &= \operatorname{colnorm}(\alpha \Delta B + (1 - \alpha) B)
+
+    ``B`` is the loaded (column-normalized) previous bonds. ``alpha`` is a scalar
+    (``1 - bonds_moving_average``) or one rate per column (historic liquid alpha).
+
+    Parameters
+    ----------
+    bonds : array_like, shape (n_rows, n_cols)
+        Previous bonds, column-normalized.
+    weights_for_bonds : array_like, shape (n_rows, n_cols)
+        ``W_b``.
+    active_stake : array_like, shape (n_rows,)
+        ``S_act``.
+    alpha : float or array_like, shape (n_cols,)
+        EMA learning rate(s) in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``row_hadamard_sparse``, ``inplace_col_normalize_sparse``,
+        ``compute_ema_bonds_normal_sparse``, ``inplace_col_normalize_sparse``.
+    """
+    wb = as_matrix(weights_for_bonds, "weights_for_bonds")
+    b = as_matrix(bonds, "bonds", shape=wb.shape)
+    s = as_vector(active_stake, "active_stake", length=wb.shape[0])
+    a = _as_alpha(alpha, wb.shape[1])
+    return _bonds_ema_yuma2(b, wb, s, a)
+
+
+def _as_alpha(alpha, n_cols):
+    if np.ndim(alpha) == 0:
+        return as_unit_interval(alpha, "alpha")
+    a = as_vector(alpha, "alpha", length=n_cols)
+    if a.size and a.max() > 1.0:
+        raise ValueError("alpha must be in [0, 1]")
+    return a
+
+
+def _bonds_ema_yuma2(bonds, wb, active_stake, alpha):
+    delta = col_normalize(wb * active_stake[:, None])
+    return col_normalize(alpha * delta + (1.0 - alpha) * bonds)
+
+
+def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> np.ndarray:
+    r"""Plain bonds EMA (Yuma 3 without liquid alpha): :math:`B' = \alpha W_b + (1-\alpha) B`.
+
+    Parameters
+    ----------
+    bonds : array_like, shape (n_rows, n_cols)
+        Previous bonds (proportions in [0, 1]).
+    weights_for_bonds : array_like, shape (n_rows, n_cols)
+        ``W_b``.
+    alpha : float
+        ``1 - bonds_moving_average``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``mat_ema_sparse``.
+    """
+    wb = as_matrix(weights_for_bonds, "weights_for_bonds")
+    b = as_matrix(bonds, "bonds", shape=wb.shape)
+    return _mat_ema(b, wb, as_unit_interval(alpha, "alpha"))
+
+
+def _mat_ema(bonds, wb, alpha):
+    return alpha * wb + (1.0 - alpha) * bonds
+
+
+def mat_ema_alpha(
+    bonds: np.ndarray,
+    weights_for_bonds: np.ndarray,
+    alpha: np.ndarray,
+    entries: np.ndarray | None = None,
+) -> np.ndarray:
+    r"""Bonds EMA with a rate per element, clamped to 1 (Yuma 3 with liquid alpha).
+
+    .. math:: B'_{ij} = \min\bigl(1, (1 - \alpha_{ij}) B_{ij} + \max(0, \alpha_{ij} W_{b,ij})\bigr)
+
+    on the stored entries of ``W_b``; every other bond is dropped (0). With
+    ``entries=None`` every cell is an entry (the chain's dense ``mat_ema_alpha``, which
+    decays instead of dropping).
+
+    Parameters
+    ----------
+    bonds : array_like, shape (n_rows, n_cols)
+        Previous bonds.
+    weights_for_bonds : array_like, shape (n_rows, n_cols)
+        ``W_b``.
+    alpha : array_like, shape (n_rows, n_cols)
+        Rates in [0, 1] (from :func:`alpha_sigmoid`).
+    entries : array_like of bool, shape (n_rows, n_cols), optional
+        Entries of ``W_b`` in sparse storage (from :func:`bond_entries`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Chain: ``mat_ema_alpha_sparse``.
+    """
+    wb = as_matrix(weights_for_bonds, "weights_for_bonds")
+    b = as_matrix(bonds, "bonds", shape=wb.shape)
+    a = as_matrix(alpha, "alpha", shape=wb.shape)
+    if a.size and a.max() > 1.0:
+        raise ValueError("alpha must be in [0, 1]")
+    e = None if entries is None else as_mask_matrix(entries, "entries", shape=wb.shape)
+    return _mat_ema_alpha(b, wb, a, e)
+
+
+def _mat_ema_alpha(bonds, wb, alpha, entries):
+    out = np.minimum(1.0, (1.0 - alpha) * bonds + np.maximum(0.0, alpha * wb))
+    if entries is not None:
+        out[~entries] = 0.0
+    return out
+
+
+def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
+    r"""Yuma 2 dividends: :math:`D = N(B^{ema} I)`.
+
+    Parameters
+    ----------
+    ema_bonds : array_like, shape (n_rows, n_cols)
+        Column-normalized EMA bonds.
+    incentive : array_like, shape (n_cols,)
+        ``I``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows,)
+        Chain: ``matmul_transpose_sparse(ema_bonds, incentive)``, ``inplace_normalize``.
+    """
+    b = as_matrix(ema_bonds, "ema_bonds")
+    i = as_vector(incentive, "incentive", length=b.shape[1])
+    return _dividends_yuma2(b, i)
+
+
+def _row_dot(matrix, vector):
+    # Row sums of a product, left to right: deterministic (no BLAS threading).
+    out = np.zeros(matrix.shape[0])
+    for j in np.flatnonzero(vector):
+        out += matrix[:, j] * vector[j]
+    return out
+
+
+def _dividends_yuma2(ema_bonds, incentive):
+    return normalize(_row_dot(ema_bonds, incentive))
+
+
+def dividends_yuma3(
+    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+) -> np.ndarray:
+    r"""Yuma 3 dividends: :math:`D = N\bigl(S^{act} \odot (\operatorname{colnorm}(B') I)\bigr)`.
+
+    Parameters
+    ----------
+    ema_bonds : array_like, shape (n_rows, n_cols)
+        Bonds ``B'`` as proportions.
+    incentive : array_like, shape (n_cols,)
+        ``I``.
+    active_stake : array_like, shape (n_rows,)
+        ``S_act``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows,)
+        Chain: ``compute_dividends`` in the Yuma 3 branch of ``epoch_mechanism``.
+    """
+    b = as_matrix(ema_bonds, "ema_bonds")
+    i = as_vector(incentive, "incentive", length=b.shape[1])
+    s = as_vector(active_stake, "active_stake", length=b.shape[0])
+    return _dividends_yuma3(b, i, s)
+
+
+def _dividends_yuma3(ema_bonds, incentive, active_stake):
+    return normalize(active_stake * _row_dot(col_normalize(ema_bonds), incentive))
+
+
+# --------------------------------------------------------------------------------------
+# Emission
+# --------------------------------------------------------------------------------------
+
+
+def emission_split(
+    incentive: np.ndarray,
+    dividends: np.ndarray,
+    stake_weights: np.ndarray,
+    active_stake: np.ndarray,
+    *,
+    square: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Shares of the epoch's emission for servers, validators and each UID.
+
+    With :math:`E = I + D` per UID and :math:`E_\Sigma = \sum E`:
+    ``server = I / E_sum``, ``validator = D / E_sum``, ``emission = N(E)``.
+    If :math:`E_\Sigma = 0` (no weights, only self-weights, ...), validators are paid by
+    active stake (by ``S`` if no active stake exists) and servers get nothing.
+
+    In the rectangular form (validators and miners are distinct UIDs) the per-UID
+    ``emission`` lists the validators first, then the miners.
+
+    Parameters
+    ----------
+    incentive : array_like, shape (n_cols,)
+        ``I``.
+    dividends : array_like, shape (n_rows,)
+        ``D``.
+    stake_weights : array_like, shape (n_rows,)
+        ``S``.
+    active_stake : array_like, shape (n_rows,)
+        ``S_act``.
+    square : bool
+        The chain's square form (rows and columns are the same UIDs).
+
+    Returns
+    -------
+    server_emission, validator_emission, emission : numpy.ndarray
+        Chain: ``normalized_server_emission``, ``normalized_validator_emission``,
+        ``normalized_combined_emission``.
+    """
+    i = as_vector(incentive, "incentive")
+    d = as_vector(dividends, "dividends")
+    s = as_vector(stake_weights, "stake_weights", length=d.shape[0])
+    sa = as_vector(active_stake, "active_stake", length=d.shape[0])
+    if square and i.shape[0] != d.shape[0]:
+        raise ValueError("incentive and dividends must have the same length when square=True")
+    return _emission_split(i, d, s, sa, square)
+
+
+def _emission_split(incentive, dividends, stake_weights, active_stake, square):
+    combined = incentive + dividends if square else np.concatenate([dividends, incentive])
+    total = combined.sum()
+    if total > 0.0:
+        return incentive / total, dividends / total, combined / total
+    validator = active_stake.copy() if np.any(active_stake > 0.0) else stake_weights.copy()
+    server = incentive.copy()
+    emission = validator.copy() if square else np.concatenate([validator, server])
+    return server, validator, emission

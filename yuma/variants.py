@@ -1,0 +1,368 @@
+"""Variants of the epoch as values: named bundles of step functions.
+
+A :class:`Variant` holds the steps that differ between Yuma versions, each a plain
+function with a fixed signature. :func:`yuma.epoch` composes whichever bundle it is given.
+The built-ins (``yuma2``, ``yuma2_liquid_alpha_v1``, ``yuma3``) are defined exactly the way
+a user defines their own::
+
+    import dataclasses, yuma
+    def my_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params):
+        return yuma.mat_ema(bonds, weights_for_bonds, 0.5)
+    mine = dataclasses.replace(yuma.YUMA3, name="mine", update_bonds=my_bonds)
+    yuma.epoch(w, s, variant=mine)
+
+Step signatures (arrays are float64 NumPy arrays; steps must not modify their inputs):
+
+* ``consensus(active_stake, weights, kappa) -> consensus``
+* ``clip(weights, consensus) -> clipped_weights``
+* ``weights_for_bonds(weights, clipped_weights, bonds_penalty) -> weights_for_bonds``
+* ``load_bonds(stored_bonds) -> bonds``: what the previous epoch stored, as used now
+* ``update_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params)
+  -> ema_bonds``; ``entries`` marks the cells of ``weights_for_bonds`` that the chain's
+  sparse storage holds
+* ``store_bonds(ema_bonds) -> stored_bonds``: what the next epoch receives
+* ``dividends(ema_bonds, incentive, active_stake) -> dividends``
+* ``emission_split(incentive, dividends, stake, active_stake, square)
+  -> (server_emission, validator_emission, emission)``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import ops, steps
+
+if TYPE_CHECKING:
+    from .params import YumaParams
+
+__all__ = [
+    "Variant",
+    "VARIANTS",
+    "YUMA2",
+    "YUMA2_LIQUID_ALPHA_V1",
+    "YUMA3",
+    "get_variant",
+    "register_variant",
+]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A Yuma variant: a name and the step functions that define it.
+
+    Parameters
+    ----------
+    name : str
+        Name shown in results.
+    consensus, clip, weights_for_bonds, load_bonds, update_bonds, store_bonds, dividends, \
+emission_split : callable
+        The steps; see the module docstring for their signatures.
+    """
+
+    name: str
+    consensus: Callable
+    clip: Callable
+    weights_for_bonds: Callable
+    load_bonds: Callable
+    update_bonds: Callable
+    store_bonds: Callable
+    dividends: Callable
+    emission_split: Callable
+
+
+def stake_weighted_median(active_stake, weights, kappa):
+    """Consensus by the chain's stake-weighted kappa-value per column.
+
+    Parameters
+    ----------
+    active_stake : numpy.ndarray, shape (n_rows,)
+        ``S_act``.
+    weights : numpy.ndarray, shape (n_rows, n_cols)
+        ``W``.
+    kappa : float
+        Majority fraction.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        See :func:`yuma.weighted_median_col`.
+    """
+    out = np.empty(weights.shape[1])
+    steps._weighted_median_col(active_stake, weights, kappa, out)
+    return out
+
+
+def clip_at_consensus(weights, consensus):
+    """Clip each column at its consensus (see :func:`yuma.col_clip`).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray, shape (n_rows, n_cols)
+        ``W``.
+    consensus : numpy.ndarray, shape (n_cols,)
+        ``C``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``min(W, C)``.
+    """
+    return steps._col_clip(weights, consensus)
+
+
+def interpolate_bond_weights(weights, clipped_weights, bonds_penalty):
+    """``W_b = W + beta (W_clipped - W)`` (see :func:`yuma.weights_for_bonds`).
+
+    Parameters
+    ----------
+    weights, clipped_weights : numpy.ndarray
+        ``W`` and ``W_clipped``.
+    bonds_penalty : float
+        ``beta``.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return steps._weights_for_bonds(weights, clipped_weights, bonds_penalty)
+
+
+def identity_bonds(stored_bonds):
+    """Yuma 3 uses its stored bonds as they are (absolute proportions).
+
+    Parameters
+    ----------
+    stored_bonds : numpy.ndarray
+        Bonds the previous epoch stored.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same values (a copy).
+    """
+    return stored_bonds.copy()
+
+
+def yuma2_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params):
+    """Yuma 2 bond EMA with the fixed rate ``1 - bonds_moving_average``.
+
+    Liquid alpha is ignored on this path, as on the chain at HEAD.
+
+    Parameters
+    ----------
+    bonds, weights_for_bonds, active_stake, consensus, entries, params
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray
+        Column-normalized EMA bonds (:func:`yuma.bonds_ema_yuma2`).
+    """
+    return steps._bonds_ema_yuma2(bonds, weights_for_bonds, active_stake, params.ema_alpha)
+
+
+def yuma2_liquid_alpha_v1_update_bonds(
+    bonds, weights_for_bonds, active_stake, consensus, entries, params
+):
+    """Yuma 2 bond EMA with the historic per-miner liquid alpha (when ``liquid_alpha``).
+
+    Parameters
+    ----------
+    bonds, weights_for_bonds, active_stake, consensus, entries, params
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray
+        Column-normalized EMA bonds.
+    """
+    alpha = params.ema_alpha
+    if params.liquid_alpha and consensus.shape[0] > 0:
+        alpha = steps._liquid_alpha_v1(consensus, params.alpha_low, params.alpha_high)
+    return steps._bonds_ema_yuma2(bonds, weights_for_bonds, active_stake, alpha)
+
+
+def yuma3_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params):
+    """Yuma 3 bond EMA: per-element liquid alpha 2 when on and some ``C_j != 0``.
+
+    With liquid alpha: :func:`yuma.alpha_sigmoid` then :func:`yuma.mat_ema_alpha` over the
+    stored ``entries`` (other bonds are dropped, as in the chain's sparse path). Otherwise
+    :func:`yuma.mat_ema` with rate ``1 - bonds_moving_average``.
+
+    Parameters
+    ----------
+    bonds, weights_for_bonds, active_stake, consensus, entries, params
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bonds ``B'`` as proportions in [0, 1].
+    """
+    if params.liquid_alpha and np.any(consensus != 0.0):
+        alpha = steps._alpha_sigmoid(
+            consensus,
+            weights_for_bonds,
+            bonds,
+            params.alpha_low,
+            params.alpha_high,
+            params.alpha_sigmoid_steepness,
+        )
+        return steps._mat_ema_alpha(bonds, weights_for_bonds, alpha, entries)
+    return steps._mat_ema(bonds, weights_for_bonds, params.ema_alpha)
+
+
+def yuma2_dividends(ema_bonds, incentive, active_stake):
+    """Yuma 2 dividends ``N(B_ema I)`` (see :func:`yuma.dividends_yuma2`).
+
+    Parameters
+    ----------
+    ema_bonds, incentive, active_stake : numpy.ndarray
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return steps._dividends_yuma2(ema_bonds, incentive)
+
+
+def yuma3_dividends(ema_bonds, incentive, active_stake):
+    """Yuma 3 dividends ``N(S_act * (colnorm(B') I))`` (see :func:`yuma.dividends_yuma3`).
+
+    Parameters
+    ----------
+    ema_bonds, incentive, active_stake : numpy.ndarray
+        See the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return steps._dividends_yuma3(ema_bonds, incentive, active_stake)
+
+
+def chain_emission_split(incentive, dividends, stake, active_stake, square):
+    """Emission shares with the chain's zero-emission fallback (:func:`yuma.emission_split`).
+
+    Parameters
+    ----------
+    incentive, dividends, stake, active_stake : numpy.ndarray
+        See the module docstring.
+    square : bool
+        Chain form (rows and columns are the same UIDs).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+    """
+    return steps._emission_split(incentive, dividends, stake, active_stake, square)
+
+
+def _col_normalize(stored_bonds):
+    return ops.col_normalize(stored_bonds)
+
+
+def _col_max_upscale(ema_bonds):
+    return ops.col_max_upscale(ema_bonds)
+
+
+YUMA2 = Variant(
+    name="yuma2",
+    consensus=stake_weighted_median,
+    clip=clip_at_consensus,
+    weights_for_bonds=interpolate_bond_weights,
+    load_bonds=_col_normalize,
+    update_bonds=yuma2_update_bonds,
+    store_bonds=_col_max_upscale,
+    dividends=yuma2_dividends,
+    emission_split=chain_emission_split,
+)
+"""The chain's epoch with ``Yuma3On`` off: column-normalized bonds, ``D = N(B I)``."""
+
+YUMA2_LIQUID_ALPHA_V1 = Variant(
+    name="yuma2_liquid_alpha_v1",
+    consensus=stake_weighted_median,
+    clip=clip_at_consensus,
+    weights_for_bonds=interpolate_bond_weights,
+    load_bonds=_col_normalize,
+    update_bonds=yuma2_liquid_alpha_v1_update_bonds,
+    store_bonds=_col_max_upscale,
+    dividends=yuma2_dividends,
+    emission_split=chain_emission_split,
+)
+"""Yuma 2 with the historic (2024-07 to 2025-05) per-miner liquid alpha."""
+
+YUMA3 = Variant(
+    name="yuma3",
+    consensus=stake_weighted_median,
+    clip=clip_at_consensus,
+    weights_for_bonds=interpolate_bond_weights,
+    load_bonds=identity_bonds,
+    update_bonds=yuma3_update_bonds,
+    store_bonds=identity_bonds,
+    dividends=yuma3_dividends,
+    emission_split=chain_emission_split,
+)
+"""The chain's epoch with ``Yuma3On``: absolute bonds, liquid alpha 2, stake-scaled dividends."""
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in (YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3)}
+"""Registered variants by name (what :attr:`yuma.YumaParams.variant` may name)."""
+
+
+def register_variant(variant: Variant) -> Variant:
+    """Register a variant so that :class:`yuma.YumaParams` can name it.
+
+    Parameters
+    ----------
+    variant : Variant
+        The bundle; its ``name`` must not clash with a built-in.
+
+    Returns
+    -------
+    Variant
+        The same object.
+
+    Raises
+    ------
+    ValueError
+        If the name is taken by a built-in variant.
+    """
+    if not isinstance(variant, Variant):
+        raise ValueError(f"variant must be a Variant, got {type(variant).__name__}")
+    if variant.name in ("yuma2", "yuma2_liquid_alpha_v1", "yuma3"):
+        raise ValueError(f"variant name {variant.name!r} is a built-in")
+    VARIANTS[variant.name] = variant
+    return variant
+
+
+def get_variant(variant: str | Variant | None, params: YumaParams) -> Variant:
+    """Resolve a variant argument: a :class:`Variant`, a registered name, or the params' one.
+
+    Parameters
+    ----------
+    variant : str, Variant or None
+        What the caller passed.
+    params : YumaParams
+        Used when ``variant`` is None.
+
+    Returns
+    -------
+    Variant
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
+    if variant is None:
+        return VARIANTS[params.variant]
+    if isinstance(variant, Variant):
+        return variant
+    if isinstance(variant, str) and variant in VARIANTS:
+        return VARIANTS[variant]
+    raise ValueError(f"variant must be a Variant or one of {sorted(VARIANTS)}, got {variant!r}")
