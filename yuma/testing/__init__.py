@@ -1,0 +1,1 @@
+"""Testing helpers for yuma and its users: Hypothesis strategies (needs ``hypothesis``)."""
