@@ -106,11 +106,17 @@ def epoch(
 
     Examples
     --------
+    Two validators (rows, stake 3:1) weight three miners (columns). Only the larger
+    validator holds kappa of the stake, so consensus follows it and the smaller
+    validator's 0.8 on the first miner is clipped to 0.5:
+
     >>> import numpy as np, yuma
-    >>> w = np.array([[0.0, 1.0], [0.0, 1.0]])
-    >>> r = yuma.epoch(w, np.array([1.0, 1.0]))
-    >>> r.incentive.tolist(), r.dividends.tolist()
-    ([0.0, 1.0], [0.5, 0.5])
+    >>> w = np.array([[0.5, 0.5, 0.0], [0.8, 0.2, 0.0]])
+    >>> r = yuma.epoch(w, np.array([3.0, 1.0]))
+    >>> r.consensus.tolist(), r.rank.tolist()
+    ([0.5, 0.5, 0.0], [0.5, 0.425, 0.0])
+    >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
+    ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
     if params is None:
         params = YumaParams()
@@ -135,7 +141,11 @@ def epoch(
         if block_at_registration is None
         else as_block_vector(block_at_registration, "block_at_registration", length=n_cols)
     )
-    cb = None if commit_block is None else as_block_vector(commit_block, "commit_block", length=n_rows)
+    cb = (
+        None
+        if commit_block is None
+        else as_block_vector(commit_block, "commit_block", length=n_rows)
+    )
     listed_mask = (
         np.ones(w_raw.shape, dtype=np.bool_)
         if listed is None

@@ -145,7 +145,9 @@ def stake_weights(
     """
     s = as_vector(stake, "stake")
     if not math.isfinite(stake_threshold) or stake_threshold < 0:
-        raise ValueError(f"stake_threshold must be a finite non-negative number, got {stake_threshold!r}")
+        raise ValueError(
+            f"stake_threshold must be a finite non-negative number, got {stake_threshold!r}"
+        )
     owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
     return _stake_weights(s, stake_threshold, owner)
 
@@ -300,7 +302,11 @@ def weight_mask(
         if block_at_registration is None
         else as_block_vector(block_at_registration, "block_at_registration", length=n_cols)
     )
-    cb = None if commit_block is None else as_block_vector(commit_block, "commit_block", length=n_rows)
+    cb = (
+        None
+        if commit_block is None
+        else as_block_vector(commit_block, "commit_block", length=n_rows)
+    )
     return _weight_mask(n_rows, n_cols, permit, owner, lu, bar, cb)
 
 
@@ -404,9 +410,12 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 
     Examples
     --------
+    In the second column the validator with half the stake alone meets 0.9, and half is
+    enough for ``kappa = 0.5``:
+
     >>> w = np.array([[0.1, 0.9], [0.5, 0.5], [0.3, 0.7]])
     >>> weighted_median_col([0.5, 0.3, 0.2], w, 0.5).tolist()
-    [0.3, 0.7]
+    [0.3, 0.9]
     """
     w = as_matrix(weights, "weights")
     s = as_vector(stake, "stake", length=w.shape[0])
@@ -480,7 +489,9 @@ def _validator_trust(clipped):
 
 
 def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
-    r"""Stake-weighted column sums of the clipped weights: :math:`R_j = \sum_i S^{act}_i \bar W_{ij}`.
+    r"""Stake-weighted column sums of the clipped weights.
+
+    .. math:: R_j = \sum_i S^{act}_i \bar W_{ij}
 
     Parameters
     ----------
@@ -525,7 +536,8 @@ def incentive(rank: np.ndarray) -> np.ndarray:
 def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
     r"""Historic trust: the share of a miner's stake-weighted support that survives clipping.
 
-    .. math:: T_j = R_j / P_j, \quad P_j = \sum_i S^{act}_i W_{ij}, \quad T_j = 0 \text{ if } P_j = 0
+    .. math::
+        T_j = R_j / P_j, \quad P_j = \sum_i S^{act}_i W_{ij}, \quad T_j = 0 \text{ if } P_j = 0
 
     Removed from the chain on 2025-10-29; kept here for analysis and older data.
 
@@ -661,9 +673,8 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     numpy.ndarray of bool
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
-    bar = as_block_vector(
-        block_at_registration, "block_at_registration", length=np.asarray(block_at_registration).shape[0]
-    )
+    length = np.asarray(block_at_registration).shape[0]
+    bar = as_block_vector(block_at_registration, "block_at_registration", length=length)
     return int(last_tempo) <= bar
 
 
