@@ -133,12 +133,12 @@ def permit_cut_tie(stake: np.ndarray, k: int, rel: float = 1e-9) -> bool:
 
 
 def stake_units_by_definition(stake: list[float]) -> list[int]:
-    """q_i = rint(2**52 * s_i / fsum(s)), exactly (round half to even, like rint)."""
+    """q_i = rint(2**52 * fl(s_i / T)), T = fsum(s): one IEEE division, then an exact
+    scaling and round half to even (like rint)."""
     total = math.fsum(stake)
     if total <= 0.0:
         return [0] * len(stake)
-    ft = Fraction(total)
-    return [round(Fraction(s) * 2**UNIT_BITS / ft) for s in stake]
+    return [round(Fraction(s / total) * 2**UNIT_BITS) for s in stake]
 
 
 def kappa_units_by_definition(kappa: float) -> int:
@@ -238,7 +238,7 @@ def consensus_cases(draw, *, boundary: bool):
 
 
 def test_stake_units_follow_their_definition():
-    """The units of yuma.steps.stake_units are rint(2**52 s_i / fsum(s)) (its docstring)."""
+    """The units of yuma.steps.stake_units are rint(2**52 fl(s_i / fsum(s))) (its docstring)."""
     for stake in ([1.0, 2.0], [1.0, 1.0, 1.0], [3.0, 5.0, 7.0], [0.1, 0.2, 0.7]):
         np.testing.assert_array_equal(
             steps.stake_units(np.array(stake)), stake_units_by_definition(stake), err_msg=stake
@@ -266,13 +266,18 @@ def test_weighted_median_col_at_the_kappa_boundary(case, j):
 
 
 def test_weighted_median_at_the_kappa_boundary_hand_case():
-    """Stake 1:2. By the stake_units definition, validator 1 holds
-    q_1 = rint(2**52 * 2/3) = rint(3002399751580330.67) = 3002399751580331 units. With
-    kappa = q_1 / 2**52 (K = q_1), validator 1 alone meets K, so its 1.0 is the consensus.
+    """Stake 1:2. fl(2/3) = 6004799503160661 / 2**53, so by the stake_units definition
+    validator 1 holds q_1 = rint(3002399751580330.5) = 3002399751580330 units (half to
+    even). With kappa = q_1 / 2**52 (K = q_1) validator 1 alone meets K, so its 1.0 is the
+    consensus; one unit more and validator 0 (weight 0.0) is needed too.
     """
-    kappa = 3002399751580331 / 2**52
-    assert kappa_units_by_definition(kappa) == 3002399751580331
-    assert yuma.weighted_median_col([1.0, 2.0], np.array([[0.0], [1.0]]), kappa).tolist() == [1.0]
+    assert Fraction(2.0 / 3.0) == Fraction(6004799503160661, 2**53)
+    w = np.array([[0.0], [1.0]])
+    kappa = 3002399751580330 / 2**52
+    assert kappa_units_by_definition(kappa) == 3002399751580330
+    assert yuma.weighted_median_col([1.0, 2.0], w, kappa).tolist() == [1.0]
+    above = 3002399751580331 / 2**52
+    assert yuma.weighted_median_col([1.0, 2.0], w, above).tolist() == [0.0]
 
 
 def test_weighted_median_hand_cases():

@@ -1,9 +1,14 @@
 """Private numba kernels for the hot steps.
 
-Policy (one place): no ``fastmath``; ``prange`` only over independent columns or rows, never
-across a floating-point accumulation, so every output is bit-identical whatever the thread
-count. Kernels only loop: they receive C-contiguous float64 / int64 arrays validated and
-allocated by their public wrappers in :mod:`yuma.steps` and fill an ``out`` array.
+Policy (one place): no ``fastmath``; work is split only over independent columns or rows,
+never across a floating-point accumulation, so every output is bit-identical whatever the
+thread count. Kernels only loop: they receive C-contiguous float64 / int64 arrays validated
+and allocated by their wrappers in :mod:`yuma.steps` and fill an ``out`` array.
+
+Each kernel is a serial block function plus two drivers: ``*_serial`` runs the blocks in
+order, ``*_parallel`` runs them with ``prange``. The wrappers pick the parallel driver only
+for inputs large enough to repay the thread start-up (:data:`PARALLEL_MIN_ELEMENTS`); both
+give the same bits.
 """
 
 from __future__ import annotations
@@ -11,10 +16,23 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-_COL_BLOCK = 256  # columns handled together when reading rows, so reads stay contiguous
+PARALLEL_MIN_ELEMENTS = 1 << 16
+"""Matrices with fewer elements run single-threaded."""
+
+_COL_BLOCK = 64  # columns per block: a row segment of 64 float64 spans 8 cache lines
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 _pjit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", parallel=True)
+
+
+def use_parallel(n_elements: int) -> bool:
+    """Whether a kernel over ``n_elements`` should run on several threads."""
+    return n_elements >= PARALLEL_MIN_ELEMENTS and numba.get_num_threads() > 1
+
+
+# --------------------------------------------------------------------------------------
+# Weighted median (kappa-value) per column
+# --------------------------------------------------------------------------------------
 
 
 @_jit
@@ -73,64 +91,105 @@ def _select_kappa_value(vals, units, total, need):
             lo = lt_start
 
 
-@_pjit
-def weighted_median_col(weights, rows, units, need, out):
+@_jit
+def _median_block(weights, rows, units, total, need, out, block):
+    n_cols = weights.shape[1]
+    m = rows.shape[0]
+    j0 = block * _COL_BLOCK
+    j1 = min(j0 + _COL_BLOCK, n_cols)
+    vals = np.empty(m, dtype=np.float64)
+    col_units = np.empty(m, dtype=np.int64)
+    for j in range(j0, j1):
+        for p in range(m):
+            vals[p] = weights[rows[p], j]
+            col_units[p] = units[p]
+        out[j] = _select_kappa_value(vals, col_units, total, need)
+
+
+@_jit
+def weighted_median_col_serial(weights, rows, units, need, out):
     """Fill ``out[j]`` with the kappa-value of column j over the participating ``rows``.
 
     ``units[p]`` is the integer stake of participant ``rows[p]``; ``need`` the integer stake
-    that must meet or exceed the value. Columns are independent (``prange``).
+    that must meet or exceed the value.
     """
-    n_cols = weights.shape[1]
-    m = rows.shape[0]
-    if m == 0:
-        for j in range(n_cols):
-            out[j] = 0.0
-        return
     total = 0
-    for p in range(m):
+    for p in range(units.shape[0]):
         total += units[p]
-    # Column-major scratch copy of the participating rows: one row of `vals` per column.
-    vals = np.empty((n_cols, m), dtype=np.float64)
-    n_blocks = (n_cols + _COL_BLOCK - 1) // _COL_BLOCK
+    n_blocks = (weights.shape[1] + _COL_BLOCK - 1) // _COL_BLOCK
+    for b in range(n_blocks):
+        _median_block(weights, rows, units, total, need, out, b)
+
+
+@_pjit
+def weighted_median_col_parallel(weights, rows, units, need, out):
+    """Parallel driver of :func:`weighted_median_col_serial` (blocks of columns)."""
+    total = 0
+    for p in range(units.shape[0]):
+        total += units[p]
+    n_blocks = (weights.shape[1] + _COL_BLOCK - 1) // _COL_BLOCK
     for b in numba.prange(n_blocks):
-        j0 = b * _COL_BLOCK
-        j1 = min(j0 + _COL_BLOCK, n_cols)
-        for p in range(m):
-            r = rows[p]
-            for j in range(j0, j1):
-                vals[j, p] = weights[r, j]
-    for j in numba.prange(n_cols):
-        col_units = units.copy()
-        out[j] = _select_kappa_value(vals[j], col_units, total, need)
+        _median_block(weights, rows, units, total, need, out, b)
+
+
+# --------------------------------------------------------------------------------------
+# Column clip
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _clip_row(weights, consensus, out, i):
+    for j in range(weights.shape[1]):
+        w = weights[i, j]
+        c = consensus[j]
+        out[i, j] = w if w < c else c
+
+
+@_jit
+def col_clip_serial(weights, consensus, out):
+    """``out[i, j] = min(weights[i, j], consensus[j])``."""
+    for i in range(weights.shape[0]):
+        _clip_row(weights, consensus, out, i)
 
 
 @_pjit
-def col_clip(weights, consensus, out):
-    """``out[i, j] = min(weights[i, j], consensus[j])``, rows in parallel."""
-    n_rows, n_cols = weights.shape
-    for i in numba.prange(n_rows):
-        for j in range(n_cols):
-            w = weights[i, j]
-            c = consensus[j]
-            out[i, j] = w if w < c else c
+def col_clip_parallel(weights, consensus, out):
+    """Parallel driver of :func:`col_clip_serial` (rows)."""
+    for i in numba.prange(weights.shape[0]):
+        _clip_row(weights, consensus, out, i)
 
 
-@_pjit
-def stake_weighted_col_sums(matrix, stake, out):
-    """``out[j] = sum_i stake[i] * matrix[i, j]`` in row order, skipping zero-stake rows.
+# --------------------------------------------------------------------------------------
+# Stake-weighted column sums
+# --------------------------------------------------------------------------------------
 
-    Parallel over blocks of columns; each column sums its rows in increasing order.
-    """
+
+@_jit
+def _col_sums_block(matrix, stake, out, block):
     n_rows, n_cols = matrix.shape
-    n_blocks = (n_cols + _COL_BLOCK - 1) // _COL_BLOCK
-    for b in numba.prange(n_blocks):
-        j0 = b * _COL_BLOCK
-        j1 = min(j0 + _COL_BLOCK, n_cols)
+    j0 = block * _COL_BLOCK
+    j1 = min(j0 + _COL_BLOCK, n_cols)
+    for j in range(j0, j1):
+        out[j] = 0.0
+    for i in range(n_rows):
+        s = stake[i]
+        if s == 0.0:
+            continue
         for j in range(j0, j1):
-            out[j] = 0.0
-        for i in range(n_rows):
-            s = stake[i]
-            if s == 0.0:
-                continue
-            for j in range(j0, j1):
-                out[j] += s * matrix[i, j]
+            out[j] += s * matrix[i, j]
+
+
+@_jit
+def stake_weighted_col_sums_serial(matrix, stake, out):
+    """``out[j] = sum_i stake[i] * matrix[i, j]`` in row order, skipping zero-stake rows."""
+    n_blocks = (matrix.shape[1] + _COL_BLOCK - 1) // _COL_BLOCK
+    for b in range(n_blocks):
+        _col_sums_block(matrix, stake, out, b)
+
+
+@_pjit
+def stake_weighted_col_sums_parallel(matrix, stake, out):
+    """Parallel driver of :func:`stake_weighted_col_sums_serial` (blocks of columns)."""
+    n_blocks = (matrix.shape[1] + _COL_BLOCK - 1) // _COL_BLOCK
+    for b in numba.prange(n_blocks):
+        _col_sums_block(matrix, stake, out, b)

@@ -155,8 +155,12 @@ def epoch(
     if last_tempo is not None:
         if bar is None:
             raise ValueError("last_tempo needs block_at_registration")
-        if isinstance(last_tempo, bool) or not isinstance(last_tempo, (int, np.integer)):
-            raise ValueError(f"last_tempo must be an integer block, got {last_tempo!r}")
+        if (
+            isinstance(last_tempo, bool)
+            or not isinstance(last_tempo, (int, np.integer))
+            or last_tempo < 0
+        ):
+            raise ValueError(f"last_tempo must be a non-negative integer block, got {last_tempo!r}")
         reset |= int(last_tempo) <= bar
     if not math.isfinite(stake_threshold) or stake_threshold < 0:
         raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")

@@ -17,7 +17,16 @@ __all__ = [
     "vecdiv",
     "is_topk",
     "is_topk_nonzero",
+    "prescale_power_of_two",
 ]
+
+_SAFE_MAX = 2.0**1000  # sums of up to 2**23 entries below this cannot overflow float64
+
+
+def _as_count(k, name: str) -> int:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {k!r}")
+    return int(k)
 
 
 def _float_copy(x, ndim: int, name: str) -> np.ndarray:
@@ -25,6 +34,34 @@ def _float_copy(x, ndim: int, name: str) -> np.ndarray:
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     return arr
+
+
+def prescale_power_of_two(x: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """Scale by a power of two where entries are so large that a sum could overflow.
+
+    Exact: scaling by a power of two changes no ratio, so normalizing the result gives the
+    same bits as normalizing in exact-range arithmetic. Only vectors (or rows / columns,
+    with ``axis``) whose largest magnitude is at least ``2**1000`` are scaled.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Values.
+    axis : int, optional
+        Scale each slice along this axis separately (1: rows, 0: columns).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` itself when nothing needs scaling, else a scaled copy.
+    """
+    if x.size == 0:
+        return x
+    biggest = np.max(np.abs(x), axis=axis, keepdims=axis is not None)
+    if not np.any(biggest >= _SAFE_MAX):
+        return x
+    _, exponent = np.frexp(biggest)
+    return np.ldexp(x, np.where(biggest >= _SAFE_MAX, -exponent, 0))
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
@@ -49,7 +86,7 @@ def normalize(x: np.ndarray) -> np.ndarray:
     >>> normalize([0.0, 0.0]).tolist()
     [0.0, 0.0]
     """
-    out = _float_copy(x, 1, "x")
+    out = prescale_power_of_two(_float_copy(x, 1, "x"))
     total = out.sum()
     if total != 0.0:
         out /= total
@@ -69,7 +106,7 @@ def row_normalize(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Normalized copy. Chain: ``inplace_row_normalize``.
     """
-    out = _float_copy(x, 2, "x")
+    out = prescale_power_of_two(_float_copy(x, 2, "x"), axis=1)
     sums = out.sum(axis=1)
     nz = sums != 0.0
     out[nz] /= sums[nz, None]
@@ -89,7 +126,7 @@ def col_normalize(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Normalized copy. Chain: ``inplace_col_normalize``.
     """
-    out = _float_copy(x, 2, "x")
+    out = prescale_power_of_two(_float_copy(x, 2, "x"), axis=0)
     sums = out.sum(axis=0)
     safe = np.where(sums != 0.0, sums, 1.0)
     out /= safe[None, :]
@@ -166,8 +203,7 @@ def is_topk(x: np.ndarray, k: int) -> np.ndarray:
         Chain: ``is_topk``.
     """
     vals = _float_copy(x, 1, "x")
-    if k < 0:
-        raise ValueError(f"k must be non-negative, got {k}")
+    k = _as_count(k, "k")
     n = vals.shape[0]
     out = np.ones(n, dtype=np.bool_)
     if n <= k:
@@ -193,8 +229,7 @@ def is_topk_nonzero(x: np.ndarray, k: int) -> np.ndarray:
         ``x_i != 0`` and, if ``n >= k``, among the top ``k``. Chain: ``is_topk_nonzero``.
     """
     vals = _float_copy(x, 1, "x")
-    if k < 0:
-        raise ValueError(f"k must be non-negative, got {k}")
+    k = _as_count(k, "k")
     out = vals != 0.0
     n = vals.shape[0]
     if n < k:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["YumaParams", "U16_MAX"]
 
 U16_MAX = 65535
@@ -178,6 +180,9 @@ class YumaParams:
                 "alpha_sigmoid_steepness must be an i16 integer, "
                 f"got {alpha_sigmoid_steepness!r}"
             )
+        for name, flag in (("liquid_alpha_on", liquid_alpha_on), ("yuma3_on", yuma3_on)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name} must be a bool, got {flag!r}")
         return cls(
             kappa=kappa / U16_MAX,
             bonds_moving_average=bonds_moving_average / _MILLION,

@@ -28,7 +28,15 @@ from ._validation import (
     as_unit_interval,
     as_vector,
 )
-from .ops import col_max_upscale, col_normalize, is_topk_nonzero, normalize, row_normalize
+from .ops import (
+    _as_count,
+    col_max_upscale,
+    col_normalize,
+    is_topk_nonzero,
+    normalize,
+    prescale_power_of_two,
+    row_normalize,
+)
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -81,10 +89,13 @@ _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 def stake_units(stake: np.ndarray) -> np.ndarray:
     r"""Integer stake of each participant, in units of ``2**-52`` of their total.
 
-    .. math:: q_i = \operatorname{rint}\left(2^{52} \, s_i / \textstyle\sum_k s_k\right)
+    .. math:: q_i = \operatorname{rint}\left(2^{52} \operatorname{fl}(s_i / T)\right),
+       \quad T = \operatorname{fl}\bigl(\textstyle\sum_k s_k\bigr)
 
-    The total is exactly rounded (``math.fsum``), so the units do not depend on the order
-    of the entries.
+    where ``fl`` rounds to the nearest float64: ``T`` is the correctly rounded sum
+    (``math.fsum``), so the units do not depend on the order of the entries, and
+    ``s_i / T`` is one IEEE division. Stakes so large that their sum overflows are first
+    scaled by a power of two, which changes no unit.
 
     Parameters
     ----------
@@ -96,7 +107,7 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     numpy.ndarray of int64
         Zeros when the total is 0.
     """
-    s = np.asarray(stake, dtype=np.float64)
+    s = prescale_power_of_two(np.asarray(stake, dtype=np.float64))
     total = math.fsum(s.tolist())
     if total <= 0.0:
         return np.zeros(s.shape[0], dtype=np.int64)
@@ -183,9 +194,8 @@ def validator_permits(
     """
     s = as_vector(stake_weights, "stake_weights")
     owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
-    if max_allowed_validators < 0:
-        raise ValueError(f"max_allowed_validators must be >= 0, got {max_allowed_validators}")
-    return _validator_permits(s, int(max_allowed_validators), owner)
+    k = _as_count(max_allowed_validators, "max_allowed_validators")
+    return _validator_permits(s, k, owner)
 
 
 def _validator_permits(stake_weights, k, owner):
@@ -428,7 +438,12 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 def _weighted_median_col(stake, weights, kappa, out):
     rows = np.flatnonzero(stake > 0.0).astype(np.int64)
     units = stake_units(stake[rows])
-    _kernels.weighted_median_col(weights, rows, units, np.int64(kappa_units(kappa)), out)
+    kernel = (
+        _kernels.weighted_median_col_parallel
+        if _kernels.use_parallel(rows.shape[0] * weights.shape[1])
+        else _kernels.weighted_median_col_serial
+    )
+    kernel(weights, rows, units, np.int64(kappa_units(kappa)), out)
 
 
 consensus = weighted_median_col
@@ -463,7 +478,12 @@ def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
 
 def _col_clip(weights, consensus):
     clipped = np.empty_like(weights)
-    _kernels.col_clip(weights, consensus, clipped)
+    kernel = (
+        _kernels.col_clip_parallel
+        if _kernels.use_parallel(weights.size)
+        else _kernels.col_clip_serial
+    )
+    kernel(weights, consensus, clipped)
     return clipped
 
 
@@ -513,7 +533,12 @@ def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
 
 def _stake_weighted_col_sums(matrix, stake):
     out = np.empty(matrix.shape[1])
-    _kernels.stake_weighted_col_sums(matrix, stake, out)
+    kernel = (
+        _kernels.stake_weighted_col_sums_parallel
+        if _kernels.use_parallel(int(np.count_nonzero(stake)) * matrix.shape[1])
+        else _kernels.stake_weighted_col_sums_serial
+    )
+    kernel(matrix, stake, out)
     return out
 
 
@@ -748,8 +773,9 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
         \alpha_j &= \operatorname{clamp}\left(\frac{1}{1 + e^{b - a C_j}},
                    \alpha_{lo}, \alpha_{hi}\right)
 
-    When :math:`c_{hi} \le c_{lo}`, or an alpha bound is 0 or 1 (the logarithm is
-    undefined), ``a = b = 0`` and every rate is ``clamp(1/2, alpha_low, alpha_high)``.
+    When :math:`c_{hi} \le c_{lo}` or an alpha bound is 0, ``a = b = 0`` and every rate is
+    ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
+    bound of 1) counts as 0, as the chain's ``safe_ln`` does.
 
     Parameters
     ----------
@@ -776,14 +802,23 @@ def _liquid_alpha_v1(consensus, low, high):
         return consensus.copy()
     c_high = float(np.quantile(consensus, 0.75))
     c_low = float(np.quantile(consensus, 0.25))
-    if c_high <= c_low or low <= 0.0 or high <= 0.0 or low >= 1.0 or high >= 1.0:
+    if c_high <= c_low or low == 0.0 or high == 0.0:
         a = b = 0.0
     else:
-        ln_high = math.log(1.0 / high - 1.0)
-        ln_low = math.log(1.0 / low - 1.0)
-        a = (ln_high - ln_low) / (c_low - c_high)
-        b = ln_low + a * c_low
-    return np.clip(1.0 / (1.0 + np.exp(b - a * consensus)), low, high)
+        ln_high = _safe_ln(1.0 / high - 1.0)
+        ln_low = _safe_ln(1.0 / low - 1.0)
+        # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
+        a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
+        b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
+    with np.errstate(over="ignore"):  # exp overflow -> inf -> rate 0, clamped to alpha_low
+        return np.clip(1.0 / (1.0 + np.exp(b - a * consensus)), low, high)
+
+
+_I32F32_LIMIT = float(2**31)
+
+
+def _safe_ln(x):
+    return math.log(x) if x > 0.0 else 0.0
 
 
 def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:

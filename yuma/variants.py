@@ -170,6 +170,9 @@ def yuma2_liquid_alpha_v1_update_bonds(
 ):
     """Yuma 2 bond EMA with the historic per-miner liquid alpha (when ``liquid_alpha``).
 
+    As on the chain then: liquid alpha applies when some ``C_j != 0`` and the 0.75 and 0.25
+    quantiles of ``C`` are not both 0; otherwise the fixed rate ``1 - bonds_moving_average``.
+
     Parameters
     ----------
     bonds, weights_for_bonds, active_stake, consensus, entries, params
@@ -181,8 +184,11 @@ def yuma2_liquid_alpha_v1_update_bonds(
         Column-normalized EMA bonds.
     """
     alpha = params.ema_alpha
-    if params.liquid_alpha and consensus.shape[0] > 0:
-        alpha = steps._liquid_alpha_v1(consensus, params.alpha_low, params.alpha_high)
+    if params.liquid_alpha and np.any(consensus != 0.0):
+        c_high = float(np.quantile(consensus, 0.75))
+        c_low = float(np.quantile(consensus, 0.25))
+        if c_high > c_low or c_high != 0.0 or c_low < 0.0:  # the chain's condition
+            alpha = steps._liquid_alpha_v1(consensus, params.alpha_low, params.alpha_high)
     return steps._bonds_ema_yuma2(bonds, weights_for_bonds, active_stake, alpha)
 
 
@@ -263,11 +269,33 @@ def chain_emission_split(incentive, dividends, stake, active_stake, square):
     return steps._emission_split(incentive, dividends, stake, active_stake, square)
 
 
-def _col_normalize(stored_bonds):
+def yuma2_load_bonds(stored_bonds):
+    """Yuma 2 reads its stored bonds column-normalized (see :func:`yuma.load_bonds_yuma2`).
+
+    Parameters
+    ----------
+    stored_bonds : numpy.ndarray
+        Bonds the previous epoch stored (column max-upscaled).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
     return ops.col_normalize(stored_bonds)
 
 
-def _col_max_upscale(ema_bonds):
+def yuma2_store_bonds(ema_bonds):
+    """Yuma 2 stores its bonds column max-upscaled (see :func:`yuma.store_bonds_yuma2`).
+
+    Parameters
+    ----------
+    ema_bonds : numpy.ndarray
+        Column-normalized EMA bonds.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
     return ops.col_max_upscale(ema_bonds)
 
 
@@ -276,9 +304,9 @@ YUMA2 = Variant(
     consensus=stake_weighted_median,
     clip=clip_at_consensus,
     weights_for_bonds=interpolate_bond_weights,
-    load_bonds=_col_normalize,
+    load_bonds=yuma2_load_bonds,
     update_bonds=yuma2_update_bonds,
-    store_bonds=_col_max_upscale,
+    store_bonds=yuma2_store_bonds,
     dividends=yuma2_dividends,
     emission_split=chain_emission_split,
 )
@@ -289,9 +317,9 @@ YUMA2_LIQUID_ALPHA_V1 = Variant(
     consensus=stake_weighted_median,
     clip=clip_at_consensus,
     weights_for_bonds=interpolate_bond_weights,
-    load_bonds=_col_normalize,
+    load_bonds=yuma2_load_bonds,
     update_bonds=yuma2_liquid_alpha_v1_update_bonds,
-    store_bonds=_col_max_upscale,
+    store_bonds=yuma2_store_bonds,
     dividends=yuma2_dividends,
     emission_split=chain_emission_split,
 )
