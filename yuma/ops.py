@@ -86,11 +86,10 @@ def normalize(x: np.ndarray) -> np.ndarray:
     >>> normalize([0.0, 0.0]).tolist()
     [0.0, 0.0]
     """
-    out = prescale_power_of_two(_float_copy(x, 1, "x"))
-    total = out.sum()
-    if total != 0.0:
-        out /= total
-    return out
+    out = _float_copy(x, 1, "x")
+    scaled = prescale_power_of_two(out)
+    total = scaled.sum()
+    return scaled / total if total != 0.0 else out
 
 
 def row_normalize(x: np.ndarray) -> np.ndarray:
@@ -106,10 +105,11 @@ def row_normalize(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Normalized copy. Chain: ``inplace_row_normalize``.
     """
-    out = prescale_power_of_two(_float_copy(x, 2, "x"), axis=1)
-    sums = out.sum(axis=1)
+    out = _float_copy(x, 2, "x")
+    scaled = prescale_power_of_two(out, axis=1)
+    sums = scaled.sum(axis=1)
     nz = sums != 0.0
-    out[nz] /= sums[nz, None]
+    out[nz] = scaled[nz] / sums[nz, None]
     return out
 
 
@@ -126,10 +126,11 @@ def col_normalize(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Normalized copy. Chain: ``inplace_col_normalize``.
     """
-    out = prescale_power_of_two(_float_copy(x, 2, "x"), axis=0)
-    sums = out.sum(axis=0)
-    safe = np.where(sums != 0.0, sums, 1.0)
-    out /= safe[None, :]
+    out = _float_copy(x, 2, "x")
+    scaled = prescale_power_of_two(out, axis=0)
+    sums = scaled.sum(axis=0)
+    nz = sums != 0.0
+    out[:, nz] = scaled[:, nz] / sums[None, nz]
     return out
 
 

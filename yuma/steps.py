@@ -680,7 +680,7 @@ def _bond_entries(listed, weights, consensus, wb, beta):
         return listed.copy()
     if beta == 1.0:
         return listed & ~((consensus[None, :] < weights) & (consensus[None, :] <= 0.0))
-    return wb > 0.0
+    return listed & (wb > 0.0)
 
 
 def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.ndarray:
@@ -775,7 +775,8 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
 
     When :math:`c_{hi} \le c_{lo}` or an alpha bound is 0, ``a = b = 0`` and every rate is
     ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
-    bound of 1) counts as 0, as the chain's ``safe_ln`` does.
+    bound of 1) counts as 0, as the chain's ``safe_ln`` does, and ``a`` and ``b`` saturate
+    at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny.
 
     Parameters
     ----------
