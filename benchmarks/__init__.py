@@ -1,0 +1,1 @@
+"""Benchmarks of yuma: an asv suite and ``python -m benchmarks.table``."""
