@@ -109,7 +109,10 @@ def row_normalize(x: np.ndarray) -> np.ndarray:
     scaled = prescale_power_of_two(out, axis=1)
     sums = scaled.sum(axis=1)
     nz = sums != 0.0
-    out[nz] = scaled[nz] / sums[nz, None]
+    if scaled is out:  # common case: dividing zero-sum rows by 1 leaves them unchanged
+        out /= np.where(nz, sums, 1.0)[:, None]
+    else:
+        out[nz] = scaled[nz] / sums[nz, None]
     return out
 
 
@@ -130,7 +133,10 @@ def col_normalize(x: np.ndarray) -> np.ndarray:
     scaled = prescale_power_of_two(out, axis=0)
     sums = scaled.sum(axis=0)
     nz = sums != 0.0
-    out[:, nz] = scaled[:, nz] / sums[None, nz]
+    if scaled is out:  # common case: dividing zero-sum columns by 1 leaves them unchanged
+        out /= np.where(nz, sums, 1.0)[None, :]
+    else:
+        out[:, nz] = scaled[:, nz] / sums[None, nz]
     return out
 
 
