@@ -193,3 +193,77 @@ def stake_weighted_col_sums_parallel(matrix, stake, out):
     n_blocks = (matrix.shape[1] + _COL_BLOCK - 1) // _COL_BLOCK
     for b in numba.prange(n_blocks):
         _col_sums_block(matrix, stake, out, b)
+
+
+# --------------------------------------------------------------------------------------
+# Yuma 3 liquid-alpha bond EMA, fused: alpha_sigmoid + mat_ema_alpha in one pass
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i):
+    low = params[0]
+    high = params[1]
+    steepness = params[2]
+    for j in range(wb.shape[1]):
+        if use_entries and not entries[i, j]:
+            out[i, j] = 0.0
+            continue
+        w = wb[i, j]
+        b = bonds[i, j]
+        if w >= b:
+            d = w - consensus[j]
+        else:
+            d = b - w
+        d = min(max(d, 0.0), 1.0)
+        exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
+        sigma = 1.0 / (1.0 + np.exp(exponent))
+        alpha = min(max(low + sigma * (high - low), low), high)
+        out[i, j] = min(1.0, (1.0 - alpha) * b + max(0.0, alpha * w))
+
+
+@_jit
+def liquid_alpha_ema_serial(bonds, wb, consensus, entries, use_entries, params, out):
+    """``mat_ema_alpha(bonds, wb, alpha_sigmoid(consensus, wb, bonds, ...), entries)``.
+
+    ``params`` is ``[alpha_low, alpha_high, steepness]``; ``entries`` is ignored unless
+    ``use_entries``. No alpha matrix is materialized.
+    """
+    for i in range(wb.shape[0]):
+        _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i)
+
+
+@_pjit
+def liquid_alpha_ema_parallel(bonds, wb, consensus, entries, use_entries, params, out):
+    """Parallel driver of :func:`liquid_alpha_ema_serial` (rows)."""
+    for i in numba.prange(wb.shape[0]):
+        _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i)
+
+
+# --------------------------------------------------------------------------------------
+# Row dot products: out[i] = sum_j matrix[i, j] * vector[j], left to right
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _row_dot(matrix, vector, out, i):
+    acc = 0.0
+    for j in range(matrix.shape[1]):
+        v = vector[j]
+        if v != 0.0:
+            acc += matrix[i, j] * v
+    out[i] = acc
+
+
+@_jit
+def row_dot_serial(matrix, vector, out):
+    """``out[i] = sum_j matrix[i, j] * vector[j]``, terms with ``vector[j] = 0`` skipped."""
+    for i in range(matrix.shape[0]):
+        _row_dot(matrix, vector, out, i)
+
+
+@_pjit
+def row_dot_parallel(matrix, vector, out):
+    """Parallel driver of :func:`row_dot_serial` (rows)."""
+    for i in numba.prange(matrix.shape[0]):
+        _row_dot(matrix, vector, out, i)

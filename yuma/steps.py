@@ -1000,10 +1000,14 @@ def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
 
 
 def _row_dot(matrix, vector):
-    # Row sums of a product, left to right: deterministic (no BLAS threading).
-    out = np.zeros(matrix.shape[0])
-    for j in np.flatnonzero(vector):
-        out += matrix[:, j] * vector[j]
+    # Row sums of a product, left to right, in a kernel: deterministic (no BLAS threading).
+    out = np.empty(matrix.shape[0])
+    kernel = (
+        _kernels.row_dot_parallel
+        if _kernels.use_parallel(matrix.size)
+        else _kernels.row_dot_serial
+    )
+    kernel(matrix, vector, out)
     return out
 
 
@@ -1037,7 +1041,27 @@ def dividends_yuma3(
 
 
 def _dividends_yuma3(ema_bonds, incentive, active_stake):
-    return normalize(active_stake * _row_dot(col_normalize(ema_bonds), incentive))
+    # colnorm(B') I without the normalized matrix: sum_j B'_ij (I_j / colsum_j).
+    col_sums = ema_bonds.sum(axis=0)
+    scaled_incentive = np.zeros_like(incentive)
+    nz = col_sums != 0.0
+    scaled_incentive[nz] = incentive[nz] / col_sums[nz]
+    scaled_incentive[~nz] = incentive[~nz]  # a zero-sum column is left as it is
+    return normalize(active_stake * _row_dot(ema_bonds, scaled_incentive))
+
+
+def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
+    # Fused alpha_sigmoid + mat_ema_alpha: no alpha matrix.
+    out = np.empty_like(wb)
+    use_entries = entries is not None
+    mask = entries if use_entries else np.ones((1, 1), dtype=np.bool_)
+    kernel = (
+        _kernels.liquid_alpha_ema_parallel
+        if _kernels.use_parallel(wb.size)
+        else _kernels.liquid_alpha_ema_serial
+    )
+    kernel(bonds, wb, consensus, mask, use_entries, np.array([low, high, steepness]), out)
+    return out
 
 
 # --------------------------------------------------------------------------------------

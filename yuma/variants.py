@@ -210,15 +210,15 @@ def yuma3_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entrie
         Bonds ``B'`` as proportions in [0, 1].
     """
     if params.liquid_alpha and np.any(consensus != 0.0):
-        alpha = steps._alpha_sigmoid(
-            consensus,
-            weights_for_bonds,
+        return steps._liquid_alpha_ema(
             bonds,
+            weights_for_bonds,
+            consensus,
             params.alpha_low,
             params.alpha_high,
             params.alpha_sigmoid_steepness,
+            entries,
         )
-        return steps._mat_ema_alpha(bonds, weights_for_bonds, alpha, entries)
     return steps._mat_ema(bonds, weights_for_bonds, params.ema_alpha)
 
 
