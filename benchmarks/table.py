@@ -1,11 +1,14 @@
-"""Print same-run timing ratios: ``python -m benchmarks.table [--sizes 1024 4096] [--reference]``.
+"""Print same-run timing ratios: ``python -m benchmarks.table [--sizes ...] [--reference]``.
 
-Every figure is a median over repetitions measured in this one run, reported as a ratio to a
-baseline measured in the same run (machines are shared and noisy):
+Every figure comes from this one run on this machine: medians over repetitions, reported as
+ratios to a baseline measured in the same run (machines are shared and noisy).
 
-* ``epoch / sum``: one epoch against one ``np.sum`` pass over the same weight matrix (the
-  memory floor);
-* ``numba / reference``: the fast path against :mod:`yuma.reference` (with ``--reference``).
+* ``floor_ms``: one ``np.sum`` pass over the staked rows (``V x n``), the memory floor;
+* ``median/floor``, ``<variant>/floor``: the weighted median and one epoch, over the floor;
+* ``<variant> numba/ref`` (with ``--reference``): the fast path over :mod:`yuma.reference`;
+* ``peak/W``: peak memory allocated during one epoch (numpy, via ``tracemalloc``) over the
+  size of the input weight matrix;
+* ``growth``: time(n) / time(n/2) of the yuma3+la epoch, for consecutive sizes.
 
 Compile time is excluded: every function is called once before it is timed.
 """
@@ -15,29 +18,16 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+import tracemalloc
 from functools import partial
 
+import numba
 import numpy as np
 
 import yuma
 from yuma import reference
 
-VARIANTS = {
-    "yuma2": yuma.YumaParams(variant="yuma2"),
-    "yuma3": yuma.YumaParams(variant="yuma3"),
-    "yuma3+la": yuma.YumaParams(variant="yuma3", liquid_alpha=True),
-}
-
-
-def make_inputs(n_validators: int, n_uids: int, seed: int = 0):
-    """Seeded inputs: row-normalized weights with ties and zeros, stake, previous bonds."""
-    rng = np.random.default_rng(seed)
-    w = rng.random((n_validators, n_uids))
-    w[w < 0.2] = 0.0
-    w = np.round(w, 3)  # ties in every column
-    stake = rng.pareto(1.5, n_validators) + 1e-3
-    bonds = rng.random((n_validators, n_uids)) * 0.2
-    return w, stake, bonds
+from .suite.common import SHAPES, VARIANTS, make_case
 
 
 def median_time(fn, repeats: int) -> float:
@@ -50,32 +40,46 @@ def median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def run(sizes, repeats: int, with_reference: bool, shapes=("chain-like", "dense")) -> list[dict]:
+def peak_bytes(fn) -> int:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def run(sizes, repeats: int, with_reference: bool, shapes=tuple(SHAPES)) -> list[dict]:
     rows = []
     for shape in shapes:
+        previous = None
         for n in sizes:
-            n_val = min(256, n) if shape == "chain-like" else n
-            w, stake, bonds = make_inputs(n_val, n)
-            floor = median_time(partial(np.sum, w), max(repeats, 5))
+            w, stake, bonds, staked = make_case(shape, n)
+            floor = median_time(partial(np.sum, w[:staked]), max(repeats, 5))
             t_med = median_time(partial(yuma.weighted_median_col, stake, w, 0.5), repeats)
             row = {
                 "shape": shape,
-                "V": n_val,
+                "V": staked,
                 "n": n,
-                "sum_ms": floor * 1e3,
-                "median/sum": t_med / floor,
+                "floor_ms": floor * 1e3,
+                "median/floor": t_med / floor,
             }
             if with_reference:
                 t_ref = median_time(partial(reference.weighted_median_col, stake, w, 0.5), 1)
                 row["median numba/ref"] = t_med / t_ref
             for name, params in VARIANTS.items():
-                t_ep = median_time(partial(yuma.epoch, w, stake, bonds, params=params), repeats)
-                row[f"{name} epoch/sum"] = t_ep / floor
+                call = partial(yuma.epoch, w, stake, bonds, params=params)
+                t_ep = median_time(call, repeats)
+                row[f"{name}/floor"] = t_ep / floor
                 if with_reference:
                     t_ref = median_time(
                         partial(reference.epoch, w, stake, bonds, params=params), 1
                     )
                     row[f"{name} numba/ref"] = t_ep / t_ref
+            row["peak/W"] = peak_bytes(call) / w.nbytes
+            if previous is not None and n == 2 * previous[0]:
+                row["growth"] = t_ep / previous[1]
+            previous = (n, t_ep)
             rows.append(row)
     return rows
 
@@ -96,17 +100,16 @@ def format_rows(rows: list[dict]) -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 1024, 4096])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 1024, 4096, 8192])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--reference", action="store_true", help="also time yuma.reference")
-    parser.add_argument(
-        "--shapes", nargs="+", default=["chain-like", "dense"], choices=["chain-like", "dense"]
-    )
+    parser.add_argument("--shapes", nargs="+", default=SHAPES, choices=SHAPES)
     args = parser.parse_args(argv)
     rows = run(args.sizes, args.repeats, args.reference, tuple(args.shapes))
     print(
         f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-        f"python {platform.python_version()}, numpy {np.__version__}"
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"numba threads {numba.get_num_threads()}"
     )
     print(format_rows(rows))
 

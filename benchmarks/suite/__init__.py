@@ -1,0 +1,1 @@
+"""asv benchmarks of yuma (run from ``benchmarks/``: ``asv run``)."""

@@ -1,0 +1,53 @@
+"""Inputs shared by the asv suite and ``python -m benchmarks.table``.
+
+Two shapes, as users run them:
+
+* ``chain-like``: the chain's square form with ``n`` UIDs, of which the first
+  ``V = min(256, n)`` are staked validators that weight every UID; the other rows are
+  miners (no stake, no weights). The memory floor is one pass over the ``V x n`` rows.
+* ``dense``: every one of the ``n`` rows is staked and sets weights (``n x n``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+import yuma
+
+SIZES = [256, 1024, 4096, 16384]
+SHAPES = ["chain-like", "dense"]
+CHAIN_VALIDATORS = 256
+VARIANTS = {
+    "yuma2": yuma.YumaParams(variant="yuma2"),
+    "yuma3": yuma.YumaParams(variant="yuma3"),
+    "yuma3+la": yuma.YumaParams(variant="yuma3", liquid_alpha=True),
+}
+
+
+def xl_enabled() -> bool:
+    """Whether the largest case (dense 16384, 2 GiB per matrix) should run."""
+    return os.environ.get("YUMA_BENCH_XL", "") not in ("", "0")
+
+
+def make_case(shape: str, n: int, seed: int = 0):
+    """Return ``(weights, stake, bonds, staked_rows)`` for one benchmark case.
+
+    Weights are rounded to 3 decimals (ties in every column) with about 20 % zeros; stake
+    is heavy-tailed (Pareto); bonds are in [0, 0.2]. ``staked_rows`` is the number of
+    leading rows that hold stake (the memory floor is one pass over them).
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}, got {shape!r}")
+    rng = np.random.default_rng(seed)
+    n_staked = min(CHAIN_VALIDATORS, n) if shape == "chain-like" else n
+    weights = np.zeros((n, n))
+    block = rng.random((n_staked, n))
+    block[block < 0.2] = 0.0
+    weights[:n_staked] = np.round(block, 3)
+    stake = np.zeros(n)
+    stake[:n_staked] = rng.pareto(1.5, n_staked) + 1e-3
+    bonds = np.zeros((n, n))
+    bonds[:n_staked] = rng.random((n_staked, n)) * 0.2
+    return weights, stake, bonds, n_staked
