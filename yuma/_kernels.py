@@ -97,13 +97,17 @@ def _median_block(weights, rows, units, total, need, out, block):
     m = rows.shape[0]
     j0 = block * _COL_BLOCK
     j1 = min(j0 + _COL_BLOCK, n_cols)
-    vals = np.empty(m, dtype=np.float64)
+    # Transpose the block's participating row segments into a column-major tile, reading
+    # each row segment contiguously (a column walk would touch one page per row).
+    tile = np.empty((j1 - j0, m), dtype=np.float64)
+    for p in range(m):
+        r = rows[p]
+        for j in range(j0, j1):
+            tile[j - j0, p] = weights[r, j]
     col_units = np.empty(m, dtype=np.int64)
     for j in range(j0, j1):
-        for p in range(m):
-            vals[p] = weights[rows[p], j]
-            col_units[p] = units[p]
-        out[j] = _select_kappa_value(vals, col_units, total, need)
+        col_units[:] = units
+        out[j] = _select_kappa_value(tile[j - j0], col_units, total, need)
 
 
 @_jit

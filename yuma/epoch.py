@@ -18,7 +18,9 @@ from ._validation import (
 from .ops import normalize, row_normalize
 from .params import YumaParams
 from .result import EpochResult
-from .variants import Variant, get_variant
+from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
+
+_BUILTIN_VARIANTS = (YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3)
 
 __all__ = ["epoch"]
 
@@ -171,25 +173,57 @@ def epoch(
     permit_new = steps._validator_permits(stake_w, params.max_allowed_validators, owner)
     act_stake = normalize(np.where(active_mask & permit_old, stake_w, 0.0))
 
-    keep = steps._weight_mask(n_rows, n_cols, permit_old, owner, lu, bar, cb)
-    w = row_normalize(np.where(keep, w_raw, 0.0))
-    cons = var.consensus(act_stake, w, params.kappa)
+    # Rows with no stake, no weights and no bonds (the miners of a square subnet) have
+    # all-zero row outputs under the built-in variants: run the steps on the other rows only.
+    rows = None
+    if square and n_rows and any(var is v for v in _BUILTIN_VARIANTS):
+        used = (raw_stake > 0.0) | w_raw.any(axis=1) | prev_bonds.any(axis=1)
+        if owner is not None:
+            used[owner] = True
+        if not used.all():
+            rows = np.flatnonzero(used)
+
+    def take(x):
+        return x if rows is None else x[rows]
+
+    def expand(x):
+        if rows is None:
+            return x
+        out = np.zeros((n_rows,) + x.shape[1:], dtype=x.dtype)  # untouched pages stay free
+        out[rows] = x
+        return out
+
+    keep = steps._weight_mask(
+        len(take(permit_old)),
+        n_cols,
+        take(permit_old),
+        owner,
+        None if lu is None else take(lu),
+        bar,
+        None if cb is None else take(cb),
+        row_uids=None if rows is None else rows,
+    )
+    row_stake = take(act_stake)
+    w = row_normalize(np.where(keep, take(w_raw), 0.0))
+    cons = var.consensus(row_stake, w, params.kappa)
     clipped = var.clip(w, cons)
     v_trust = steps._validator_trust(clipped)
-    ranks = steps._stake_weighted_col_sums(clipped, act_stake)
-    preranks = steps._stake_weighted_col_sums(w, act_stake)
+    ranks = steps._stake_weighted_col_sums(clipped, row_stake)
+    preranks = steps._stake_weighted_col_sums(w, row_stake)
     inc = normalize(ranks)
 
     beta = params.bonds_penalty
     w_bonds = var.weights_for_bonds(w, clipped, beta)
-    entries = steps._bond_entries(listed_mask & keep, w, cons, w_bonds, beta)
-    stored = np.where(reset[None, :], 0.0, prev_bonds)
-    ema = var.update_bonds(var.load_bonds(stored), w_bonds, act_stake, cons, entries, params)
-    divs = var.dividends(ema, inc, act_stake)
+    entries = steps._bond_entries(take(listed_mask) & keep, w, cons, w_bonds, beta)
+    stored = np.where(reset[None, :], 0.0, take(prev_bonds))
+    ema = var.update_bonds(var.load_bonds(stored), w_bonds, row_stake, cons, entries, params)
+    divs = expand(var.dividends(ema, inc, row_stake))
     server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
 
-    next_rows = np.where(permit_old[:, None], 0.0, prev_bonds)
-    next_bonds = np.where(permit_new[:, None], var.store_bonds(ema), next_rows)
+    next_rows = np.where(take(permit_old)[:, None], 0.0, take(prev_bonds))
+    next_bonds = np.where(take(permit_new)[:, None], var.store_bonds(ema), next_rows)
+    w, clipped, w_bonds, ema, next_bonds = map(expand, (w, clipped, w_bonds, ema, next_bonds))
+    v_trust = expand(v_trust)
     return EpochResult(
         variant=var.name,
         stake=stake_w,

@@ -320,13 +320,18 @@ def weight_mask(
     return _weight_mask(n_rows, n_cols, permit, owner, lu, bar, cb)
 
 
-def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block):
+def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block, row_uids=None):
+    # row_uids: the UIDs of the rows when only some rows of a square matrix are passed
+    # (the epoch drops rows that cannot matter); the diagonal is then (k, row_uids[k]).
     keep = np.repeat(permit[:, None], n_cols, axis=1)
-    if n_rows == n_cols:
+    if row_uids is None and n_rows == n_cols:
+        row_uids = np.arange(n_rows)
+    if row_uids is not None:
         idx = np.arange(n_rows)
-        keep[idx, idx] = False
+        keep[idx, row_uids] = False
         if owner is not None:
-            keep[owner, owner] = bool(permit[owner])
+            own = np.flatnonzero(row_uids == owner)
+            keep[own, owner] = permit[own]
     if bar is not None:
         if last_update is not None:
             keep &= last_update[:, None] > bar[None, :]
