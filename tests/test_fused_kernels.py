@@ -63,3 +63,23 @@ def test_parallel_and_serial_drivers_give_the_same_bits():
     _kernels.row_dot_serial(wb, vec, x)
     _kernels.row_dot_parallel(wb, vec, y)
     np.testing.assert_array_equal(x, y)
+
+
+def test_large_inputs_are_checked_without_copying():
+    import pytest
+
+    import yuma
+
+    rng = np.random.default_rng(3)
+    w = rng.random((300, 300))
+    stake = rng.random(300)
+    for name, value in (("weights", np.nan), ("weights", -1e-9), ("bonds", np.inf)):
+        bad_w = w.copy()
+        bonds = np.zeros_like(w)
+        target = bad_w if name == "weights" else bonds
+        target[123, 77] = value
+        with pytest.raises(ValueError, match=name):
+            yuma.epoch(bad_w, stake, bonds)
+    before = w.copy()
+    yuma.epoch(w, stake, w)  # the same array as weights and bonds: neither is written
+    np.testing.assert_array_equal(w, before)

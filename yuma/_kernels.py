@@ -271,3 +271,38 @@ def row_dot_parallel(matrix, vector, out):
     """Parallel driver of :func:`row_dot_serial` (rows)."""
     for i in numba.prange(matrix.shape[0]):
         _row_dot(matrix, vector, out, i)
+
+
+# --------------------------------------------------------------------------------------
+# Input scan: finiteness, sign and non-zero rows in one read pass, no temporaries
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _scan_row(x, flags, nonzero, i):
+    bad = 0
+    any_nonzero = False
+    for j in range(x.shape[1]):
+        v = x[i, j]
+        if not np.isfinite(v):
+            bad |= 1
+        elif v < 0.0:
+            bad |= 2
+        elif v != 0.0:
+            any_nonzero = True
+    flags[i] = bad
+    nonzero[i] = any_nonzero
+
+
+@_jit
+def scan_rows_serial(x, flags, nonzero):
+    """``flags[i]``: bit 1 if row i holds NaN/inf, bit 2 if negative; ``nonzero[i]``."""
+    for i in range(x.shape[0]):
+        _scan_row(x, flags, nonzero, i)
+
+
+@_pjit
+def scan_rows_parallel(x, flags, nonzero):
+    """Parallel driver of :func:`scan_rows_serial` (rows)."""
+    for i in numba.prange(x.shape[0]):
+        _scan_row(x, flags, nonzero, i)

@@ -11,7 +11,7 @@ from ._validation import (
     as_block_vector,
     as_mask,
     as_mask_matrix,
-    as_matrix,
+    as_matrix_readonly,
     as_uid,
     as_vector,
 )
@@ -125,13 +125,15 @@ def epoch(
     elif not isinstance(params, YumaParams):
         raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
     var = get_variant(variant, params)
-    w_raw = as_matrix(weights, "weights")
+    # Large matrices are checked in place, never copied whole: no step writes into them.
+    w_raw, weight_rows = as_matrix_readonly(weights, "weights")
     n_rows, n_cols = w_raw.shape
     square = n_rows == n_cols
     raw_stake = as_vector(stake, "stake", length=n_rows)
-    prev_bonds = (
-        np.zeros_like(w_raw) if bonds is None else as_matrix(bonds, "bonds", shape=w_raw.shape)
-    )
+    if bonds is None:
+        prev_bonds, bond_rows = np.zeros_like(w_raw), np.zeros(n_rows, dtype=np.bool_)
+    else:
+        prev_bonds, bond_rows = as_matrix_readonly(bonds, "bonds", shape=w_raw.shape)
     active_mask = as_mask(active, "active", length=n_rows)
     permit_old = as_mask(validator_permit, "validator_permit", length=n_rows)
     owner = as_uid(owner_uid, "owner_uid", n=n_rows) if n_rows else None
@@ -177,7 +179,7 @@ def epoch(
     # all-zero row outputs under the built-in variants: run the steps on the other rows only.
     rows = None
     if square and n_rows and any(var is v for v in _BUILTIN_VARIANTS):
-        used = (raw_stake > 0.0) | w_raw.any(axis=1) | prev_bonds.any(axis=1)
+        used = (raw_stake > 0.0) | weight_rows | bond_rows
         if owner is not None:
             used[owner] = True
         if not used.all():
