@@ -19,7 +19,7 @@ import numpy as np
 PARALLEL_MIN_ELEMENTS = 1 << 16
 """Matrices with fewer elements run single-threaded."""
 
-_COL_BLOCK = 64  # columns per block: a row segment of 64 float64 spans 8 cache lines
+_COL_BLOCK = 32  # columns per block: a row segment of 32 float64 spans 4 cache lines
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 _pjit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", parallel=True)
@@ -36,11 +36,14 @@ def use_parallel(n_elements: int) -> bool:
 
 
 @_jit
-def _select_kappa_value(vals, units, total, need):
+def _select_kappa_value(vals, units, total, need, buf_vals, buf_units):
     """Largest value v of ``vals`` with ``sum(units[vals >= v]) >= need``.
 
-    ``vals`` and ``units`` are scratch rows (permuted in place, pairwise). Falls back to the
-    smallest value when ``total < need``. Weighted three-way quickselect, middle pivot.
+    Falls back to the smallest value when ``total < need``; 0 for no values. ``vals`` and
+    ``units`` are read only; ``buf_*`` (two rows each, as long as ``vals``) are scratch.
+    Weighted quickselect with a middle pivot; each round counts the stake above and at
+    the pivot, then compacts the side that holds the answer, both without branches on the
+    data, so the loops run at memory speed rather than at branch-misprediction speed.
     """
     m = vals.shape[0]
     if m == 0:
@@ -48,47 +51,42 @@ def _select_kappa_value(vals, units, total, need):
     if total < need:
         smallest = vals[0]
         for k in range(1, m):
-            if vals[k] < smallest:
-                smallest = vals[k]
+            smallest = min(smallest, vals[k])
         return smallest
-    lo = 0
-    hi = m
+    src_v = vals
+    src_u = units
+    side = 0
     while True:
-        pivot = vals[lo + (hi - lo) // 2]
-        # Dutch-flag partition of [lo, hi) into (> pivot | == pivot | < pivot).
-        gt_end = lo
-        i = lo
-        lt_start = hi
+        pivot = src_v[m // 2]
         above = 0
         equal = 0
-        while i < lt_start:
-            v = vals[i]
-            if v > pivot:
-                vals[i] = vals[gt_end]
-                vals[gt_end] = v
-                u = units[i]
-                units[i] = units[gt_end]
-                units[gt_end] = u
-                above += u
-                gt_end += 1
-                i += 1
-            elif v < pivot:
-                lt_start -= 1
-                vals[i] = vals[lt_start]
-                vals[lt_start] = v
-                u = units[i]
-                units[i] = units[lt_start]
-                units[lt_start] = u
-            else:
-                equal += units[i]
-                i += 1
-        if above >= need and gt_end > lo:
-            hi = gt_end
+        n_above = 0
+        for k in range(m):
+            v = src_v[k]
+            u = src_u[k]
+            is_above = v > pivot
+            above += u * is_above
+            equal += u * (v == pivot)
+            n_above += is_above
+        if above >= need and n_above > 0:
+            keep_above = True
         elif above + equal >= need:
             return pivot
         else:
             need -= above + equal
-            lo = lt_start
+            keep_above = False
+        dst_v = buf_vals[side]
+        dst_u = buf_units[side]
+        c = 0
+        for k in range(m):
+            v = src_v[k]
+            dst_v[c] = v
+            dst_u[c] = src_u[k]
+            c += (v > pivot) if keep_above else (v < pivot)
+        m = c
+        src_v = dst_v[:m]
+        src_u = dst_u[:m]
+        side = 1 - side
 
 
 @_jit
@@ -104,10 +102,10 @@ def _median_block(weights, rows, units, total, need, out, block):
         r = rows[p]
         for j in range(j0, j1):
             tile[j - j0, p] = weights[r, j]
-    col_units = np.empty(m, dtype=np.int64)
+    buf_vals = np.empty((2, m), dtype=np.float64)
+    buf_units = np.empty((2, m), dtype=np.int64)
     for j in range(j0, j1):
-        col_units[:] = units
-        out[j] = _select_kappa_value(tile[j - j0], col_units, total, need)
+        out[j] = _select_kappa_value(tile[j - j0], units, total, need, buf_vals, buf_units)
 
 
 @_jit
