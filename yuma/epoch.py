@@ -15,7 +15,7 @@ from ._validation import (
     as_uid,
     as_vector,
 )
-from .ops import normalize, row_normalize
+from .ops import _row_normalize_inplace, normalize
 from .params import YumaParams
 from .result import EpochResult
 from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
@@ -178,7 +178,8 @@ def epoch(
     # Rows with no stake, no weights and no bonds (the miners of a square subnet) have
     # all-zero row outputs under the built-in variants: run the steps on the other rows only.
     rows = None
-    if square and n_rows and any(var is v for v in _BUILTIN_VARIANTS):
+    builtin = any(var is v for v in _BUILTIN_VARIANTS)
+    if square and n_rows and builtin:
         used = (raw_stake > 0.0) | weight_rows | bond_rows
         if owner is not None:
             used[owner] = True
@@ -206,7 +207,7 @@ def epoch(
         row_uids=None if rows is None else rows,
     )
     row_stake = take(act_stake)
-    w = row_normalize(np.where(keep, take(w_raw), 0.0))
+    w = _row_normalize_inplace(np.where(keep, take(w_raw), 0.0))
     cons = var.consensus(row_stake, w, params.kappa)
     clipped = var.clip(w, cons)
     v_trust = steps._validator_trust(clipped)
@@ -217,13 +218,19 @@ def epoch(
     beta = params.bonds_penalty
     w_bonds = var.weights_for_bonds(w, clipped, beta)
     entries = steps._bond_entries(take(listed_mask) & keep, w, cons, w_bonds, beta)
-    stored = np.where(reset[None, :], 0.0, take(prev_bonds))
+    stored = np.where(reset[None, :], 0.0, take(prev_bonds)) if reset.any() else take(prev_bonds)
     ema = var.update_bonds(var.load_bonds(stored), w_bonds, row_stake, cons, entries, params)
     divs = expand(var.dividends(ema, inc, row_stake))
     server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
 
-    next_rows = np.where(take(permit_old)[:, None], 0.0, take(prev_bonds))
-    next_bonds = np.where(take(permit_new)[:, None], var.store_bonds(ema), next_rows)
+    # Storage rule: new permit -> new row; lost permit -> cleared; otherwise untouched.
+    next_bonds = var.store_bonds(ema)
+    if not builtin:  # a user's store_bonds may hand back an array it still uses
+        next_bonds = np.array(next_bonds, dtype=np.float64)
+    row_old, row_new = take(permit_old), take(permit_new)
+    next_bonds[~row_new & row_old] = 0.0
+    untouched = np.flatnonzero(~row_new & ~row_old)
+    next_bonds[untouched] = prev_bonds[untouched if rows is None else rows[untouched]]
     w, clipped, w_bonds, ema, next_bonds = map(expand, (w, clipped, w_bonds, ema, next_bonds))
     v_trust = expand(v_trust)
     return EpochResult(

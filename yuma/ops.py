@@ -57,7 +57,9 @@ def prescale_power_of_two(x: np.ndarray, axis: int | None = None) -> np.ndarray:
     """
     if x.size == 0:
         return x
-    biggest = np.max(np.abs(x), axis=axis, keepdims=axis is not None)
+    # max |x| without an |x| temporary: the larger of max(x) and -min(x)
+    keep = axis is not None
+    biggest = np.maximum(np.max(x, axis=axis, keepdims=keep), -np.min(x, axis=axis, keepdims=keep))
     if not np.any(biggest >= _SAFE_MAX):
         return x
     _, exponent = np.frexp(biggest)
@@ -105,7 +107,10 @@ def row_normalize(x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Normalized copy. Chain: ``inplace_row_normalize``.
     """
-    out = _float_copy(x, 2, "x")
+    return _row_normalize_inplace(_float_copy(x, 2, "x"))
+
+
+def _row_normalize_inplace(out: np.ndarray) -> np.ndarray:
     scaled = prescale_power_of_two(out, axis=1)
     sums = scaled.sum(axis=1)
     nz = sums != 0.0
