@@ -151,7 +151,7 @@ def epoch(
         else as_block_vector(commit_block, "commit_block", length=n_rows)
     )
     listed_mask = (
-        np.ones(w_raw.shape, dtype=np.bool_)
+        None
         if listed is None
         else as_mask_matrix(listed, "listed", shape=w_raw.shape) | (w_raw > 0.0)
     )
@@ -217,7 +217,8 @@ def epoch(
 
     beta = params.bonds_penalty
     w_bonds = var.weights_for_bonds(w, clipped, beta)
-    entries = steps._bond_entries(take(listed_mask) & keep, w, cons, w_bonds, beta)
+    present = keep if listed_mask is None else take(listed_mask) & keep
+    entries = steps._bond_entries(present, w, cons, w_bonds, beta)
     stored = np.where(reset[None, :], 0.0, take(prev_bonds)) if reset.any() else take(prev_bonds)
     ema = var.update_bonds(var.load_bonds(stored), w_bonds, row_stake, cons, entries, params)
     divs = expand(var.dividends(ema, inc, row_stake))
