@@ -220,6 +220,8 @@ def epoch(
     present = keep if listed_mask is None else take(listed_mask) & keep
     entries = steps._bond_entries(present, w, cons, w_bonds, beta)
     stored = np.where(reset[None, :], 0.0, take(prev_bonds)) if reset.any() else take(prev_bonds)
+    if not builtin:  # never hand the caller's own array to a user's step
+        stored = np.array(stored, dtype=np.float64)
     ema = var.update_bonds(var.load_bonds(stored), w_bonds, row_stake, cons, entries, params)
     divs = expand(var.dividends(ema, inc, row_stake))
     server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
