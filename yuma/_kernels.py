@@ -13,6 +13,8 @@ give the same bits.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -304,3 +306,267 @@ def scan_rows_parallel(x, flags, nonzero):
     """Parallel driver of :func:`scan_rows_serial` (rows)."""
     for i in numba.prange(x.shape[0]):
         _scan_row(x, flags, nonzero, i)
+
+
+# --------------------------------------------------------------------------------------
+# Fused epoch passes (built-in variants)
+#
+# The epoch's matrix work in three reads of W: (1) mask + row-normalize, (2) the weighted
+# median, (3) clip + validator trust + rank + prerank + bond weights + bond EMA + bond
+# column sums, then one read of the new bonds for the dividends. Full-size n x n arrays
+# this allocates: W, W_clipped, the EMA bonds, and the stored bonds (W_b shares W_clipped
+# at beta = 1 and W at beta = 0; otherwise one more).
+# Rows are visited through ``rows`` (the UIDs that can matter); other rows stay zero.
+# ``mask_ints`` = [owner (-1: none), square, has_last_update, has_commit_block, has_bar].
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _row_mask(r, permit, mask_ints, last_update, commit_block):
+    """Row r's part of the weight mask (see ``steps.weight_mask``).
+
+    Returns (row kept, masked self column or -1, last update or -1, commit block or -1).
+    """
+    self_col = r if mask_ints[1] and r != mask_ints[0] else -1
+    lu_r = last_update[r] if mask_ints[4] and mask_ints[2] else -1
+    cb_r = commit_block[r] if mask_ints[4] and mask_ints[3] else -1
+    return permit[r], self_col, lu_r, cb_r
+
+
+@_jit
+def _col_kept(j, self_col, lu_r, cb_r, bar):
+    if j == self_col:
+        return False
+    if lu_r >= 0 and not lu_r > bar[j]:
+        return False
+    if cb_r >= 0 and not cb_r >= bar[j]:
+        return False
+    return True
+
+
+@_jit
+def _mask_normalize_row(raw, rows, permit, mask_ints, lu, cb, bar, out, k):
+    r = rows[k]
+    row_kept, self_col, lu_r, cb_r = _row_mask(r, permit, mask_ints, lu, cb)
+    if not row_kept:
+        return
+    simple = lu_r < 0 and cb_r < 0
+    total = 0.0
+    for j in range(raw.shape[1]):
+        if simple:
+            if j != self_col:
+                total += raw[r, j]
+        elif _col_kept(j, self_col, lu_r, cb_r, bar):
+            total += raw[r, j]
+    if total == 0.0:
+        return
+    if np.isfinite(total):
+        for j in range(raw.shape[1]):
+            if simple:
+                if j != self_col:
+                    out[r, j] = raw[r, j] / total
+            elif _col_kept(j, self_col, lu_r, cb_r, bar):
+                out[r, j] = raw[r, j] / total
+        return
+    # Overflow: scale by a power of two first, as ops.prescale_power_of_two does.
+    biggest = 0.0
+    for j in range(raw.shape[1]):
+        if _col_kept(j, self_col, lu_r, cb_r, bar):
+            biggest = max(biggest, raw[r, j])
+    shift = -math.frexp(biggest)[1]
+    total = 0.0
+    for j in range(raw.shape[1]):
+        if _col_kept(j, self_col, lu_r, cb_r, bar):
+            total += math.ldexp(raw[r, j], shift)
+    for j in range(raw.shape[1]):
+        if _col_kept(j, self_col, lu_r, cb_r, bar):
+            out[r, j] = math.ldexp(raw[r, j], shift) / total
+
+
+@_jit
+def mask_normalize_serial(raw, rows, permit, mask_ints, lu, cb, bar, out):
+    """``out[r] = N(raw[r] * keep[r])`` for ``r`` in ``rows``; ``out`` arrives zeroed."""
+    for k in range(rows.shape[0]):
+        _mask_normalize_row(raw, rows, permit, mask_ints, lu, cb, bar, out, k)
+
+
+@_pjit
+def mask_normalize_parallel(raw, rows, permit, mask_ints, lu, cb, bar, out):
+    """Parallel driver of :func:`mask_normalize_serial` (rows)."""
+    for k in numba.prange(rows.shape[0]):
+        _mask_normalize_row(raw, rows, permit, mask_ints, lu, cb, bar, out, k)
+
+
+_ROW_CHUNK = 128
+"""Rows per chunk of the fused pass: column sums are summed per chunk, then over chunks in
+order, so the bits do not depend on how chunks are spread over threads."""
+
+
+@_jit
+def _clip_bonds_chunk(
+    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
+):
+    # real_params = [beta, ema_alpha, alpha_low, alpha_high, steepness]
+    # int_params = [bond_mode (0 none, 1 fixed rate, 2 liquid alpha), write_wb, has_prev,
+    #               has_listed]
+    # col_parts[0 | 1 | 2, chunk, j]: this chunk's sums of S*W_clipped, S*W and B'.
+    n_cols = w.shape[1]
+    beta = real_params[0]
+    rate = real_params[1]
+    low = real_params[2]
+    high = real_params[3]
+    steepness = real_params[4]
+    mode = int_params[0]
+    write_wb = int_params[1]
+    no_prev = int_params[2] == 0
+    has_listed = int_params[3]
+    ranks = col_parts[0, chunk]
+    preranks = col_parts[1, chunk]
+    ema_sums = col_parts[2, chunk]
+    for j in range(n_cols):
+        ranks[j] = 0.0
+        preranks[j] = 0.0
+        ema_sums[j] = 0.0
+    k1 = min((chunk + 1) * _ROW_CHUNK, rows.shape[0])
+    for k in range(chunk * _ROW_CHUNK, k1):
+        r = rows[k]
+        s = stake[r]
+        row_trust = 0.0
+        for j in range(n_cols):
+            x = w[r, j]
+            c = consensus[j]
+            cl = x if x < c else c
+            clipped[r, j] = cl
+            row_trust += cl
+        v_trust[r] = row_trust
+        if s != 0.0:
+            for j in range(n_cols):
+                ranks[j] += s * clipped[r, j]
+                preranks[j] += s * w[r, j]
+        if write_wb:
+            for j in range(n_cols):
+                x = w[r, j]
+                wb_out[r, j] = x + beta * (clipped[r, j] - x)
+        if mode == 0:
+            continue
+        # Bond weights W_b: W at beta = 0, W_clipped at beta = 1, else the interpolation.
+        wb = w if beta == 0.0 else (clipped if beta == 1.0 else wb_out)
+        if mode == 1:
+            for j in range(n_cols):
+                b = 0.0 if no_prev or reset[j] else prev[r, j]
+                e = rate * wb[r, j] + (1.0 - rate) * b
+                ema[r, j] = e
+                ema_sums[j] += e
+            continue
+        row_kept, self_col, lu_r, cb_r = _row_mask(r, permit, mask_ints, lu, cb)
+        if not row_kept:
+            continue  # no stored entry: every bond of the row is dropped (stays 0)
+        simple = lu_r < 0 and cb_r < 0 and not has_listed
+        for j in range(n_cols):
+            xb = wb[r, j]
+            c = consensus[j]
+            if simple:
+                entry = j != self_col
+            else:
+                entry = _col_kept(j, self_col, lu_r, cb_r, bar)
+                if entry and has_listed:
+                    entry = listed[r, j] or raw[r, j] > 0.0
+            if beta == 1.0:
+                entry = entry and not (c < w[r, j] and c <= 0.0)
+            elif beta != 0.0:
+                entry = entry and xb > 0.0
+            if entry:
+                b = 0.0 if no_prev or reset[j] else prev[r, j]
+                d = xb - c if xb >= b else b - xb
+                d = min(max(d, 0.0), 1.0)
+                exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
+                sigma = 1.0 / (1.0 + np.exp(exponent))
+                alpha = min(max(low + sigma * (high - low), low), high)
+                e = min(1.0, (1.0 - alpha) * b + max(0.0, alpha * xb))
+                ema[r, j] = e
+                ema_sums[j] += e
+
+
+@_jit
+def clip_bonds_serial(
+    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    real_params, int_params, clipped, wb_out, ema, v_trust, col_parts,
+):
+    """Clip, validator trust, rank and prerank terms and the bond EMA in one row pass.
+
+    Outputs arrive zeroed; only rows in ``rows`` are written. Column sums are left per
+    chunk of :data:`_ROW_CHUNK` rows in ``col_parts`` (see :func:`sum_chunks_serial`).
+    """
+    for chunk in range(col_parts.shape[1]):
+        _clip_bonds_chunk(
+            w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb,
+            bar, real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
+        )
+
+
+@_pjit
+def clip_bonds_parallel(
+    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    real_params, int_params, clipped, wb_out, ema, v_trust, col_parts,
+):
+    """Parallel driver of :func:`clip_bonds_serial` (chunks of rows)."""
+    for chunk in numba.prange(col_parts.shape[1]):
+        _clip_bonds_chunk(
+            w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb,
+            bar, real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
+        )
+
+
+@_jit
+def sum_chunks_serial(col_parts, out):
+    """``out[q, j] = sum_c col_parts[q, c, j]`` over chunks c in order."""
+    for q in range(col_parts.shape[0]):
+        for j in range(col_parts.shape[2]):
+            out[q, j] = 0.0
+        for c in range(col_parts.shape[1]):
+            for j in range(col_parts.shape[2]):
+                out[q, j] += col_parts[q, c, j]
+
+
+@_jit
+def _rows_dot(matrix, rows, vector, out, k):
+    r = rows[k]
+    acc = 0.0
+    for j in range(matrix.shape[1]):
+        v = vector[j]
+        if v != 0.0:
+            acc += matrix[r, j] * v
+    out[r] = acc
+
+
+@_jit
+def rows_dot_serial(matrix, rows, vector, out):
+    """``out[r] = sum_j matrix[r, j] * vector[j]`` for ``r`` in ``rows``."""
+    for k in range(rows.shape[0]):
+        _rows_dot(matrix, rows, vector, out, k)
+
+
+@_pjit
+def rows_dot_parallel(matrix, rows, vector, out):
+    """Parallel driver of :func:`rows_dot_serial` (rows)."""
+    for k in numba.prange(rows.shape[0]):
+        _rows_dot(matrix, rows, vector, out, k)
+
+
+@_jit
+def copy_rows_serial(src, rows, dst):
+    """``dst[r] = src[r]`` for ``r`` in ``rows``."""
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        for j in range(src.shape[1]):
+            dst[r, j] = src[r, j]
+
+
+@_pjit
+def copy_rows_parallel(src, rows, dst):
+    """Parallel driver of :func:`copy_rows_serial` (rows)."""
+    for k in numba.prange(rows.shape[0]):
+        r = rows[k]
+        for j in range(src.shape[1]):
+            dst[r, j] = src[r, j]

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import steps
+from ._fused import fused_core
 from ._validation import (
     as_block_vector,
     as_mask,
@@ -131,7 +132,7 @@ def epoch(
     square = n_rows == n_cols
     raw_stake = as_vector(stake, "stake", length=n_rows)
     if bonds is None:
-        prev_bonds, bond_rows = np.zeros_like(w_raw), np.zeros(n_rows, dtype=np.bool_)
+        prev_bonds, bond_rows = None, np.zeros(n_rows, dtype=np.bool_)
     else:
         prev_bonds, bond_rows = as_matrix_readonly(bonds, "bonds", shape=w_raw.shape)
     active_mask = as_mask(active, "active", length=n_rows)
@@ -150,11 +151,7 @@ def epoch(
         if commit_block is None
         else as_block_vector(commit_block, "commit_block", length=n_rows)
     )
-    listed_mask = (
-        None
-        if listed is None
-        else as_mask_matrix(listed, "listed", shape=w_raw.shape) | (w_raw > 0.0)
-    )
+    listed_mask = None if listed is None else as_mask_matrix(listed, "listed", shape=w_raw.shape)
     reset = as_mask(reset_bonds, "reset_bonds", length=n_cols, default=False)
     if last_tempo is not None:
         if bar is None:
@@ -177,83 +174,80 @@ def epoch(
 
     # Rows with no stake, no weights and no bonds (the miners of a square subnet) have
     # all-zero row outputs under the built-in variants: run the steps on the other rows only.
-    rows = None
     builtin = any(var is v for v in _BUILTIN_VARIANTS)
-    if square and n_rows and builtin:
-        used = (raw_stake > 0.0) | weight_rows | bond_rows
-        if owner is not None:
-            used[owner] = True
-        if not used.all():
+    if builtin:
+        rows = np.arange(n_rows)
+        if square and n_rows:
+            used = (raw_stake > 0.0) | weight_rows | bond_rows
+            if owner is not None:
+                used[owner] = True
             rows = np.flatnonzero(used)
-
-    def take(x):
-        return x if rows is None else x[rows]
-
-    def expand(x):
-        if rows is None:
-            return x
-        out = np.zeros((n_rows,) + x.shape[1:], dtype=x.dtype)  # untouched pages stay free
-        out[rows] = x
-        return out
-
-    keep = steps._weight_mask(
-        len(take(permit_old)),
-        n_cols,
-        take(permit_old),
-        owner,
-        None if lu is None else take(lu),
-        bar,
-        None if cb is None else take(cb),
-        row_uids=None if rows is None else rows,
-    )
-    row_stake = take(act_stake)
-    w = _row_normalize_inplace(np.where(keep, take(w_raw), 0.0))
-    cons = var.consensus(row_stake, w, params.kappa)
-    clipped = var.clip(w, cons)
-    v_trust = steps._validator_trust(clipped)
-    ranks = steps._stake_weighted_col_sums(clipped, row_stake)
-    preranks = steps._stake_weighted_col_sums(w, row_stake)
-    inc = normalize(ranks)
-
-    beta = params.bonds_penalty
-    w_bonds = var.weights_for_bonds(w, clipped, beta)
-    present = keep if listed_mask is None else take(listed_mask) & keep
-    entries = steps._bond_entries(present, w, cons, w_bonds, beta)
-    stored = np.where(reset[None, :], 0.0, take(prev_bonds)) if reset.any() else take(prev_bonds)
-    if not builtin:  # never hand the caller's own array to a user's step
-        stored = np.array(stored, dtype=np.float64)
-    ema = var.update_bonds(var.load_bonds(stored), w_bonds, row_stake, cons, entries, params)
-    divs = expand(var.dividends(ema, inc, row_stake))
-    server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
-
-    # Storage rule: new permit -> new row; lost permit -> cleared; otherwise untouched.
-    next_bonds = var.store_bonds(ema)
-    if not builtin:  # a user's store_bonds may hand back an array it still uses
-        next_bonds = np.array(next_bonds, dtype=np.float64)
-    row_old, row_new = take(permit_old), take(permit_new)
-    next_bonds[~row_new & row_old] = 0.0
-    untouched = np.flatnonzero(~row_new & ~row_old)
-    next_bonds[untouched] = prev_bonds[untouched if rows is None else rows[untouched]]
-    w, clipped, w_bonds, ema, next_bonds = map(expand, (w, clipped, w_bonds, ema, next_bonds))
-    v_trust = expand(v_trust)
+        fields = fused_core(
+            var, params, w_raw, prev_bonds, listed_mask, reset, rows, act_stake, stake_w,
+            permit_old, permit_new, owner, lu, cb, bar, square,
+        )
+    else:
+        if prev_bonds is None:
+            prev_bonds = np.zeros_like(w_raw)
+        if listed_mask is not None:
+            listed_mask |= w_raw > 0.0  # positive weights are always listed
+        fields = _stepwise_core(
+            var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
+            permit_old, permit_new, owner, lu, cb, bar, square,
+        )
     return EpochResult(
         variant=var.name,
         stake=stake_w,
         active=active_mask,
         active_stake=act_stake,
-        weights=w,
-        consensus=cons,
-        clipped_weights=clipped,
-        validator_trust=v_trust,
-        rank=ranks,
-        trust=steps._trust(ranks, preranks),
-        incentive=inc,
-        weights_for_bonds=w_bonds,
-        ema_bonds=ema,
-        bonds=next_bonds,
-        dividends=divs,
-        server_emission=server,
-        validator_emission=validator,
-        emission=emission,
         validator_permit=permit_new,
+        **fields,
     )
+
+
+def _stepwise_core(
+    var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
+    permit_old, permit_new, owner, lu, cb, bar, square,
+):
+    """Weights to dividends by calling the variant's steps one by one (any variant)."""
+    n_rows, n_cols = w_raw.shape
+    keep = steps._weight_mask(n_rows, n_cols, permit_old, owner, lu, bar, cb)
+    w = _row_normalize_inplace(np.where(keep, w_raw, 0.0))
+    cons = var.consensus(act_stake, w, params.kappa)
+    clipped = var.clip(w, cons)
+    ranks = steps._stake_weighted_col_sums(clipped, act_stake)
+    preranks = steps._stake_weighted_col_sums(w, act_stake)
+    inc = normalize(ranks)
+
+    beta = params.bonds_penalty
+    w_bonds = var.weights_for_bonds(w, clipped, beta)
+    present = keep if listed_mask is None else listed_mask & keep
+    entries = steps._bond_entries(present, w, cons, w_bonds, beta)
+    # Never hand the caller's own array to a user's step.
+    stored = np.where(reset[None, :], 0.0, prev_bonds)
+    ema = var.update_bonds(var.load_bonds(stored), w_bonds, act_stake, cons, entries, params)
+    divs = var.dividends(ema, inc, act_stake)
+    server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
+
+    # Storage rule: new permit -> new row; lost permit -> cleared; otherwise untouched.
+    # A user's store_bonds may hand back an array it still uses: copy it.
+    next_bonds = np.array(var.store_bonds(ema), dtype=np.float64)
+    next_bonds[~permit_new & permit_old] = 0.0
+    untouched = ~permit_new & ~permit_old
+    next_bonds[untouched] = prev_bonds[untouched]
+    return {
+        "weights": w,
+        "consensus": cons,
+        "clipped_weights": clipped,
+        "validator_trust": steps._validator_trust(clipped),
+        "rank": ranks,
+        "trust": steps._trust(ranks, preranks),
+        "incentive": inc,
+        "weights_for_bonds": w_bonds,
+        "ema_bonds": ema,
+        "bonds": next_bonds,
+        "dividends": divs,
+        "server_emission": server,
+        "validator_emission": validator,
+        "emission": emission,
+    }
