@@ -62,6 +62,14 @@ class EpochResult:
         then miners in the rectangular form. Sums to 1 whenever any stake exists.
     validator_permit : numpy.ndarray of bool, shape (n_rows,)
         New permits (top-k stake); the next epoch takes them as ``validator_permit``.
+
+    Notes
+    -----
+    Under the built-in variants the matrices are read-only and some share memory, so that
+    an epoch allocates as few n x n arrays as possible: ``weights_for_bonds`` is
+    ``clipped_weights`` at ``bonds_penalty = 1`` and ``weights`` at ``bonds_penalty = 0``,
+    and ``bonds`` is ``ema_bonds`` when every row takes its new bonds. Copy an array
+    (``np.array(r.bonds)``) before modifying it.
     """
 
     variant: str

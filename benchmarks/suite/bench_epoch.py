@@ -118,3 +118,36 @@ class Steps:
         yuma.YUMA3.update_bonds(
             self.b, self.r.weights_for_bonds, self.r.active_stake, self.r.consensus, None, p
         )
+
+
+class FusedPasses:
+    """The built-in variants' fused matrix work (weights to dividends), input checks excluded.
+
+    This is what :func:`yuma.epoch` runs after validating its inputs: mask + row-normalize,
+    the weighted median, clip + trust + rank + bond EMA in one pass, the dividends' row dot.
+    """
+
+    params = [SIZES, SHAPES, list(VARIANTS)]
+    param_names = ["n", "shape", "variant"]
+
+    def setup(self, n, shape, variant):
+        from yuma._fused import fused_core
+        from yuma.variants import get_variant
+
+        _skip_unless_feasible(shape, n)
+        w, s, b, staked = make_case(shape, n)
+        params = VARIANTS[variant]
+        stake = s / s.sum()
+        permit = np.ones(n, dtype=np.bool_)
+        rows = np.arange(staked if shape == "chain-like" else n)
+        self.call = lambda: fused_core(
+            get_variant(None, params), params, w, b, None, np.zeros(n, dtype=np.bool_),
+            rows, stake, stake, permit, permit, None, None, None, None, True,
+        )
+        self.call()
+
+    def time_fused_core(self, n, shape, variant):
+        self.call()
+
+    def peakmem_fused_core(self, n, shape, variant):
+        self.call()
