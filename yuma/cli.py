@@ -1,8 +1,14 @@
-"""The ``yuma`` command: ``yuma demo`` runs a small subnet's epoch and prints a per-UID table."""
+"""The ``yuma`` command.
+
+* ``yuma demo``: run a small subnet's epochs and print a per-UID table;
+* ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
+  :mod:`yuma.snapshot`) and print its per-UID table.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 import numpy as np
@@ -10,6 +16,7 @@ import numpy as np
 from .epoch import epoch
 from .params import YumaParams
 from .result import EpochResult
+from .snapshot import load_snapshot
 from .variants import VARIANTS
 
 __all__ = ["main", "demo_inputs", "format_table"]
@@ -107,6 +114,24 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _epoch_file(args: argparse.Namespace) -> int:
+    try:
+        inputs = load_snapshot(args.file)
+        if args.variant is not None:
+            inputs["params"] = dataclasses.replace(inputs["params"], variant=args.variant)
+        result = epoch(**inputs)
+    except ValueError as exc:
+        print(f"yuma epoch: error: {exc}", file=sys.stderr)
+        return 2
+    params = inputs["params"]
+    print(
+        f"yuma epoch {args.file}: {result.n_uids} UIDs, variant={result.variant}, "
+        f"liquid_alpha={params.liquid_alpha}, kappa={params.kappa:.6g}"
+    )
+    print(format_table(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``yuma`` command.
 
@@ -129,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--miners", type=int, default=8)
     demo.add_argument("--epochs", type=int, default=3, help="epochs to run, carrying bonds")
     demo.add_argument("--seed", type=int, default=0)
+    one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz or .json)")
+    one.add_argument("file", help="snapshot: weights, stake, optional bonds and params")
+    one.add_argument("--variant", choices=sorted(VARIANTS), help="override params.variant")
     args = parser.parse_args(argv)
+    if args.command == "epoch":
+        return _epoch_file(args)
     if args.command == "demo":
         if args.validators < 1 or args.miners < 0 or args.epochs < 1:
             parser.error("need --validators >= 1, --miners >= 0 and --epochs >= 1")

@@ -1,0 +1,182 @@
+"""Epoch snapshots on disk: the inputs of one epoch as ``.npz`` or JSON.
+
+A snapshot holds the arrays :func:`yuma.epoch` takes (``weights`` and ``stake`` required;
+``bonds``, ``active``, ``validator_permit``, ``last_update``, ``block_at_registration``,
+``commit_block``, ``reset_bonds``, ``listed`` optional), the scalars ``last_tempo``,
+``owner_uid`` and ``stake_threshold``, and ``params``: the fields of
+:class:`yuma.YumaParams` by name. In JSON, arrays are nested lists and ``params`` an
+object; in ``.npz``, ``params`` is stored as a JSON string.
+
+Example JSON::
+
+    {"weights": [[0, 0.5, 0.5], [0, 0, 1], [0, 0, 0]],
+     "stake": [10, 5, 0],
+     "params": {"variant": "yuma3", "kappa": 0.5}}
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+
+from .params import YumaParams
+
+__all__ = ["load_snapshot", "save_snapshot", "SNAPSHOT_ARRAYS", "SNAPSHOT_SCALARS"]
+
+SNAPSHOT_ARRAYS = (
+    "weights",
+    "stake",
+    "bonds",
+    "active",
+    "validator_permit",
+    "last_update",
+    "block_at_registration",
+    "commit_block",
+    "reset_bonds",
+    "listed",
+)
+"""Array inputs of :func:`yuma.epoch` a snapshot may hold (the first two are required)."""
+
+SNAPSHOT_SCALARS = ("last_tempo", "owner_uid", "stake_threshold")
+"""Scalar inputs of :func:`yuma.epoch` a snapshot may hold."""
+
+_PARAM_NAMES = {f.name for f in fields(YumaParams)}
+
+
+def _params_from(raw, path: Path) -> YumaParams:
+    if raw is None:
+        return YumaParams()
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: 'params' must be an object of YumaParams fields")
+    unknown = sorted(set(raw) - _PARAM_NAMES)
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown params {unknown}; known: {sorted(_PARAM_NAMES)}"
+        )
+    try:
+        return YumaParams(**raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: bad params: {exc}") from None
+
+
+def _from_mapping(data: dict, path: Path) -> dict:
+    unknown = sorted(set(data) - set(SNAPSHOT_ARRAYS) - set(SNAPSHOT_SCALARS) - {"params"})
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {unknown}")
+    for key in ("weights", "stake"):
+        if key not in data:
+            raise ValueError(f"{path}: missing '{key}'")
+    out: dict = {"params": _params_from(data.get("params"), path)}
+    for key in SNAPSHOT_ARRAYS:
+        if key in data and data[key] is not None:
+            try:
+                out[key] = np.asarray(data[key])
+            except ValueError as exc:  # ragged nested lists
+                raise ValueError(f"{path}: '{key}' is not a rectangular array: {exc}") from None
+            if out[key].dtype == object:
+                raise ValueError(f"{path}: '{key}' is not a rectangular array of numbers")
+    for key in SNAPSHOT_SCALARS:
+        if key in data and data[key] is not None:
+            value = data[key]
+            if isinstance(value, np.ndarray):
+                value = value.item()
+            out[key] = value
+    return out
+
+
+def load_snapshot(path: str | Path) -> dict:
+    """Read a snapshot into :func:`yuma.epoch` keyword arguments.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.npz`` or ``.json`` file.
+
+    Returns
+    -------
+    dict
+        ``weights``, ``stake``, ``params`` and whichever optional inputs the file holds;
+        call ``yuma.epoch(**snapshot)``.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, unreadable, of another format, or its keys or params
+        are wrong. The message names the file and the problem.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"{p}: no such file")
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(p.read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{p}: not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{p}: the top level must be an object")
+        return _from_mapping(data, p)
+    if suffix == ".npz":
+        try:
+            with np.load(p, allow_pickle=False) as npz:
+                data = {key: npz[key] for key in npz.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{p}: not a readable .npz file: {exc}") from None
+        if "params" in data:
+            try:
+                data["params"] = json.loads(str(data["params"]))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{p}: 'params' must be a JSON string: {exc}") from None
+        return _from_mapping(data, p)
+    raise ValueError(f"{p}: unknown snapshot format {suffix!r} (use .npz or .json)")
+
+
+def save_snapshot(path: str | Path, **inputs) -> Path:
+    """Write :func:`yuma.epoch` inputs as a snapshot that :func:`load_snapshot` reads back.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target ``.npz`` or ``.json`` file.
+    **inputs
+        ``weights``, ``stake`` and any of :data:`SNAPSHOT_ARRAYS`,
+        :data:`SNAPSHOT_SCALARS` and ``params`` (a :class:`yuma.YumaParams`).
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key, a missing required array or another format.
+    """
+    p = Path(path)
+    allowed = set(SNAPSHOT_ARRAYS) | set(SNAPSHOT_SCALARS) | {"params"}
+    unknown = sorted(set(inputs) - allowed)
+    if unknown:
+        raise ValueError(f"unknown snapshot keys {unknown}")
+    for key in ("weights", "stake"):
+        if inputs.get(key) is None:
+            raise ValueError(f"save_snapshot needs '{key}'")
+    params = inputs.pop("params", None) or YumaParams()
+    if not isinstance(params, YumaParams):
+        raise ValueError("params must be a YumaParams")
+    inputs = {k: v for k, v in inputs.items() if v is not None}
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        doc = {k: np.asarray(v).tolist() for k, v in inputs.items()}  # 0-d: a plain scalar
+        doc["params"] = asdict(params)
+        p.write_text(json.dumps(doc))
+    elif suffix == ".npz":
+        arrays = {k: np.asarray(v) for k, v in inputs.items()}
+        arrays["params"] = np.asarray(json.dumps(asdict(params)))
+        np.savez(p, **arrays)
+    else:
+        raise ValueError(f"unknown snapshot format {suffix!r} (use .npz or .json)")
+    return p
