@@ -58,7 +58,7 @@ def test_fused_matches_stepwise(kw):
 @st.composite
 def many_row_inputs(draw):
     # More rows than one chunk of the fused pass, with every mask in play.
-    n_rows = draw(st.sampled_from([_kernels._ROW_CHUNK + 3, 2 * _kernels._ROW_CHUNK + 40]))
+    n_rows = draw(st.sampled_from([_kernels.MIN_ROW_CHUNK + 3, 17 * _kernels.MIN_ROW_CHUNK + 5]))
     square = draw(st.booleans())
     n_cols = n_rows if square else draw(st.integers(1, 40))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))

@@ -68,7 +68,7 @@ def fused_core(
     clipped = np.zeros((n_rows, n_cols))
     wb_out = np.zeros((n_rows, n_cols)) if write_wb else _EMPTY_F
     ema = np.zeros((n_rows, n_cols)) if mode else _EMPTY_F
-    n_chunks = -(-rows.shape[0] // _kernels._ROW_CHUNK)
+    n_chunks = -(-rows.shape[0] // _kernels.row_chunk(rows.shape[0]))
     col_parts = np.empty((3, n_chunks, n_cols))
     v_trust = np.zeros(n_rows)
     real_params = np.array(

@@ -397,9 +397,18 @@ def mask_normalize_parallel(raw, rows, permit, mask_ints, lu, cb, bar, out):
         _mask_normalize_row(raw, rows, permit, mask_ints, lu, cb, bar, out, k)
 
 
-_ROW_CHUNK = 128
-"""Rows per chunk of the fused pass: column sums are summed per chunk, then over chunks in
-order, so the bits do not depend on how chunks are spread over threads."""
+MAX_ROW_CHUNKS = 16
+"""The fused pass splits its rows into at most this many chunks (of at least
+:data:`MIN_ROW_CHUNK` rows). Column sums are summed per chunk, then over the chunks in
+order: the chunks depend on the number of rows only, so the bits do not depend on how
+they are spread over threads, and the per-chunk sums cost at most 16 vectors."""
+
+MIN_ROW_CHUNK = 32
+
+
+def row_chunk(n_rows: int) -> int:
+    """Rows per chunk of the fused pass for ``n_rows`` rows."""
+    return max(MIN_ROW_CHUNK, -(-n_rows // MAX_ROW_CHUNKS))
 
 
 @_jit
@@ -428,8 +437,9 @@ def _clip_bonds_chunk(
         ranks[j] = 0.0
         preranks[j] = 0.0
         ema_sums[j] = 0.0
-    k1 = min((chunk + 1) * _ROW_CHUNK, rows.shape[0])
-    for k in range(chunk * _ROW_CHUNK, k1):
+    size = -(-rows.shape[0] // col_parts.shape[1])
+    k1 = min((chunk + 1) * size, rows.shape[0])
+    for k in range(chunk * size, k1):
         r = rows[k]
         s = stake[r]
         row_trust = 0.0
@@ -496,7 +506,8 @@ def clip_bonds_serial(
     """Clip, validator trust, rank and prerank terms and the bond EMA in one row pass.
 
     Outputs arrive zeroed; only rows in ``rows`` are written. Column sums are left per
-    chunk of :data:`_ROW_CHUNK` rows in ``col_parts`` (see :func:`sum_chunks_serial`).
+    chunk of rows in ``col_parts`` (``col_parts.shape[1]`` equal chunks, the last one
+    shorter; see :func:`sum_chunks_serial`).
     """
     for chunk in range(col_parts.shape[1]):
         _clip_bonds_chunk(
