@@ -299,11 +299,14 @@ def test_weighted_median_hand_cases():
 @pytest.mark.parametrize("square", [True, False])
 @given(data=st.data())
 def test_epoch_consensus_is_the_kappa_value(square, data):
+    # The epoch's row sums may run in another order than NumPy's, so its W can differ
+    # from ours in the last bit: W within rounding, then consensus exactly on its own W.
     inputs = data.draw(epoch_inputs(square=square))
-    expected = kappa_values(my_active_stake(inputs), my_weights(inputs), inputs["params"].kappa)
+    stake, kappa = my_active_stake(inputs), inputs["params"].kappa
     for variant in VARIANT_NAMES:
         r = run(inputs, variant)
-        np.testing.assert_array_equal(r.consensus, expected, err_msg=variant)
+        np.testing.assert_allclose(r.weights, my_weights(inputs), rtol=1e-14, atol=0)
+        np.testing.assert_array_equal(r.consensus, kappa_values(stake, r.weights, kappa))
 
 
 # --------------------------------------------------------------------------------------
@@ -742,7 +745,10 @@ def test_step_calls_cover_every_public_step():
         for name in yuma.__all__ + steps.__all__
         if callable(getattr(yuma, name, None) or getattr(steps, name, None))
         and not isinstance(getattr(yuma, name, None) or getattr(steps, name), type)
-        and name not in ("epoch", "register_variant", "kappa_units")
+        and name not in (
+            "epoch", "register_variant", "kappa_units", "simulate", "get_scenario",
+            "list_scenarios",
+        )
     }
     assert public <= covered, sorted(public - covered)
 

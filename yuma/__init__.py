@@ -4,6 +4,7 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
+from . import metrics
 from .epoch import epoch
 from .ops import (
     col_max_upscale,
@@ -16,6 +17,19 @@ from .ops import (
 )
 from .params import YumaParams
 from .result import EpochResult
+from .scenarios import (
+    CATALOGUE,
+    BondReset,
+    Inactive,
+    MinerJoin,
+    MinerLeave,
+    Scenario,
+    StakeChange,
+    WeightCopier,
+    get_scenario,
+    list_scenarios,
+)
+from .simulate import Simulation, simulate
 from .steps import (
     active_stake,
     activity_mask,
@@ -93,4 +107,17 @@ __all__ = [
     "dividends_yuma2",
     "dividends_yuma3",
     "emission_split",
+    "Simulation",
+    "Scenario",
+    "BondReset",
+    "StakeChange",
+    "Inactive",
+    "MinerJoin",
+    "MinerLeave",
+    "WeightCopier",
+    "CATALOGUE",
+    "metrics",
+    "simulate",
+    "get_scenario",
+    "list_scenarios",
 ]

@@ -1,0 +1,529 @@
+r"""Multi-epoch simulation: :func:`yuma.epoch` folded over the epochs of a :class:`Scenario`.
+
+The state carried from one epoch to the next is what the chain stores: the bonds
+(:attr:`yuma.EpochResult.bonds`, optionally through the chain's u16 storage) and the
+validator permits (:attr:`yuma.EpochResult.validator_permit`). Everything else comes from
+the scenario: weights, stakes, events and dynamic roles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+import numpy as np
+
+from ._validation import as_mask, as_matrix
+from .epoch import epoch
+from .params import U16_MAX, YumaParams
+from .scenarios import Scenario, WeightCopier
+from .variants import Variant, get_variant
+
+__all__ = ["Simulation", "simulate", "u16_round_trip", "winner_takes_all"]
+
+ROW_FIELDS = (
+    "stake",
+    "active",
+    "active_stake",
+    "validator_permit",
+    "validator_trust",
+    "dividends",
+    "validator_emission",
+)
+"""Per-row (validator) fields of :class:`yuma.EpochResult` that a simulation stacks."""
+
+COLUMN_FIELDS = ("consensus", "rank", "trust", "incentive", "server_emission")
+"""Per-column (miner) fields of :class:`yuma.EpochResult` that a simulation stacks."""
+
+MATRIX_FIELDS = (
+    "input_weights",
+    "weights",
+    "clipped_weights",
+    "weights_for_bonds",
+    "ema_bonds",
+    "bonds",
+)
+"""Matrices a simulation can keep per epoch (``keep=``): ``input_weights`` is what the epoch
+was given (after the copiers and the join/leave masks), the others are the
+:class:`yuma.EpochResult` fields of the same names."""
+
+_BOOL_FIELDS = ("active", "validator_permit")
+
+
+def u16_round_trip(bonds: np.ndarray) -> np.ndarray:
+    r"""Bonds as the chain stores them in u16 and reads them back.
+
+    ``floor(clip(b, 0, 1) * 65535) / 65535``. The same rule serves both bond forms: Yuma 2
+    stores column max-upscaled bonds (:attr:`yuma.EpochResult.bonds` already is), as u16
+    integers ``floor(x * 65535)``, and reads them column-normalized, so dividing by 65535
+    changes nothing; Yuma 3 stores absolute proportions ``floor(b * 65535)`` and reads
+    ``v / 65535``.
+
+    Parameters
+    ----------
+    bonds : numpy.ndarray
+        Bonds in [0, 1] (:attr:`yuma.EpochResult.bonds`).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of multiples of 1/65535.
+    """
+    return np.floor(np.clip(np.asarray(bonds, dtype=np.float64) * U16_MAX, 0.0, U16_MAX)) / U16_MAX
+
+
+def winner_takes_all(variant: Variant) -> Variant:
+    r"""A variant with server-side winner-takes-all (this library's model).
+
+    The clip step becomes: clip as ``variant`` does, then keep only the column with the
+    largest consensus ``j* = argmax_j C_j`` (the first on a tie), zeroing the others
+    (nothing changes when every ``C_j = 0``). So the winner takes all the incentive, and
+    with ``bonds_penalty = 1`` bonds form on it only. Not a chain feature.
+
+    Parameters
+    ----------
+    variant : Variant
+        The variant to modify.
+
+    Returns
+    -------
+    Variant
+        Named ``variant.name + "+wta"``.
+    """
+    base_clip = variant.clip
+
+    def clip(weights, consensus):
+        clipped = np.array(base_clip(weights, consensus), dtype=np.float64)
+        if consensus.size and np.max(consensus) > 0.0:
+            winner = int(np.argmax(consensus))
+            clipped[:, :winner] = 0.0
+            clipped[:, winner + 1:] = 0.0
+        return clipped
+
+    return dataclasses.replace(variant, name=f"{variant.name}+wta", clip=clip)
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    r"""Per-epoch outputs of a simulation, stacked over epochs.
+
+    Field names follow :class:`yuma.EpochResult`; each holds one row per epoch. Rows are
+    validators (weight setters, ``V``), columns weight receivers (``n``); UIDs are numbered
+    as in :meth:`yuma.EpochResult.per_uid` (rectangular: validators then miners).
+
+    Attributes
+    ----------
+    scenario : str
+        Name of the scenario.
+    variant : str
+        Name of the variant that ran.
+    params : YumaParams
+        Hyperparameters used.
+    square : bool
+        The chain's square form.
+    u16_bonds : bool
+        Whether bonds went through the u16 storage between epochs.
+    copiers : tuple of int
+        UIDs of the weight copiers.
+    roles : tuple of str
+        Per UID: ``"validator"``, ``"miner"`` or ``"copier"`` (square form: a UID is a
+        validator when it holds stake in some epoch).
+    raw_stake : numpy.ndarray, shape (epochs, V)
+        Raw stakes given to each epoch (after the stake events).
+    stake, active_stake, validator_trust, dividends, validator_emission : numpy.ndarray, \
+shape (epochs, V)
+        As :class:`yuma.EpochResult`, per epoch.
+    active, validator_permit : numpy.ndarray of bool, shape (epochs, V)
+        Activity mask used, and the new permits of each epoch.
+    consensus, rank, trust, incentive, server_emission : numpy.ndarray, shape (epochs, n)
+        As :class:`yuma.EpochResult`, per epoch.
+    emission : numpy.ndarray, shape (epochs, n_uids)
+        Emission share per UID.
+    input_weights, weights, clipped_weights, weights_for_bonds, ema_bonds, bonds : \
+numpy.ndarray, shape (epochs, V, n), or None
+        Kept only when asked for (``simulate(..., keep=...)``).
+    final_bonds : numpy.ndarray, shape (V, n)
+        Bonds carried out of the last epoch (after the u16 round trip, when on): pass it
+        as ``bonds`` to continue the simulation.
+    final_validator_permit : numpy.ndarray of bool, shape (V,)
+        Permits carried out of the last epoch.
+    """
+
+    scenario: str
+    variant: str
+    params: YumaParams
+    square: bool
+    u16_bonds: bool
+    copiers: tuple
+    roles: tuple
+    raw_stake: np.ndarray
+    stake: np.ndarray
+    active: np.ndarray
+    active_stake: np.ndarray
+    validator_permit: np.ndarray
+    validator_trust: np.ndarray
+    dividends: np.ndarray
+    validator_emission: np.ndarray
+    consensus: np.ndarray
+    rank: np.ndarray
+    trust: np.ndarray
+    incentive: np.ndarray
+    server_emission: np.ndarray
+    emission: np.ndarray
+    final_bonds: np.ndarray
+    final_validator_permit: np.ndarray
+    input_weights: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    clipped_weights: np.ndarray | None = None
+    weights_for_bonds: np.ndarray | None = None
+    ema_bonds: np.ndarray | None = None
+    bonds: np.ndarray | None = None
+
+    @property
+    def n_epochs(self) -> int:
+        """Number of epochs simulated."""
+        return self.dividends.shape[0]
+
+    @property
+    def n_rows(self) -> int:
+        """Number of weight rows (validators)."""
+        return self.dividends.shape[1]
+
+    @property
+    def n_cols(self) -> int:
+        """Number of weight columns."""
+        return self.incentive.shape[1]
+
+    @property
+    def n_uids(self) -> int:
+        """Number of UIDs: ``n`` (square) or ``V + n`` (rectangular)."""
+        return self.emission.shape[1]
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """Names of the matrices kept per epoch."""
+        return tuple(f for f in MATRIX_FIELDS if getattr(self, f) is not None)
+
+    def __len__(self) -> int:
+        return self.n_epochs
+
+    def at(self, t: int) -> dict[str, np.ndarray]:
+        """Everything recorded for one epoch.
+
+        Parameters
+        ----------
+        t : int
+            Epoch index (negative counts from the end).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``raw_stake``, the row and column fields, ``emission`` and the kept matrices,
+            each for epoch ``t`` (views, not copies).
+
+        Raises
+        ------
+        IndexError
+            If ``t`` is out of range.
+        """
+        if not -self.n_epochs <= t < self.n_epochs:
+            raise IndexError(f"epoch {t} out of range for {self.n_epochs} epochs")
+        names = ("raw_stake",) + ROW_FIELDS + COLUMN_FIELDS + ("emission",) + self.kept
+        return {name: getattr(self, name)[t] for name in names}
+
+    def __getitem__(self, t: int) -> dict[str, np.ndarray]:
+        return self.at(t)
+
+    def per_uid(self) -> dict[str, np.ndarray]:
+        """Per-UID quantities of every epoch, as :meth:`yuma.EpochResult.per_uid` stacked.
+
+        In the rectangular form, row quantities are 0 for miners and column quantities 0
+        for validators.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Arrays of shape (epochs, n_uids).
+        """
+        n_epochs, n_rows, n_cols = self.n_epochs, self.n_rows, self.n_cols
+        if self.square:
+            def rows(x):
+                return x
+
+            cols = rows
+        else:
+            def rows(x):
+                return np.concatenate([x, np.zeros((n_epochs, n_cols), dtype=x.dtype)], axis=1)
+
+            def cols(x):
+                return np.concatenate([np.zeros((n_epochs, n_rows), dtype=x.dtype), x], axis=1)
+
+        out = {"raw_stake": rows(self.raw_stake)}
+        out.update({f: rows(getattr(self, f)) for f in ROW_FIELDS})
+        out.update({f: cols(getattr(self, f)) for f in COLUMN_FIELDS})
+        out["emission"] = self.emission
+        return out
+
+    def to_frame(self):
+        """Tidy table: one row per (epoch, UID).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``epoch``, ``uid``, ``role``, then the per-UID fields of
+            :meth:`per_uid`.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "Simulation.to_frame needs pandas; install it with `pip install pandas` "
+                "(or `pip install yuma[test]`)"
+            ) from exc
+        per_uid = self.per_uid()
+        n_epochs, n_uids = self.n_epochs, self.n_uids
+        data = {
+            "epoch": np.repeat(np.arange(n_epochs), n_uids),
+            "uid": np.tile(np.arange(n_uids), n_epochs),
+            "role": np.tile(np.array(self.roles, dtype=object), n_epochs),
+        }
+        data.update({name: x.reshape(-1) for name, x in per_uid.items()})
+        return pd.DataFrame(data)
+
+
+class _Progress:
+    """A one-line text progress bar on a stream (stderr by default)."""
+
+    def __init__(self, total: int, label: str, enabled: bool, stream: TextIO | None = None):
+        self.total = total
+        self.label = label
+        self.enabled = enabled and total > 0
+        self.stream = sys.stderr if stream is None else stream
+        self._shown = -1
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // self.total
+        percent = 100 * done // self.total
+        if percent == self._shown:
+            return
+        self._shown = percent
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} epochs")
+        if done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _copier_source(copier: WeightCopier, t: int) -> int | None:
+    """Epoch whose consensus the copier sets at epoch t, or None (no weights)."""
+    if t >= copier.lag:
+        return t - copier.lag
+    if copier.warmup == "first" and t >= 1:
+        return 0
+    return None
+
+
+def _check_keep(keep) -> tuple[str, ...]:
+    if isinstance(keep, str):
+        keep = (keep,)
+    try:
+        keep = tuple(keep)
+    except TypeError:
+        raise ValueError(f"keep must be a tuple of field names, got {keep!r}") from None
+    for name in keep:
+        if name not in MATRIX_FIELDS:
+            raise ValueError(f"keep: {name!r} is not one of {list(MATRIX_FIELDS)}")
+    return keep
+
+
+def simulate(
+    scenario: Scenario,
+    params: YumaParams | None = None,
+    *,
+    variant: str | Variant | None = None,
+    epochs: int | None = None,
+    u16_bonds: bool | None = None,
+    keep: tuple[str, ...] = (),
+    bonds: np.ndarray | None = None,
+    validator_permit: np.ndarray | None = None,
+    progress: bool = False,
+) -> Simulation:
+    r"""Run a scenario: :func:`yuma.epoch` folded over its epochs.
+
+    For ``t = 0, 1, ...`` (state ``B_0 = bonds``, ``P_0 = validator_permit``):
+
+    1. events naming epoch ``t`` apply first: columns reset by :class:`BondReset`,
+       :class:`MinerJoin` or :class:`MinerLeave` are zeroed in ``B_t`` (for every row);
+       stakes follow :class:`StakeChange`; :class:`Inactive` validators get
+       ``active = False``;
+    2. the weights ``W_t`` are the scenario's, with each :class:`WeightCopier` row set to
+       the consensus ``C_{t-lag}`` of an earlier epoch of this run, and the columns of
+       absent miners zeroed;
+    3. ``r_t = epoch(W_t, S_t, B_t, params=params, variant=variant, active=A_t,
+       validator_permit=P_t)``;
+    4. ``B_{t+1} = r_t.bonds`` (through :func:`u16_round_trip` when ``u16_bonds``) and
+       ``P_{t+1} = r_t.validator_permit``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to run.
+    params : YumaParams, optional
+        Hyperparameters; default ``scenario.params``, else ``YumaParams()``.
+    variant : str or Variant, optional
+        Overrides ``params.variant``; a :class:`yuma.Variant` value runs a custom variant
+        exactly as :func:`yuma.epoch` does. With ``scenario.winner_takes_all`` it is
+        wrapped by :func:`winner_takes_all`.
+    epochs : int, optional
+        Run only the first ``epochs`` epochs (default: all of them).
+    u16_bonds : bool, optional
+        Round-trip the carried bonds through the chain's u16 storage between epochs
+        (default: ``scenario.u16_bonds``).
+    keep : tuple of str
+        Matrices to record per epoch, among :data:`MATRIX_FIELDS` (each costs
+        ``epochs * V * n`` floats).
+    bonds : array_like, shape (V, n), optional
+        Bonds before the first epoch (as an epoch returns them); None means none.
+    validator_permit : array_like of bool, shape (V,), optional
+        Permits before the first epoch; None means all permitted.
+    progress : bool
+        Draw a progress bar on stderr.
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    ValueError
+        On a bad argument; the message names it.
+
+    Examples
+    --------
+    >>> import yuma
+    >>> sim = yuma.simulate(yuma.get_scenario("yuma3_kappa_moves_first"))
+    >>> sim.dividends.shape
+    (6, 3)
+    >>> sim.dividends[1].round(4).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if params is None:
+        params = scenario.params if scenario.params is not None else YumaParams()
+    elif not isinstance(params, YumaParams):
+        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
+    var = get_variant(variant, params)
+    if scenario.winner_takes_all:
+        var = winner_takes_all(var)
+    if epochs is None:
+        n_epochs = scenario.n_epochs
+    else:
+        if (
+            isinstance(epochs, bool)
+            or not isinstance(epochs, (int, np.integer))
+            or not 1 <= epochs <= scenario.n_epochs
+        ):
+            raise ValueError(
+                f"epochs must be an integer in [1, {scenario.n_epochs}], got {epochs!r}"
+            )
+        n_epochs = int(epochs)
+    if u16_bonds is None:
+        u16 = scenario.u16_bonds
+    elif isinstance(u16_bonds, (bool, np.bool_)):
+        u16 = bool(u16_bonds)
+    else:
+        raise ValueError(f"u16_bonds must be a bool or None, got {u16_bonds!r}")
+    keep = _check_keep(keep)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
+
+    n_rows, n_cols = scenario.n_rows, scenario.n_cols
+    carried = None if bonds is None else as_matrix(bonds, "bonds", shape=(n_rows, n_cols))
+    permit = None if validator_permit is None else as_mask(
+        validator_permit, "validator_permit", length=n_rows
+    )
+    stakes = scenario.stake_schedule()
+    active = scenario.active_schedule()
+    present = scenario.presence_schedule()
+    reset = scenario.reset_schedule()
+    copiers = scenario.copiers
+
+    def alloc(shape, name):
+        return np.zeros(shape, dtype=np.bool_ if name in _BOOL_FIELDS else np.float64)
+
+    rows = {f: alloc((n_epochs, n_rows), f) for f in ROW_FIELDS}
+    cols = {f: alloc((n_epochs, n_cols), f) for f in COLUMN_FIELDS}
+    emission = np.zeros((n_epochs, scenario.n_uids))
+    mats = {f: np.zeros((n_epochs, n_rows, n_cols)) for f in keep}
+
+    bar = _Progress(n_epochs, scenario.name, bool(progress))
+    for t in range(n_epochs):
+        w = scenario.weights[t]
+        if copiers or (present is not None and not present[t].all()):
+            w = np.array(w)
+            for c in copiers:
+                src = _copier_source(c, t)
+                w[c.uid] = 0.0 if src is None else cols["consensus"][src]
+            if present is not None:
+                w[:, ~present[t]] = 0.0
+        if carried is not None and reset is not None and reset[t].any():
+            carried = np.array(carried)
+            carried[:, reset[t]] = 0.0
+        r = epoch(
+            w,
+            stakes[t],
+            carried,
+            params=params,
+            variant=var,
+            active=None if active is None else active[t],
+            validator_permit=permit,
+        )
+        for f in ROW_FIELDS:
+            rows[f][t] = getattr(r, f)
+        for f in COLUMN_FIELDS:
+            cols[f][t] = getattr(r, f)
+        emission[t] = r.emission
+        for f in keep:
+            mats[f][t] = w if f == "input_weights" else getattr(r, f)
+        carried = u16_round_trip(r.bonds) if u16 else r.bonds
+        permit = r.validator_permit
+        bar.update(t + 1)
+
+    copier_uids = tuple(c.uid for c in copiers)
+    return Simulation(
+        scenario=scenario.name,
+        variant=var.name,
+        params=params,
+        square=scenario.square,
+        u16_bonds=u16,
+        copiers=copier_uids,
+        roles=_roles(scenario, stakes[:n_epochs], copier_uids),
+        raw_stake=stakes[:n_epochs],
+        **rows,
+        **cols,
+        emission=emission,
+        final_bonds=np.array(carried),
+        final_validator_permit=np.array(permit),
+        **mats,
+    )
+
+
+def _roles(scenario: Scenario, stakes: np.ndarray, copiers: tuple) -> tuple[str, ...]:
+    if scenario.square:
+        roles = ["validator" if s > 0 else "miner" for s in stakes.max(axis=0)]
+    else:
+        roles = ["validator"] * scenario.n_rows + ["miner"] * scenario.n_cols
+    for uid in copiers:
+        roles[uid] = "copier"
+    return tuple(roles)
