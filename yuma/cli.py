@@ -2,7 +2,10 @@
 
 * ``yuma demo``: run a small subnet's epochs and print a per-UID table;
 * ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
-  :mod:`yuma.snapshot`) and print its per-UID table.
+  :mod:`yuma.snapshot`) and print its per-UID table;
+* ``yuma scenarios``: list the scenario catalogue;
+* ``yuma simulate SCENARIO --variant yuma2 --variant yuma3+la --plot out.png``: run a
+  scenario under variants side by side and print each validator's dividends.
 """
 
 from __future__ import annotations
@@ -132,6 +135,91 @@ def _epoch_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenarios(args: argparse.Namespace) -> int:
+    from .scenarios import CATALOGUE
+
+    width = max(len(name) for name in CATALOGUE)
+    for name, scenario in CATALOGUE.items():
+        summary = " ".join(scenario.description.split())
+        if len(summary) > 90:
+            summary = summary[:87].rsplit(" ", 1)[0] + "..."
+        shape = f"{scenario.n_epochs} epochs, {scenario.n_rows}x{scenario.n_cols}"
+        print(f"{name:<{width}}  {shape:<18}  {summary}")
+    return 0
+
+
+def format_simulation_summary(sims: dict) -> str:
+    """Per-validator dividends of each simulation, side by side.
+
+    Per variant: ``D``, the validator's share of all dividends paid over the run, and
+    ``D/S``, that share over its average stake share (1: paid in proportion to stake).
+    The copier ratio G follows when the scenario has a weight copier.
+
+    Parameters
+    ----------
+    sims : dict of str to Simulation
+        By variant label, all of the same scenario.
+
+    Returns
+    -------
+    str
+    """
+    from . import metrics
+
+    first = next(iter(sims.values()))
+    head = "uid  role     " + " ".join(f"{lb + ' D':>14} {lb + ' D/S':>14}" for lb in sims)
+    lines = [head, "-" * len(head)]
+    columns = {}
+    for label, sim in sims.items():
+        paid, staked = sim.dividends.sum(axis=0), sim.stake.sum(axis=0)
+        share = paid / paid.sum() if paid.sum() > 0 else paid
+        relative = np.full_like(share, np.nan)
+        np.divide(share, staked / staked.sum(), out=relative, where=staked > 0)
+        columns[label] = (share, relative)
+    for i in metrics.validator_rows(first):
+        cells = " ".join(
+            f"{columns[lb][0][i]:14.4f} {columns[lb][1][i]:14.4f}" for lb in sims
+        )
+        lines.append(f"{i:>3}  {first.roles[i]:<8} {cells}")
+    if first.copiers:
+        g = "  ".join(f"{lb}: {metrics.copier_ratio(sim):.4f}" for lb, sim in sims.items())
+        lines.append(f"copier ratio G   {g}")
+    return "\n".join(lines)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .plot import VARIANT_PRESETS, run_variants
+    from .scenarios import get_scenario
+
+    variants = args.variant or ["yuma2", "yuma3", "yuma3+la"]
+    unknown = [v for v in variants if v not in VARIANT_PRESETS]
+    try:
+        if unknown:
+            known = sorted(VARIANT_PRESETS)
+            raise ValueError(f"unknown variant {unknown[0]!r}; use one of {known}")
+        scenario = get_scenario(args.scenario)
+        if args.plot is not None and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
+            raise ValueError(f"--plot must name a .png, .pdf or .svg file, got {args.plot!r}")
+        progress = args.progress if args.progress is not None else scenario.n_epochs >= 200
+        sims = run_variants(scenario, variants, epochs=args.epochs, progress=progress)
+    except ValueError as exc:
+        print(f"yuma simulate: error: {exc}", file=sys.stderr)
+        return 2
+    first = next(iter(sims.values()))
+    print(f"yuma simulate {scenario.name}: {first.n_epochs} epochs, {first.n_uids} UIDs")
+    print(format_simulation_summary(sims))
+    if args.plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plot import plot_simulations
+
+        fig = plot_simulations(sims)
+        fig.savefig(args.plot, dpi=110)
+        print(f"figure written to {args.plot}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``yuma`` command.
 
@@ -157,7 +245,25 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz or .json)")
     one.add_argument("file", help="snapshot: weights, stake, optional bonds and params")
     one.add_argument("--variant", choices=sorted(VARIANTS), help="override params.variant")
+    sub.add_parser("scenarios", help="list the scenario catalogue")
+    sim = sub.add_parser("simulate", help="run a scenario under variants side by side")
+    sim.add_argument("scenario", help="a name from `yuma scenarios`")
+    sim.add_argument(
+        "--variant",
+        action="append",
+        help="yuma2, yuma3, yuma3+la or yuma2_liquid_alpha_v1; repeat for several "
+        "(default: yuma2, yuma3, yuma3+la)",
+    )
+    sim.add_argument("--epochs", type=int, help="run only the first EPOCHS epochs")
+    sim.add_argument("--plot", help="write a figure (.png, .pdf or .svg)")
+    bar = sim.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None, help="progress bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)
+    if args.command == "scenarios":
+        return _scenarios(args)
+    if args.command == "simulate":
+        return _simulate(args)
     if args.command == "epoch":
         return _epoch_file(args)
     if args.command == "demo":
