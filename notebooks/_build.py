@@ -102,8 +102,90 @@ assert np.allclose(r.emission, E) and np.isclose(r.emission.sum(), 1.0)
 print("validators", r.emission[:n_val].sum(), "miners", r.emission[n_val:].sum())"""),
 ]
 
+VARIANTS_ON_CATALOGUE = [
+    ("md", """# Yuma 2, Yuma 3 and Yuma 3 + liquid alpha on the scenario catalogue
+
+Every scenario of `yuma.list_scenarios()` under the three variants. The table gives each
+validator's share of all dividends paid over the run divided by its average stake share
+(1 = paid in proportion to stake); the figures show a few scenarios epoch by epoch."""),
+    ("code", """import numpy as np
+import pandas as pd
+import yuma
+from yuma import metrics
+from yuma.plot import plot_simulations, run_variants
+
+VARIANTS = ["yuma2", "yuma3", "yuma3+la"]
+rows = []
+for name in yuma.list_scenarios():
+    sims = run_variants(yuma.get_scenario(name), VARIANTS)
+    for label, sim in sims.items():
+        paid, staked = sim.dividends.sum(axis=0), sim.stake.sum(axis=0)
+        for uid in metrics.validator_rows(sim):
+            rel = (paid[uid] / paid.sum()) / (staked[uid] / staked.sum()) if staked[uid] > 0 else np.nan
+            rows.append({"scenario": name, "uid": uid, "role": sim.roles[uid], "variant": label,
+                         "D/S": rel})
+table = pd.DataFrame(rows).pivot_table(index=["scenario", "uid", "role"], columns="variant",
+                                       values="D/S")
+assert np.isfinite(table.to_numpy()).all()
+table.round(3)"""),
+    ("md", """Who pays for disagreeing: in `kappa_delayed` the small validators move before the
+big one and are clipped for ten epochs; in `yuma2_frozen_bonds` Yuma 2 keeps the bonds of
+a miner nobody weights frozen, Yuma 3 lets them decay."""),
+    ("code", """%matplotlib inline
+for name in ["kappa_delayed", "yuma2_frozen_bonds"]:
+    fig = plot_simulations(run_variants(yuma.get_scenario(name), VARIANTS))"""),
+]
+
+WEIGHT_COPIER = [
+    ("md", """# The weight copier: G against the liquid alpha range and the copying delay
+
+A copier sets the consensus of `lag` epochs ago as its weights, with the median honest
+stake. `G = (D_copier / S_copier) / median_i (D_i / S_i)` over the honest validators:
+below 1, copying earns less per unit of stake than honest work."""),
+    ("code", """import dataclasses
+import numpy as np
+import pandas as pd
+import yuma
+from yuma import metrics
+from yuma.plot import preset_params
+
+base = yuma.get_scenario("weight_copier")
+copier = base.copiers[0]
+
+def g(variant, lag, alpha_low=0.7, alpha_high=0.9):
+    scenario = dataclasses.replace(base, copiers=(dataclasses.replace(copier, lag=lag),))
+    params = dataclasses.replace(preset_params(variant, base.params),
+                                 alpha_low=alpha_low, alpha_high=alpha_high)
+    return metrics.copier_ratio(yuma.simulate(scenario, params), start=5)
+
+lags = [1, 2, 3, 5]
+by_variant = pd.DataFrame({v: [g(v, lag) for lag in lags] for v in ["yuma2", "yuma3", "yuma3+la"]},
+                          index=pd.Index(lags, name="lag"))
+by_variant.round(3)"""),
+    ("code", """ranges = [(0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.85, 0.95)]
+grid = pd.DataFrame(
+    {f"{lo}-{hi}": [g("yuma3+la", lag, lo, hi) for lag in lags] for lo, hi in ranges},
+    index=pd.Index(lags, name="lag"),
+)
+grid.columns.name = "alpha range"
+assert np.isfinite(grid.to_numpy()).all()
+grid.round(3)"""),
+    ("code", """%matplotlib inline
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for col in grid.columns:
+    ax.plot(grid.index, grid[col], marker="o", label=f"alpha {col}")
+ax.axhline(1.0, color="grey", lw=0.8)
+ax.set_xlabel("copying delay (epochs)"); ax.set_ylabel("G"); ax.legend(fontsize=8)
+ax.set_title("weight copier, Yuma 3 + liquid alpha");"""),
+]
+
 if __name__ == "__main__":
-    names = sys.argv[1:] or ["01_one_epoch.ipynb"]
-    table = {"01_one_epoch.ipynb": ONE_EPOCH}
+    table = {
+        "01_one_epoch.ipynb": ONE_EPOCH,
+        "02_variants_on_catalogue.ipynb": VARIANTS_ON_CATALOGUE,
+        "03_weight_copier.ipynb": WEIGHT_COPIER,
+    }
+    names = sys.argv[1:] or list(table)
     for name in names:
         print(build(name, table[name]))
