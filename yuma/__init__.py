@@ -4,7 +4,7 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
-from . import metrics
+from . import economics, metrics
 from .epoch import epoch
 from .ops import (
     col_max_upscale,
@@ -120,4 +120,5 @@ __all__ = [
     "simulate",
     "get_scenario",
     "list_scenarios",
+    "economics",
 ]
