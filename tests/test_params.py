@@ -40,6 +40,7 @@ def test_fields_are_exactly_the_documented_ones():
         "alpha_sigmoid_steepness",
         "variant",
         "max_allowed_validators",
+        "liquid_alpha_consensus_mode",
     ]
 
 

@@ -180,12 +180,12 @@ def test_hand_epoch_masks_and_storage(impl):
     )
     # UID 0 holds all the active stake: consensus = its row.
     np.testing.assert_allclose(r["consensus"], [0.0, 0.25, 0.75], rtol=1e-15)
-    # Bonds: B' = 0.9 B + 0.1 W_clipped. Storage: row 0 (new permit) gets B'; row 1 lost
-    # its permit -> 0; row 2 had none and has none -> the previous bonds.
+    # Bonds: B' = 0.9 B + 0.1 W_clipped. Storage: row 0 (new permit) gets B'; rows 1 and 2
+    # have no new permit -> cleared (the chain writes every UID's row, empty without one).
     clipped = np.array([[0.0, 0.25, 0.75], [0.0, 0.0, 0.5], [0.0, 0.0, 0.0]])
     np.testing.assert_allclose(r["ema_bonds"], 0.9 * prev + 0.1 * clipped, rtol=1e-14)
     np.testing.assert_allclose(
-        r["bonds"], [0.9 * prev[0] + 0.1 * clipped[0], [0.0] * 3, prev[2]], rtol=1e-14
+        r["bonds"], [0.9 * prev[0] + 0.1 * clipped[0], [0.0] * 3, [0.0] * 3], rtol=1e-14
     )
 
 

@@ -4,7 +4,8 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
-from . import economics, metrics
+from . import chain, economics, fixed, metrics, null
+from .chain import ChainEpochOutput, ChainState, chain_epoch, chain_epoch_from_float
 from .epoch import epoch
 from .ops import (
     col_max_upscale,
@@ -121,4 +122,17 @@ __all__ = [
     "get_scenario",
     "list_scenarios",
     "economics",
+    "chain",
+    "fixed",
+    "null",
+    "ChainState",
+    "ChainEpochOutput",
+    "chain_epoch",
+    "chain_epoch_from_float",
 ]
+
+
+# Consensus guarantees at scale (issue 6): Monte Carlo retention maps and grid sweeps.
+from . import guarantees, sweep  # noqa: E402
+
+__all__ += ["guarantees", "sweep"]

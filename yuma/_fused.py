@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _kernels, steps
 from .ops import normalize
+from .steps import liquid_alpha_consensus
 
 _EMPTY_F = np.zeros((1, 1))
 _EMPTY_B = np.zeros((1, 1), dtype=np.bool_)
@@ -31,11 +32,12 @@ def _pick(serial, parallel, n_elements):
 def fused_core(
     var, params, w_raw, prev_bonds, listed, reset, rows, act_stake, stake_w,
     permit_old, permit_new, owner, last_update, commit_block, bar, square,
+    previous_consensus=None,
 ):
     """Weights to dividends for a built-in variant; returns the fields as a dict.
 
     ``rows``: the row UIDs that can matter (others have no stake, weights or bonds and
-    get all-zero rows); ``prev_bonds``/``listed`` may be None.
+    get all-zero rows); ``prev_bonds``/``listed``/``previous_consensus`` may be None.
     """
     n_rows, n_cols = w_raw.shape
     work = rows.shape[0] * n_cols
@@ -58,12 +60,13 @@ def fused_core(
         w_raw, rows, permit_old, mask_ints, lu, cb, br, w
     )
     cons = var.consensus(act_stake, w, params.kappa)
+    alpha_cons = liquid_alpha_consensus(cons, previous_consensus, params)
 
     beta = params.bonds_penalty
     yuma3 = var.name == "yuma3"
     mode = 0
     if yuma3:
-        mode = 2 if params.liquid_alpha and np.any(cons != 0.0) else 1
+        mode = 2 if params.liquid_alpha and np.any(alpha_cons != 0.0) else 1
     write_wb = beta not in (0.0, 1.0)
     clipped = np.zeros((n_rows, n_cols))
     wb_out = np.zeros((n_rows, n_cols)) if write_wb else _EMPTY_F
@@ -80,7 +83,7 @@ def fused_core(
         dtype=np.int64,
     )
     _pick(_kernels.clip_bonds_serial, _kernels.clip_bonds_parallel, work)(
-        w, cons, rows, act_stake, w_raw, _EMPTY_B if listed is None else listed,
+        w, cons, alpha_cons, rows, act_stake, w_raw, _EMPTY_B if listed is None else listed,
         _EMPTY_F if prev_bonds is None else prev_bonds, reset, permit_old, mask_ints,
         lu, cb, br, real_params, int_params, clipped, wb_out, ema, v_trust, col_parts,
     )
@@ -90,7 +93,7 @@ def fused_core(
     inc = normalize(ranks)
     w_bonds = clipped if beta == 1.0 else (w if beta == 0.0 else wb_out)
 
-    row_old, row_new = permit_old[rows], permit_new[rows]
+    row_new = permit_new[rows]
     if yuma3:
         scaled_incentive = inc.copy()
         nz = ema_col_sums != 0.0
@@ -100,19 +103,17 @@ def fused_core(
             ema, rows, scaled_incentive, row_dots
         )
         divs = normalize(act_stake * row_dots)
-        # Storage rule: new permit -> new row; lost permit -> cleared; else untouched.
+        # Storage rule: a row with a new permit stores its new bonds, every other row is
+        # cleared (rows outside ``rows`` hold no bonds to begin with).
         if row_new.all():
             next_bonds = ema
         else:
             next_bonds = np.zeros((n_rows, n_cols))
             copy = _pick(_kernels.copy_rows_serial, _kernels.copy_rows_parallel, work)
             copy(ema, rows[row_new], next_bonds)
-            if prev_bonds is not None:
-                copy(prev_bonds, rows[~row_new & ~row_old], next_bonds)
     else:
         ema, divs, next_bonds = _yuma2_bonds(
-            var, params, w_bonds, prev_bonds, reset, rows, act_stake, cons, inc,
-            row_old, row_new,
+            var, params, w_bonds, prev_bonds, reset, rows, act_stake, cons, inc, row_new
         )
     server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
     for matrix in (w, clipped, w_bonds, ema, next_bonds):
@@ -135,9 +136,7 @@ def fused_core(
     }
 
 
-def _yuma2_bonds(
-    var, params, w_bonds, prev_bonds, reset, rows, act_stake, cons, inc, row_old, row_new
-):
+def _yuma2_bonds(var, params, w_bonds, prev_bonds, reset, rows, act_stake, cons, inc, row_new):
     # Column-normalized bonds need whole-column passes: the variant's own steps, on the
     # rows that matter.
     n_rows, n_cols = w_bonds.shape
@@ -163,10 +162,5 @@ def _yuma2_bonds(
                            None, params)
     divs = expand(var.dividends(ema, inc, take(act_stake)))
     next_bonds = var.store_bonds(ema)
-    next_bonds[~row_new & row_old] = 0.0
-    untouched = np.flatnonzero(~row_new & ~row_old)
-    if prev_bonds is None:
-        next_bonds[untouched] = 0.0
-    else:
-        next_bonds[untouched] = prev_bonds[untouched if sub is None else sub[untouched]]
+    next_bonds[~row_new] = 0.0
     return expand(ema), divs, expand(next_bonds)

@@ -413,7 +413,8 @@ def row_chunk(n_rows: int) -> int:
 
 @_jit
 def _clip_bonds_chunk(
-    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    w, consensus, alpha_consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints,
+    lu, cb, bar,
     real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
 ):
     # real_params = [beta, ema_alpha, alpha_low, alpha_high, steepness]
@@ -488,7 +489,7 @@ def _clip_bonds_chunk(
                 entry = entry and xb > 0.0
             if entry:
                 b = 0.0 if no_prev or reset[j] else prev[r, j]
-                d = xb - c if xb >= b else b - xb
+                d = xb - alpha_consensus[j] if xb >= b else b - xb
                 d = min(max(d, 0.0), 1.0)
                 exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
                 sigma = 1.0 / (1.0 + np.exp(exponent))
@@ -500,7 +501,8 @@ def _clip_bonds_chunk(
 
 @_jit
 def clip_bonds_serial(
-    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    w, consensus, alpha_consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints,
+    lu, cb, bar,
     real_params, int_params, clipped, wb_out, ema, v_trust, col_parts,
 ):
     """Clip, validator trust, rank and prerank terms and the bond EMA in one row pass.
@@ -511,21 +513,24 @@ def clip_bonds_serial(
     """
     for chunk in range(col_parts.shape[1]):
         _clip_bonds_chunk(
-            w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb,
-            bar, real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
+            w, consensus, alpha_consensus, rows, stake, raw, listed, prev, reset, permit,
+            mask_ints, lu, cb, bar, real_params, int_params, clipped, wb_out, ema, v_trust,
+            col_parts, chunk,
         )
 
 
 @_pjit
 def clip_bonds_parallel(
-    w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb, bar,
+    w, consensus, alpha_consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints,
+    lu, cb, bar,
     real_params, int_params, clipped, wb_out, ema, v_trust, col_parts,
 ):
     """Parallel driver of :func:`clip_bonds_serial` (chunks of rows)."""
     for chunk in numba.prange(col_parts.shape[1]):
         _clip_bonds_chunk(
-            w, consensus, rows, stake, raw, listed, prev, reset, permit, mask_ints, lu, cb,
-            bar, real_params, int_params, clipped, wb_out, ema, v_trust, col_parts, chunk,
+            w, consensus, alpha_consensus, rows, stake, raw, listed, prev, reset, permit,
+            mask_ints, lu, cb, bar, real_params, int_params, clipped, wb_out, ema, v_trust,
+            col_parts, chunk,
         )
 
 

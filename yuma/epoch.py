@@ -43,6 +43,7 @@ def epoch(
     listed: np.ndarray | None = None,
     owner_uid: int | None = None,
     stake_threshold: float = 0.0,
+    previous_consensus: np.ndarray | None = None,
 ) -> EpochResult:
     r"""Run one Yuma consensus epoch as the chain does (sparse ``epoch_mechanism``), in float64.
 
@@ -96,6 +97,13 @@ def epoch(
         self-weight.
     stake_threshold : float
         Minimum raw stake (same unit as ``stake``) counted in the epoch.
+    previous_consensus : array_like, shape (m,), optional
+        The consensus the previous epoch stored (proportions in [0, 1]; e.g. the previous
+        ``EpochResult.consensus``, or the chain's u16 ``Consensus`` / 65535). Read by the
+        Yuma 3 liquid-alpha sigmoid when ``params.liquid_alpha_consensus_mode`` resolves
+        to "previous" (see :func:`yuma.steps.liquid_alpha_consensus`, which also gives
+        the rule for ``m != n_uids``); ignored otherwise, and by the historic
+        ``yuma2_liquid_alpha_v1``.
 
     Returns
     -------
@@ -163,6 +171,13 @@ def epoch(
         ):
             raise ValueError(f"last_tempo must be a non-negative integer block, got {last_tempo!r}")
         reset |= int(last_tempo) <= bar
+    prev_cons = None
+    if previous_consensus is not None:
+        prev_cons = as_vector(previous_consensus, "previous_consensus")
+        if prev_cons.size and prev_cons.max() > 1.0:
+            raise ValueError("previous_consensus must hold proportions in [0, 1]")
+        if var is YUMA2_LIQUID_ALPHA_V1:
+            prev_cons = None  # the historic rule predates consensus modes
     if not math.isfinite(stake_threshold) or stake_threshold < 0:
         raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
 
@@ -184,7 +199,7 @@ def epoch(
             rows = np.flatnonzero(used)
         fields = fused_core(
             var, params, w_raw, prev_bonds, listed_mask, reset, rows, act_stake, stake_w,
-            permit_old, permit_new, owner, lu, cb, bar, square,
+            permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
         )
     else:
         if prev_bonds is None:
@@ -193,7 +208,7 @@ def epoch(
             listed_mask |= w_raw > 0.0  # positive weights are always listed
         fields = _stepwise_core(
             var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
-            permit_old, permit_new, owner, lu, cb, bar, square,
+            permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
         )
     return EpochResult(
         variant=var.name,
@@ -207,7 +222,7 @@ def epoch(
 
 def _stepwise_core(
     var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
-    permit_old, permit_new, owner, lu, cb, bar, square,
+    permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
 ):
     """Weights to dividends by calling the variant's steps one by one (any variant)."""
     n_rows, n_cols = w_raw.shape
@@ -225,16 +240,17 @@ def _stepwise_core(
     entries = steps._bond_entries(present, w, cons, w_bonds, beta)
     # Never hand the caller's own array to a user's step.
     stored = np.where(reset[None, :], 0.0, prev_bonds)
-    ema = var.update_bonds(var.load_bonds(stored), w_bonds, act_stake, cons, entries, params)
+    alpha_cons = steps.liquid_alpha_consensus(cons, prev_cons, params)
+    ema = var.update_bonds(
+        var.load_bonds(stored), w_bonds, act_stake, alpha_cons, entries, params
+    )
     divs = var.dividends(ema, inc, act_stake)
     server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
 
-    # Storage rule: new permit -> new row; lost permit -> cleared; otherwise untouched.
-    # A user's store_bonds may hand back an array it still uses: copy it.
+    # Storage rule: a row with a new permit stores its new bonds, every other row is
+    # cleared. A user's store_bonds may hand back an array it still uses: copy it.
     next_bonds = np.array(var.store_bonds(ema), dtype=np.float64)
-    next_bonds[~permit_new & permit_old] = 0.0
-    untouched = ~permit_new & ~permit_old
-    next_bonds[untouched] = prev_bonds[untouched]
+    next_bonds[~permit_new] = 0.0
     return {
         "weights": w,
         "consensus": cons,

@@ -54,6 +54,12 @@ class YumaParams:
     max_allowed_validators : int
         Number of validator permits handed out by top-k stake. Chain:
         ``MaxAllowedValidators`` (u16; new subnets get 64).
+    liquid_alpha_consensus_mode : {"auto", "current", "previous"}
+        Which consensus the liquid-alpha sigmoid of Yuma 3 reads: this epoch's
+        (``"current"``), the one the previous epoch stored (``"previous"``, given to
+        :func:`yuma.epoch` as ``previous_consensus``; the current one when it is missing),
+        or ``"auto"``: previous when ``bonds_penalty`` is exactly 1, else current. Chain:
+        ``LiquidAlphaConsensusMode`` (default ``Auto``; runtime 446 and later).
 
     Examples
     --------
@@ -71,6 +77,7 @@ class YumaParams:
     alpha_sigmoid_steepness: float = 10.0
     variant: str = "yuma3"
     max_allowed_validators: int = 64
+    liquid_alpha_consensus_mode: str = "auto"
 
     def __post_init__(self) -> None:
         _check_unit_interval("kappa", self.kappa)
@@ -95,12 +102,23 @@ class YumaParams:
             raise ValueError(
                 f"max_allowed_validators must be an integer in [0, 65535], got {mav!r}"
             )
+        if self.liquid_alpha_consensus_mode not in CONSENSUS_MODES:
+            raise ValueError(
+                f"liquid_alpha_consensus_mode must be one of {list(CONSENSUS_MODES)}, "
+                f"got {self.liquid_alpha_consensus_mode!r}"
+            )
         from .variants import VARIANTS
 
         if not isinstance(self.variant, str) or self.variant not in VARIANTS:
             raise ValueError(
                 f"variant must be one of {sorted(VARIANTS)}, got {self.variant!r}"
             )
+
+    @property
+    def uses_previous_consensus(self) -> bool:
+        """Whether liquid alpha reads the previous epoch's consensus (mode resolved)."""
+        mode = self.liquid_alpha_consensus_mode
+        return mode == "previous" or (mode == "auto" and self.bonds_penalty == 1.0)
 
     @property
     def ema_alpha(self) -> float:
@@ -119,6 +137,7 @@ class YumaParams:
         liquid_alpha_on: bool = False,
         yuma3_on: bool = True,
         max_allowed_validators: int = 64,
+        liquid_alpha_consensus_mode: int | str = "auto",
     ) -> YumaParams:
         """Build parameters from the chain's integer hyperparameters.
 
@@ -140,6 +159,9 @@ class YumaParams:
             ``Yuma3On``: ``"yuma3"`` when true, else ``"yuma2"``.
         max_allowed_validators : int
             ``MaxAllowedValidators``, u16.
+        liquid_alpha_consensus_mode : int or str
+            ``LiquidAlphaConsensusMode``: 0 / ``"current"``, 1 / ``"previous"``,
+            2 / ``"auto"`` (the chain's wire encoding).
 
         Returns
         -------
@@ -193,4 +215,23 @@ class YumaParams:
             alpha_sigmoid_steepness=alpha_sigmoid_steepness / 100.0,
             variant="yuma3" if yuma3_on else "yuma2",
             max_allowed_validators=_u16("max_allowed_validators", max_allowed_validators),
+            liquid_alpha_consensus_mode=_consensus_mode(liquid_alpha_consensus_mode),
         )
+
+
+CONSENSUS_MODES = ("auto", "current", "previous")
+"""Values of :attr:`YumaParams.liquid_alpha_consensus_mode`."""
+
+_MODE_CODES = {0: "current", 1: "previous", 2: "auto"}
+
+
+def _consensus_mode(mode: int | str) -> str:
+    if isinstance(mode, str) and mode in CONSENSUS_MODES:
+        return mode
+    integer = isinstance(mode, (int, np.integer)) and not isinstance(mode, bool)
+    if integer and int(mode) in _MODE_CODES:
+        return _MODE_CODES[int(mode)]
+    raise ValueError(
+        "liquid_alpha_consensus_mode must be 0/'current', 1/'previous' or 2/'auto', "
+        f"got {mode!r}"
+    )

@@ -1232,6 +1232,7 @@ _DEFAULTS = {
     "alpha_sigmoid_steepness": 10.0,
     "variant": "yuma3",
     "max_allowed_validators": 64,
+    "liquid_alpha_consensus_mode": "auto",
 }
 _VARIANTS = ("yuma2", "yuma2_liquid_alpha_v1", "yuma3")
 
@@ -1253,6 +1254,7 @@ def epoch(
     listed: np.ndarray | None = None,
     owner_uid: int | None = None,
     stake_threshold: float = 0.0,
+    previous_consensus: np.ndarray | None = None,
 ) -> dict:
     """Run one epoch of a built-in variant, step by step, the slow way.
 
@@ -1285,6 +1287,10 @@ def epoch(
         The subnet owner.
     stake_threshold : float
         Minimum raw stake counted.
+    previous_consensus : array_like, optional
+        Consensus stored by the previous epoch; the Yuma 3 liquid-alpha sigmoid reads it
+        when the consensus mode says so (``"previous"``, or ``"auto"`` with
+        ``bonds_penalty == 1``). Entries past its end take the current consensus.
 
     Returns
     -------
@@ -1363,12 +1369,21 @@ def epoch(
 
     if name == "yuma3":
         b = stored.copy()
+        mode = param("liquid_alpha_consensus_mode")
+        use_previous = mode == "previous" or (mode == "auto" and beta == 1.0)
+        alpha_cons = [float(c) for c in cons]
+        if use_previous and previous_consensus is not None:
+            prev = [float(v) for v in np.asarray(previous_consensus).reshape(-1)]
+            for j in range(min(len(prev), n_cols)):
+                alpha_cons[j] = prev[j]
         any_consensus = False
         for j in range(n_cols):
-            if cons[j] != 0.0:
+            if alpha_cons[j] != 0.0:
                 any_consensus = True
         if liquid and any_consensus:
-            rates = alpha_sigmoid(cons, w_bonds, b, alpha_low, alpha_high, steepness)
+            rates = alpha_sigmoid(
+                np.array(alpha_cons), w_bonds, b, alpha_low, alpha_high, steepness
+            )
             ema = mat_ema_alpha(b, w_bonds, rates, entries)
         else:
             ema = mat_ema(b, w_bonds, ema_rate)
@@ -1387,16 +1402,13 @@ def epoch(
         to_store = store_bonds_yuma2(ema)
     server, validator, emission = emission_split(inc, divs, stake_w, act_stake, square=square)
 
-    # Storage rule: new permit -> new bonds; lost permit -> cleared; else unchanged.
+    # Storage rule: a row with a new permit stores its new bonds; every other row is
+    # cleared (the chain writes every UID's row, empty when there is no new permit).
     next_bonds = np.zeros((n_rows, n_cols))
     for i in range(n_rows):
         for j in range(n_cols):
             if permit_new[i]:
                 next_bonds[i, j] = to_store[i, j]
-            elif permit_old[i]:
-                next_bonds[i, j] = 0.0
-            else:
-                next_bonds[i, j] = prev_bonds[i, j]
 
     values = (
         name,

@@ -49,8 +49,9 @@ class EpochResult:
         Yuma 3: absolute proportions).
     bonds : numpy.ndarray, shape (n_rows, n_cols)
         What the next epoch takes as ``bonds``: rows of validators holding a new permit
-        get the stored form of ``ema_bonds`` (Yuma 2: column max-upscaled), rows that lost
-        their permit are cleared, other rows keep the previous bonds (chain storage rule).
+        get the stored form of ``ema_bonds`` (Yuma 2: column max-upscaled); every other
+        row is cleared (the chain writes every UID's bond row, empty without a new
+        permit).
     dividends : numpy.ndarray, shape (n_rows,)
         ``D`` (chain: ``Dividends``).
     server_emission : numpy.ndarray, shape (n_cols,)

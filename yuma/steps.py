@@ -708,6 +708,46 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     return int(last_tempo) <= bar
 
 
+def liquid_alpha_consensus(
+    consensus: np.ndarray, previous_consensus: np.ndarray | None, params
+) -> np.ndarray:
+    r"""The consensus that the liquid-alpha sigmoid reads (``LiquidAlphaConsensusMode``).
+
+    .. math:: \tilde C_j = \begin{cases} P_j & \text{previous mode, } j < |P| \\
+              C_j & \text{otherwise} \end{cases}
+
+    The mode is ``params.liquid_alpha_consensus_mode`` resolved by
+    :attr:`yuma.YumaParams.uses_previous_consensus` (``"auto"``: previous exactly when
+    ``bonds_penalty == 1``). With no stored vector (None or empty) the current consensus
+    is used, as on the chain. A stored vector of another length (UIDs added or removed
+    since) is aligned by UID: entries past its end take the current ``C_j``, extra entries
+    are ignored. (The chain's PR says only that shorter and longer vectors are "safely
+    handled"; this is our rule.)
+
+    Parameters
+    ----------
+    consensus : numpy.ndarray, shape (n_cols,)
+        ``C``, this epoch's consensus.
+    previous_consensus : numpy.ndarray or None
+        ``P``, the consensus the previous epoch stored (proportions in [0, 1]).
+    params : YumaParams
+        Gives the mode and ``bonds_penalty``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cols,)
+        ``C`` itself when the current consensus applies, else a new array.
+    """
+    if previous_consensus is None or len(previous_consensus) == 0:
+        return consensus
+    if not params.uses_previous_consensus:
+        return consensus
+    out = consensus.copy()
+    m = min(len(previous_consensus), len(out))
+    out[:m] = previous_consensus[:m]
+    return out
+
+
 def alpha_sigmoid(
     consensus: np.ndarray,
     weights_for_bonds: np.ndarray,
