@@ -156,7 +156,7 @@ def hand_loop(sc: yuma.Scenario, params, variant, u16: bool):
                 k += 1
             present[t, col] = state
 
-    bonds, permit, results, inputs = None, None, [], []
+    bonds, permit, stored_consensus, results, inputs = None, None, None, [], []
     for t in range(n_epochs):
         w = np.array(sc.weights[t])
         for c in sc.copiers:
@@ -172,12 +172,14 @@ def hand_loop(sc: yuma.Scenario, params, variant, u16: bool):
             bonds[:, sorted(reset[t])] = 0.0
         r = yuma.epoch(
             w, stake[t], bonds, params=params, variant=variant, active=active[t],
-            validator_permit=permit,
+            validator_permit=permit, previous_consensus=stored_consensus,
         )
         results.append(r)
         inputs.append(w)
         bonds = np.floor(r.bonds * 65535) / 65535 if u16 else r.bonds
         permit = r.validator_permit
+        # The chain stores floor(65535 C) as u16; the next epoch's liquid alpha may read it.
+        stored_consensus = np.floor(r.consensus * 65535) / 65535 if u16 else r.consensus
     return results, inputs, stake, bonds
 
 
@@ -257,14 +259,18 @@ def test_bond_reset_zeroes_exactly_that_column(sc, params, data):
     if a.u16_bonds:
         carried = u16_round_trip(carried)
     carried[:, with_reset.reset_schedule()[t]] = 0.0
+    prev_cons = a.consensus[t - 1]
+    if a.u16_bonds:
+        prev_cons = np.floor(prev_cons * 65535) / 65535
     r = yuma.epoch(
         a.input_weights[t], a.raw_stake[t], carried, params=params, active=a.active[t],
-        validator_permit=a.validator_permit[t - 1],
+        validator_permit=a.validator_permit[t - 1], previous_consensus=prev_cons,
     )
     np.testing.assert_array_equal(a.ema_bonds[t], r.ema_bonds)
     zero = yuma.epoch(
         a.input_weights[t], a.raw_stake[t], np.zeros_like(carried), params=params,
         active=a.active[t], validator_permit=a.validator_permit[t - 1],
+        previous_consensus=prev_cons,
     )
     np.testing.assert_array_equal(a.ema_bonds[t][:, col], zero.ema_bonds[:, col])
 

@@ -302,6 +302,16 @@ class ChainState:
         (the default).
     bonds_reset_on : bool
         ``BondsResetOn`` (only :func:`reset_bonds` reads it).
+    liquid_alpha_consensus_mode : {"auto", "current", "previous"}
+        ``LiquidAlphaConsensusMode`` (runtime 446 and later; default ``Auto``): which
+        consensus the Yuma 3 liquid-alpha sigmoid reads. ``"auto"`` is ``"previous"``
+        exactly when ``BondsPenalty == 65535``.
+    consensus : array_like of int, shape (m,), optional
+        The ``Consensus`` (u16) the previous epoch stored: what ``"previous"`` reads,
+        ``u16_proportion_to_fixed`` per entry. None (never stored) or empty means the
+        current consensus is used; a vector of another length is aligned by UID (entries
+        past its end take the current consensus; extra entries are ignored). Every epoch
+        stores its own.
 
     Raises
     ------
@@ -341,6 +351,8 @@ class ChainState:
     commit_reveal_enabled: bool = False
     commit_block: ArrayLike | None = None
     bonds_reset_on: bool = False
+    liquid_alpha_consensus_mode: str = "auto"
+    consensus: ArrayLike | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -362,6 +374,17 @@ class ChainState:
         )
         for name in ("liquid_alpha_on", "yuma3_on", "commit_reveal_enabled", "bonds_reset_on"):
             set_(self, name, _bool(getattr(self, name), name))
+        if self.liquid_alpha_consensus_mode not in ("auto", "current", "previous"):
+            raise ValueError(
+                "liquid_alpha_consensus_mode must be 'auto', 'current' or 'previous', "
+                f"got {self.liquid_alpha_consensus_mode!r}"
+            )
+        if self.consensus is not None:
+            size = np.shape(self.consensus)
+            if len(size) != 1:
+                raise ValueError(f"consensus must be 1-dimensional, got shape {size}")
+            set_(self, "consensus",
+                 _int_array(self.consensus, "consensus", size, np.uint16, 0, _U16_MAX))
         if self.owner_uid is not None:
             set_(self, "owner_uid", _int_in(self.owner_uid, "owner_uid", 0, max(n - 1, -1),
                                             "UID below n"))
@@ -1108,7 +1131,8 @@ def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
         ema_alpha = _yuma3_fixed_alpha(state.bonds_moving_average)
         bonds = _empty((m, n))
         fk.load_bonds(state.bonds[rows], b_keep, True, bonds)
-        liquid = state.liquid_alpha_on and bool(np.any(consensus != 0))
+        alpha_consensus = _liquid_alpha_consensus(state, consensus)
+        liquid = state.liquid_alpha_on and bool(np.any(alpha_consensus != 0))
         if liquid:
             if wb_order is None:
                 new_rec = wb_keep
@@ -1127,7 +1151,8 @@ def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
                                              -100 << 32))
             kernel = (fk.mat_ema_alpha_sparse_parallel if int(wb_keep.sum()) > _PARALLEL_MIN
                       else fk.mat_ema_alpha_sparse)
-            kernel(wb, wb_keep, new_rec, bonds, old_rec, consensus, lo, hi, slope, ema, e_keep)
+            kernel(wb, wb_keep, new_rec, bonds, old_rec, alpha_consensus, lo, hi, slope, ema,
+                   e_keep)
         else:
             fk.mat_ema_sparse(wb, bonds, ema_alpha, ema, e_keep)
         ema_norm = _empty((m, n))
@@ -1200,6 +1225,19 @@ def _new_bonds(core: _Core):
         order[rows] = core.ema_order
         order = _frozen(order)
     return _frozen(bonds), _frozen(present), order
+
+
+def _liquid_alpha_consensus(state: ChainState, consensus: np.ndarray) -> np.ndarray:
+    """The consensus (I32F32 bits) the liquid-alpha sigmoid reads (consensus mode)."""
+    mode = state.liquid_alpha_consensus_mode
+    previous = mode == "previous" or (mode == "auto" and state.bonds_penalty == _U16_MAX)
+    stored = state.consensus
+    if not previous or stored is None or stored.shape[0] == 0:
+        return consensus
+    out = np.array(consensus, dtype=np.int64)
+    m = min(stored.shape[0], out.shape[0])
+    out[:m] = fixed.u16_proportion_to_fixed(stored[:m])
+    return out
 
 
 def chain_epoch(
@@ -1279,6 +1317,7 @@ def chain_epoch(
         bonds_present=out.bonds_present,
         bonds_order=order,
         validator_permit=_frozen(np.array(core.permit_new)),
+        consensus=out.consensus,
         last_mechanism_step_block=(state.block if record_step
                                    else state.last_mechanism_step_block),
     )
@@ -1393,6 +1432,7 @@ def chain_epoch_from_float(
     rao_per_unit: float | None = None,
     rao_emission: int = 1_000_000_000,
     return_chain: bool = False,
+    previous_consensus: ArrayLike | None = None,
 ):
     r"""Run :func:`chain_epoch` on the inputs of :func:`yuma.epoch`; return an EpochResult.
 
@@ -1462,6 +1502,11 @@ def chain_epoch_from_float(
         on it).
     return_chain : bool
         Also return the :class:`ChainEpochOutput` and the :class:`ChainState` that ran.
+    previous_consensus : array_like, shape (m,), optional
+        Consensus the previous epoch stored, as proportions (one per column, like
+        ``EpochResult.consensus``); stored as the chain's u16
+        (``fixed_proportion_to_u16(from_num(x))``) and read by the liquid-alpha sigmoid
+        under ``params.liquid_alpha_consensus_mode`` (see :class:`ChainState`).
 
     Returns
     -------
@@ -1521,6 +1566,12 @@ def chain_epoch_from_float(
         reset |= int(last_tempo) <= bar
     if not math.isfinite(stake_threshold) or stake_threshold < 0:
         raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
+    prev16 = None
+    if previous_consensus is not None:
+        pc = as_vector(previous_consensus, "previous_consensus")
+        if pc.size and pc.max() > 1.0:
+            raise ValueError("previous_consensus must hold proportions in [0, 1]")
+        prev16 = np.asarray(fixed.fixed_proportion_to_u16(fixed.from_float(pc)), np.uint16)
 
     # Square embedding: UIDs are the rows, then (rectangular) the columns.
     n = n_rows if square else n_rows + n_cols
@@ -1590,6 +1641,10 @@ def chain_epoch_from_float(
         stake_threshold=_u64(min(thr, U64_MAX), "stake_threshold"),
         commit_reveal_enabled=use_cr,
         commit_block=_frozen(full_cb),
+        liquid_alpha_consensus_mode=params.liquid_alpha_consensus_mode,
+        consensus=None if prev16 is None else _frozen(
+            prev16 if square else np.concatenate([np.zeros(off, np.uint16), prev16])
+        ),
     )
     rao = _u64(rao_emission, "rao_emission")
     core = _epoch_core(state, full_act, full_reset)

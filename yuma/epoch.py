@@ -44,6 +44,7 @@ def epoch(
     owner_uid: int | None = None,
     stake_threshold: float = 0.0,
     previous_consensus: np.ndarray | None = None,
+    arithmetic: str = "float",
 ) -> EpochResult:
     r"""Run one Yuma consensus epoch as the chain does (sparse ``epoch_mechanism``), in float64.
 
@@ -104,6 +105,12 @@ def epoch(
         to "previous" (see :func:`yuma.steps.liquid_alpha_consensus`, which also gives
         the rule for ``m != n_uids``); ignored otherwise, and by the historic
         ``yuma2_liquid_alpha_v1``.
+    arithmetic : {"float", "fixed"}
+        ``"float"``: this path, in float64. ``"fixed"``: the chain's own fixed-point epoch
+        (:func:`yuma.chain_epoch_from_float`), bit for bit what the chain computes from
+        these inputs stored as it stores them (u16 weights and bonds, stake in rao,
+        hyperparameters as the chain's integers); its results are float views of the
+        fixed-point values.
 
     Returns
     -------
@@ -129,6 +136,19 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
+    if arithmetic == "fixed":
+        from .chain import chain_epoch_from_float
+
+        return chain_epoch_from_float(
+            weights, stake, bonds, params=params, variant=variant, active=active,
+            validator_permit=validator_permit, last_update=last_update,
+            block_at_registration=block_at_registration, commit_block=commit_block,
+            last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed,
+            owner_uid=owner_uid, stake_threshold=stake_threshold,
+            previous_consensus=previous_consensus,
+        )
+    if arithmetic != "float":
+        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
     if params is None:
         params = YumaParams()
     elif not isinstance(params, YumaParams):

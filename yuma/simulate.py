@@ -15,11 +15,11 @@ from typing import TextIO
 
 import numpy as np
 
-from ._validation import as_mask, as_matrix
+from ._validation import as_mask, as_matrix, as_vector
 from .epoch import epoch
 from .params import U16_MAX, YumaParams
 from .scenarios import Scenario, WeightCopier
-from .variants import Variant, get_variant
+from .variants import YUMA2, YUMA3, Variant, get_variant
 
 __all__ = ["Simulation", "simulate", "u16_round_trip", "winner_takes_all"]
 
@@ -357,6 +357,8 @@ def simulate(
     bonds: np.ndarray | None = None,
     validator_permit: np.ndarray | None = None,
     progress: bool = False,
+    previous_consensus: np.ndarray | None = None,
+    arithmetic: str = "float",
 ) -> Simulation:
     r"""Run a scenario: :func:`yuma.epoch` folded over its epochs.
 
@@ -371,8 +373,11 @@ def simulate(
        absent miners zeroed;
     3. ``r_t = epoch(W_t, S_t, B_t, params=params, variant=variant, active=A_t,
        validator_permit=P_t)``;
-    4. ``B_{t+1} = r_t.bonds`` (through :func:`u16_round_trip` when ``u16_bonds``) and
-       ``P_{t+1} = r_t.validator_permit``.
+    4. ``B_{t+1} = r_t.bonds`` (through :func:`u16_round_trip` when ``u16_bonds``),
+       ``P_{t+1} = r_t.validator_permit`` and the stored consensus
+       ``C^{prev}_{t+1} = r_t.consensus`` (as the chain stores it, ``floor(65535 C) /
+       65535``, when ``u16_bonds``), which the next epoch's liquid alpha reads under
+       ``params.liquid_alpha_consensus_mode``.
 
     Parameters
     ----------
@@ -398,6 +403,13 @@ def simulate(
         Permits before the first epoch; None means all permitted.
     progress : bool
         Draw a progress bar on stderr.
+    previous_consensus : array_like, optional
+        Consensus stored before the first epoch; None means none (the first epoch falls
+        back to its own consensus).
+    arithmetic : {"float", "fixed"}
+        ``"fixed"`` runs every epoch through the chain's fixed-point path
+        (``yuma.epoch(..., arithmetic="fixed")``): bonds, permits and consensus are then
+        carried in the chain's stored form, so ``u16_bonds`` is not needed.
 
     Returns
     -------
@@ -445,6 +457,13 @@ def simulate(
     else:
         raise ValueError(f"u16_bonds must be a bool or None, got {u16_bonds!r}")
     keep = _check_keep(keep)
+    if arithmetic not in ("float", "fixed"):
+        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
+    if arithmetic == "fixed" and not any(var is v for v in (YUMA2, YUMA3)):
+        raise ValueError("arithmetic='fixed' runs the chain's yuma2 or yuma3 only")
+    prev_cons = None if previous_consensus is None else as_vector(
+        previous_consensus, "previous_consensus"
+    )
     if not isinstance(progress, (bool, np.bool_)):
         raise ValueError(f"progress must be a bool, got {progress!r}")
 
@@ -488,6 +507,8 @@ def simulate(
             variant=var,
             active=None if active is None else active[t],
             validator_permit=permit,
+            previous_consensus=prev_cons,
+            arithmetic=arithmetic,
         )
         for f in ROW_FIELDS:
             rows[f][t] = getattr(r, f)
@@ -496,7 +517,9 @@ def simulate(
         emission[t] = r.emission
         for f in keep:
             mats[f][t] = w if f == "input_weights" else getattr(r, f)
-        carried = u16_round_trip(r.bonds) if u16 else r.bonds
+        stored_form = u16 and arithmetic == "float"
+        carried = u16_round_trip(r.bonds) if stored_form else r.bonds
+        prev_cons = np.floor(r.consensus * 65535.0) / 65535.0 if stored_form else r.consensus
         permit = r.validator_permit
         bar.update(t + 1)
 
