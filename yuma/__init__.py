@@ -4,7 +4,7 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
-from . import chain, economics, fixed, metrics, null
+from . import chain, economics, fixed, mechanisms, metrics, null
 from .chain import ChainEpochOutput, ChainState, chain_epoch, chain_epoch_from_float
 from .epoch import epoch
 from .ops import (
@@ -125,6 +125,7 @@ __all__ = [
     "chain",
     "fixed",
     "null",
+    "mechanisms",
     "ChainState",
     "ChainEpochOutput",
     "chain_epoch",
