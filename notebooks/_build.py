@@ -180,11 +180,72 @@ ax.set_xlabel("copying delay (epochs)"); ax.set_ylabel("G"); ax.legend(fontsize=
 ax.set_title("weight copier, Yuma 3 + liquid alpha");"""),
 ]
 
+GUARANTEES = [
+    ("md", """# Consensus guarantees: retention maps against a cabal
+
+The Monte Carlo study of the chain's document (`docs/consensus.md` in opentensor/subtensor,
+"Consensus guarantees"), with this library's epoch (`yuma.guarantees`). An honest team
+holds stake share $S_H$ and sets self-weight $W_H$ (its true utility) on its own servers; a
+cabal holds $1 - S_H$ and sets any self-weight $W_C$. Weights carry Gaussian noise
+$\\sigma_W$. The honest side keeps its share when its emission $E_H \\ge S_H$; the
+retention line of a stake is where $E_H = S_H$, and the honest utility needed is its
+largest $W_H$ over the cabal's choices of $W_C$.
+
+The document's network (512 UIDs, 64 validators), but an 11 x 11 weight grid and four
+stakes so that this notebook runs in seconds; `yuma guarantees --grid 51` draws the full
+maps."""),
+    ("code", """import time
+import numpy as np
+import pandas as pd
+import yuma
+from yuma import guarantees as g
+
+STAKES, GRID = [0.51, 0.6, 0.7, 0.9], 11
+start = time.perf_counter()
+panels = {name: g.panel(name, values, STAKES, GRID, n_workers=1)
+          for name, values in g.PANELS.items()}
+print(f"{sum(len(p) for p in panels.values())} maps in {time.perf_counter() - start:.1f} s")"""),
+    ("md", """## Honest utility needed, against the document's readings
+
+Per panel value (the others at the document's baseline: $\\kappa = 0.5$, $\\beta = 1$,
+$\\xi = 0.5$, $\\sigma_W = 0.4$): the $W_H$ needed at the stake the document's figure
+highlights (0.6; 0.51 for $\\kappa$) and the cabal's best $W_C$, next to the document's
+numbers (`g.DOC_REQUIRED_UTILITY`). On an 11-point grid the cabal's $W_C$ moves in steps
+of 0.1."""),
+    ("code", """rows = []
+for (name, value), (s_h, doc_need, doc_wc) in g.DOC_REQUIRED_UTILITY.items():
+    need, wc = panels[name][value].required_utility(s_h)
+    rows.append({"panel": name, "value": value, "S_H": s_h, "W_H needed": need,
+                 "cabal W_C": wc, "document W_H": doc_need, "document W_C": doc_wc})
+table = pd.DataFrame(rows)
+assert (table["W_H needed"] > 0.5).all()
+table.round(3)"""),
+    ("md", """## The panels
+Top: honest emission over $(W_H, W_C)$ at $S_H = 0.6$ with its retention line (red) and
+the cabal's best point; bottom: the retention lines of every stake."""),
+    ("code", """%matplotlib inline
+for name, maps in panels.items():
+    fig = g.plot_panel(maps, name, s_h=0.6)"""),
+    ("md", """## At scale
+The same maps for the full 51 x 51 grid and the eleven stakes run in worker processes or on a
+Dask cluster, with a tidy table that does not depend on the number of workers:
+
+```bash
+yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --workers 2 \\
+    --out kappa50.parquet --plot kappa50.png
+yuma guarantees --grid 51 --scheduler tcp://scheduler:8786 --out map.parquet
+```
+
+In Python, `yuma.guarantees.panel("xi", grid=51, client=client)` or any function of your
+own through `yuma.sweep.sweep(fn, grid, client=client)`."""),
+]
+
 if __name__ == "__main__":
     table = {
         "01_one_epoch.ipynb": ONE_EPOCH,
         "02_variants_on_catalogue.ipynb": VARIANTS_ON_CATALOGUE,
         "03_weight_copier.ipynb": WEIGHT_COPIER,
+        "04_guarantees.ipynb": GUARANTEES,
     }
     names = sys.argv[1:] or list(table)
     for name in names:

@@ -4,7 +4,7 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
-from . import chain, economics, fixed, mechanisms, metrics, null
+from . import chain, economics, fixed, guarantees, mechanisms, metrics, null, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, chain_epoch_from_float
 from .epoch import epoch
 from .ops import (
@@ -126,14 +126,10 @@ __all__ = [
     "fixed",
     "null",
     "mechanisms",
+    "guarantees",
+    "sweep",
     "ChainState",
     "ChainEpochOutput",
     "chain_epoch",
     "chain_epoch_from_float",
 ]
-
-
-# Consensus guarantees at scale (issue 6): Monte Carlo retention maps and grid sweeps.
-from . import guarantees, sweep  # noqa: E402
-
-__all__ += ["guarantees", "sweep"]

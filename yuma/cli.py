@@ -5,7 +5,10 @@
   :mod:`yuma.snapshot`) and print its per-UID table;
 * ``yuma scenarios``: list the scenario catalogue;
 * ``yuma simulate SCENARIO --variant yuma2 --variant yuma3+la --plot out.png``: run a
-  scenario under variants side by side and print each validator's dividends.
+  scenario under variants side by side and print each validator's dividends;
+* ``yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --out r.parquet
+  --plot map.png``: the chain document's Monte Carlo retention map (honest stake against a
+  cabal, :mod:`yuma.guarantees`) and the honest utility each honest stake share needs.
 """
 
 from __future__ import annotations
@@ -220,6 +223,119 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_output(path: str | None, option: str, suffixes: tuple[str, ...]) -> None:
+    import os
+
+    if path is None:
+        return
+    if not path.lower().endswith(suffixes):
+        raise ValueError(f"{option} must name a {' or '.join(suffixes)} file, got {path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option}: folder {folder!r} does not exist")
+
+
+def _parse_stakes(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"--stakes must be comma-separated numbers, got {text!r}") from None
+    if not values:
+        raise ValueError("--stakes must list at least one honest stake share")
+    return values
+
+
+def _guarantees(args: argparse.Namespace) -> int:
+    import os
+
+    from . import guarantees as g
+    from .sweep import SweepError
+
+    def fail(message: str) -> int:
+        print(f"yuma guarantees: error: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        stakes = g._stakes(_parse_stakes(args.stakes)) if args.stakes else np.array(
+            g.DEFAULT_STAKES
+        )
+        if args.grid < 2:
+            raise ValueError(f"--grid must be >= 2, got {args.grid}")
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers must be >= 1, got {args.workers}")
+        if args.workers is not None and args.scheduler is not None:
+            raise ValueError("give --workers (local processes) or --scheduler (Dask), not both")
+        if args.seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {args.seed}")
+        params = g._settings(
+            args.uids, args.validators, args.kappa, args.beta, args.xi, args.sigma,
+            args.sigma_stake, args.epochs, args.variant, args.liquid_alpha,
+        )
+        _check_output(args.out, "--out", (".parquet",))
+        _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
+        if args.out is not None:
+            from .sweep import _require_pyarrow
+
+            _require_pyarrow()
+        highlight = args.highlight
+        if highlight is None:
+            highlight = 0.6 if np.isclose(stakes, 0.6).any() else float(stakes[0])
+        elif not np.isclose(stakes, highlight).any():
+            raise ValueError(f"--highlight {highlight} is not among the stakes {stakes.tolist()}")
+        if args.plot is not None:
+            import matplotlib
+
+            matplotlib.use("Agg")
+    except (ValueError, ImportError) as exc:
+        return fail(str(exc))
+
+    progress = args.progress if args.progress is not None else stakes.size * args.grid**2 >= 5000
+    try:
+        table = g.grid_frame(
+            stakes, args.grid, seed=args.seed, noise=args.noise, n_workers=args.workers,
+            scheduler=args.scheduler, progress=progress, **params,
+        )
+    except ValueError as exc:  # e.g. an unreachable scheduler
+        return fail(str(exc))
+    except SweepError as exc:
+        print(f"yuma guarantees: a grid point failed: {exc}", file=sys.stderr)
+        return 1
+    rmap = g.RetentionMap.from_frame(table)
+    print(
+        f"yuma guarantees: {args.uids} UIDs ({args.validators} validators), "
+        f"kappa={args.kappa:g} beta={args.beta:g} xi={args.xi:g} sigma_W={args.sigma:g}, "
+        f"variant={args.variant}, {args.epochs} epoch(s), grid {args.grid}x{args.grid}, "
+        f"seed {args.seed} ({args.noise} noise)"
+    )
+    print(f"{'S_H':>6} {'W_H needed':>11} {'cabal W_C':>10}")
+    for s in rmap.stakes:
+        need, wc = rmap.required_utility(float(s))
+        shown = f"{need:11.3f}" if np.isfinite(need) else f"{'> 1':>11}"
+        print(f"{s:6.2f} {shown} {wc:10.2f}")
+    tmp_plot = None
+    try:
+        if args.plot is not None:
+            from .guarantees import plot_panel
+
+            fig = plot_panel({f"yuma guarantees (seed {args.seed})": rmap}, s_h=highlight)
+            root, ext = os.path.splitext(args.plot)
+            tmp_plot = f"{root}.tmp-{os.getpid()}{ext}"
+            fig.savefig(tmp_plot, dpi=100)
+        if args.out is not None:
+            from .sweep import to_parquet
+
+            to_parquet(table, args.out)
+            print(f"table written to {args.out}")
+        if tmp_plot is not None:
+            os.replace(tmp_plot, args.plot)
+            tmp_plot = None
+            print(f"figure written to {args.plot}")
+    finally:
+        if tmp_plot is not None and os.path.exists(tmp_plot):
+            os.remove(tmp_plot)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``yuma`` command.
 
@@ -259,7 +375,40 @@ def main(argv: list[str] | None = None) -> int:
     bar = sim.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true", default=None, help="progress bar")
     bar.add_argument("--no-progress", dest="progress", action="store_false")
+    gua = sub.add_parser(
+        "guarantees",
+        help="Monte Carlo retention map: honest stake against a cabal (yuma.guarantees)",
+    )
+    gua.add_argument("--kappa", type=float, default=0.5, help="consensus majority (0.5)")
+    gua.add_argument("--beta", type=float, default=1.0, help="bonds penalty (1)")
+    gua.add_argument("--xi", type=float, default=0.5, help="validator emission ratio (0.5)")
+    gua.add_argument("--sigma", type=float, default=0.4, help="weight noise sigma_W (0.4)")
+    gua.add_argument("--sigma-stake", type=float, default=0.3, help="stake noise (0.3)")
+    gua.add_argument("--grid", type=int, default=51, help="points per weight axis (51)")
+    gua.add_argument("--stakes", help="honest stake shares, comma-separated "
+                     "(default 0.51,0.55,0.6,...,0.95,0.99)")
+    gua.add_argument("--epochs", type=int, default=1, help="epochs per point (1)")
+    gua.add_argument("--variant", default="yuma2", choices=sorted(VARIANTS),
+                     help="epoch variant (yuma2: the document's)")
+    gua.add_argument("--liquid-alpha", action="store_true", help="turn liquid alpha on")
+    gua.add_argument("--uids", type=int, default=512, help="UIDs (512)")
+    gua.add_argument("--validators", type=int, default=64, help="validators (64)")
+    gua.add_argument("--seed", type=int, default=0)
+    gua.add_argument("--noise", choices=["common", "independent"], default="common",
+                     help="one noise draw for all points (common) or one per point")
+    gua.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    gua.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    gua.add_argument("--out", help="write the tidy table (.parquet)")
+    gua.add_argument("--plot", help="write the emission map and retention lines "
+                     "(.png, .pdf or .svg)")
+    gua.add_argument("--highlight", type=float,
+                     help="honest stake of the plotted emission map (default 0.6)")
+    gbar = gua.add_mutually_exclusive_group()
+    gbar.add_argument("--progress", action="store_true", default=None, help="progress bar")
+    gbar.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)
+    if args.command == "guarantees":
+        return _guarantees(args)
     if args.command == "scenarios":
         return _scenarios(args)
     if args.command == "simulate":

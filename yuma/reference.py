@@ -1255,6 +1255,7 @@ def epoch(
     owner_uid: int | None = None,
     stake_threshold: float = 0.0,
     previous_consensus: np.ndarray | None = None,
+    arithmetic: str = "float",
 ) -> dict:
     """Run one epoch of a built-in variant, step by step, the slow way.
 
@@ -1291,12 +1292,17 @@ def epoch(
         Consensus stored by the previous epoch; the Yuma 3 liquid-alpha sigmoid reads it
         when the consensus mode says so (``"previous"``, or ``"auto"`` with
         ``bonds_penalty == 1``). Entries past its end take the current consensus.
+    arithmetic : {"float"}
+        The reference is the float path only (the fixed-point path has its own twin in
+        ``tests/test_chain.py``).
 
     Returns
     -------
     dict
         One key per field of ``yuma.EpochResult``.
     """
+    if arithmetic != "float":
+        raise ValueError(f"the reference runs arithmetic='float' only, got {arithmetic!r}")
 
     def param(name):
         return _DEFAULTS[name] if params is None else getattr(params, name)

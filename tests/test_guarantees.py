@@ -1,0 +1,283 @@
+"""yuma.guarantees: the chain document's honest-vs-cabal model, its maps and `yuma guarantees`."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import yuma
+from yuma import guarantees as g
+from yuma.cli import main
+
+matplotlib.use("Agg")
+
+
+SMALL = {"n_uids": 48, "n_validators": 8}
+unit = st.floats(0.0, 1.0)
+stake_share = st.floats(0.05, 0.95)
+variants = st.sampled_from(["yuma2", "yuma3"])
+
+
+def test_team_sizes_follow_the_chain_test():
+    assert g.team_sizes(0.6) == (38, 268)
+    assert g.team_sizes(0.51) == (32, 228)
+    assert g.team_sizes(0.99) == (63, 443)
+    assert g.team_sizes(0.001) == (1, 1)  # each team keeps a validator and a server
+    assert g.team_sizes(0.9999, 10, 4) == (3, 5)
+    with pytest.raises(ValueError, match="n_validators >= 2"):
+        g.team_sizes(0.6, 10, 9)
+
+
+@settings(max_examples=25)
+@given(s_h=stake_share, w_h=unit, w_c=unit, sigma_w=st.floats(0.0, 1.0), seed=st.integers(0, 9))
+def test_sampled_network_has_the_documents_shares(s_h, w_h, w_c, sigma_w, seed):
+    net = g.sample_network(s_h, w_h, w_c, sigma_w=sigma_w, seed=seed, **SMALL)
+    hv, hs = net.n_honest_validators, net.n_honest_servers
+    assert net.weights.shape == (8, 40) and (net.weights >= 0).all()
+    assert net.stake[:hv].sum() == pytest.approx(s_h, abs=1e-12)
+    assert net.stake.sum() == pytest.approx(1.0, abs=1e-12)
+    quadrant = net.weights[:hv, :hs].sum(axis=1)
+    # a quadrant's row sums to its share (or to 0 when every noisy draw was clamped)
+    assert np.all(np.isclose(quadrant, w_h, atol=1e-12) | (quadrant == 0))
+    cabal_self = net.weights[hv:, hs:].sum(axis=1)
+    assert np.all(np.isclose(cabal_self, w_c, atol=1e-12) | (cabal_self == 0))
+
+
+def test_common_noise_is_shared_and_seeded():
+    a = g.sample_network(0.6, 0.3, 0.9, seed=1, **SMALL)
+    b = g.sample_network(0.6, 0.7, 0.2, seed=1, **SMALL)
+    hv, hs = a.n_honest_validators, a.n_honest_servers
+    np.testing.assert_array_equal(a.stake, b.stake)
+    np.testing.assert_allclose(a.weights[:hv, :hs] / 0.3, b.weights[:hv, :hs] / 0.7)
+    c = g.sample_network(0.6, 0.3, 0.9, seed=2, **SMALL)
+    assert not np.array_equal(a.weights, c.weights)
+    ss = np.random.SeedSequence(5)
+    np.testing.assert_array_equal(
+        g.sample_network(0.6, 0.3, 0.9, seed=ss, **SMALL).weights,
+        g.sample_network(0.6, 0.3, 0.9, seed=np.random.SeedSequence(5), **SMALL).weights,
+    )
+
+
+@settings(max_examples=30)
+@given(
+    s_h=stake_share, w_h=unit, w_c=unit, kappa=unit, beta=unit, xi=unit,
+    sigma_w=st.floats(0.0, 0.6), variant=variants,
+)
+def test_honest_and_cabal_emission_sum_to_one(s_h, w_h, w_c, kappa, beta, xi, sigma_w, variant):
+    r = g.honest_emission(s_h, w_h, w_c, kappa=kappa, bonds_penalty=beta, xi=xi,
+                          sigma_w=sigma_w, variant=variant, **SMALL)
+    assert r["e_h"] + r["e_c"] == pytest.approx(1.0, abs=1e-12)
+    assert 0.0 <= r["e_h"] <= 1.0 + 1e-12
+    assert 0.0 <= r["i_h"] <= 1.0 + 1e-12 and 0.0 <= r["d_h"] <= 1.0 + 1e-12
+
+
+@settings(max_examples=25)
+@given(w=unit, kappa=unit, beta=unit, xi=unit, variant=variants)
+def test_symmetric_teams_split_evenly(w, kappa, beta, xi, variant):
+    # S_H = 0.5, the same self-weight on both sides, no noise: a mirror image.
+    r = g.honest_emission(0.5, w, w, kappa=kappa, bonds_penalty=beta, xi=xi, sigma_w=0.0,
+                          sigma_s=0.0, variant=variant, n_uids=64, n_validators=16)
+    assert r["e_h"] == pytest.approx(0.5, abs=1e-12)
+
+
+@settings(max_examples=25)
+@given(s_h=stake_share, w_h=unit, kappa=unit, beta=unit, xi=unit, variant=variants)
+def test_agreement_pays_stake_and_utility(s_h, w_h, kappa, beta, xi, variant):
+    # Everyone sets the same weights (W_C = 1 - W_H, no weight noise): nothing is clipped,
+    # bonds follow stake and incentive follows the weights: E_H = xi S_H + (1 - xi) W_H.
+    r = g.honest_emission(s_h, w_h, 1.0 - w_h, kappa=kappa, bonds_penalty=beta, xi=xi,
+                          sigma_w=0.0, variant=variant, **SMALL)
+    assert r["i_h"] == pytest.approx(w_h, abs=1e-9)
+    assert r["d_h"] == pytest.approx(s_h, abs=1e-9)
+    assert r["e_h"] == pytest.approx(xi * s_h + (1 - xi) * w_h, abs=1e-9)
+
+
+@pytest.mark.parametrize("variant", ["yuma2", "yuma3"])
+def test_one_epoch_is_converged_without_liquid_alpha(variant):
+    one = g.honest_emission(0.6, 0.7, 0.9, variant=variant, **SMALL)
+    many = g.honest_emission(0.6, 0.7, 0.9, variant=variant, epochs=6, **SMALL)
+    assert many["e_h"] == pytest.approx(one["e_h"], abs=1e-12)
+    la = g.honest_emission(0.6, 0.7, 0.9, variant="yuma3", liquid_alpha=True, epochs=6, **SMALL)
+    assert 0.0 < la["e_h"] < 1.0
+
+
+def test_full_size_point_matches_the_documents_reading():
+    # docs/consensus.md: sigma = 0.4, kappa = 0.5, beta = 1, xi = 0.5: 60% stake needs 73%
+    # utility against the cabal's optimal self-weight 80%.
+    r = g.honest_emission(0.6, 0.73, 0.8)
+    assert r["e_h"] == pytest.approx(0.6, abs=0.01)
+
+
+@pytest.fixture(scope="module")
+def doc_map():
+    """The document's network at the S_H = 0.6 and 0.9 stakes, on an 11 x 11 grid."""
+    return g.emission_map([0.6, 0.9], 11, n_workers=1)
+
+
+def test_more_honest_utility_means_more_honest_emission(doc_map):
+    assert (np.diff(doc_map.e_h, axis=1) > 0).all()
+
+
+def test_retention_needs_more_utility_for_more_stake(doc_map):
+    need_60, _ = doc_map.required_utility(0.6)
+    need_90, _ = doc_map.required_utility(0.9)
+    assert 0.65 < need_60 < 0.8 < need_90 <= 1.0
+
+
+def test_map_frame_round_trip(doc_map, tmp_path):
+    frame = doc_map.to_frame()
+    assert len(frame) == 2 * 11 * 11 and {"s_h", "w_h", "w_c", "e_h", "kappa"} <= set(frame)
+    frame.to_parquet(tmp_path / "m.parquet")
+    back = g.RetentionMap.from_frame(pd.read_parquet(tmp_path / "m.parquet"))
+    np.testing.assert_array_equal(back.e_h, doc_map.e_h)
+    assert back.params["kappa"] == 0.5 and back.params["variant"] == "yuma2"
+
+
+def test_panels_follow_the_documents_trends():
+    # beta: 78% / 73% and xi: 82% / 73% in the document; sigma: 60% / 73%.
+    need = {}
+    for parameter, values in [("bonds_penalty", (0.0, 1.0)), ("xi", (0.0, 0.5)),
+                              ("sigma_w", (0.0, 0.4))]:
+        maps = g.panel(parameter, values, [0.6], 11, n_workers=1)
+        need[parameter] = [maps[v].required_utility(0.6)[0] for v in values]
+    assert need["bonds_penalty"][0] > need["bonds_penalty"][1]
+    assert need["xi"][0] > need["xi"][1]
+    assert need["sigma_w"][0] < need["sigma_w"][1]
+    assert need["sigma_w"][0] == pytest.approx(0.6, abs=0.02)
+
+
+def test_kappa_above_the_honest_stake_gives_no_protection():
+    maps = g.panel("kappa", [0.5, 0.6], [0.55], 6, n_workers=1, **SMALL)
+    assert math.isfinite(maps[0.5].required_utility(0.55)[0])
+    # kappa = 0.6 > S_H: only full honest utility (or nothing) keeps the stake share
+    assert maps[0.6].required_utility(0.55)[0] >= 0.99 > maps[0.5].required_utility(0.55)[0]
+
+
+def test_independent_noise_depends_on_the_seed():
+    kw = dict(stakes=[0.6], grid=3, n_workers=1, noise="independent", **SMALL)
+    a, b = g.grid_frame(seed=1, **kw), g.grid_frame(seed=1, **kw)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    c = g.grid_frame(seed=2, **kw)
+    assert not np.array_equal(a["e_h"].to_numpy(), c["e_h"].to_numpy())
+
+
+def test_retention_line_interpolates_the_uppermost_crossing():
+    w = np.linspace(0, 1, 5)
+    e = np.stack([w, w - 1, w + 1, np.array([0.7, 0.5, 0.7, 0.5, 0.7])], axis=1)
+    line = g.retention_line(e, w, 0.6)
+    assert line[0] == pytest.approx(0.6)
+    assert math.isnan(line[1])  # never retained
+    assert line[2] == 0.0  # always retained
+    assert line[3] == pytest.approx(0.75 + 0.25 * 0.5)  # last crossing, interpolated
+    with pytest.raises(ValueError, match="increasing"):
+        g.retention_line(e, w[::-1], 0.6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kappa": 1.5}, "kappa"),
+        ({"xi": -0.1}, "xi"),
+        ({"sigma_w": -1.0}, "sigma_w"),
+        ({"epochs": 0}, "epochs"),
+        ({"variant": "yuma9"}, "variant"),
+        ({"noise": "pink"}, "noise"),
+        ({"grid": 1}, "grid"),
+        ({"stakes": [1.0]}, "stakes"),
+        ({"gamma": 1.0}, "unknown parameters"),
+    ],
+)
+def test_bad_map_arguments(kwargs, message):
+    args = {"stakes": [0.6], "grid": 3, "n_workers": 1, **SMALL, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        g.grid_frame(**args)
+
+
+def test_figures(doc_map):
+    import matplotlib.pyplot as plt
+
+    fig = g.plot_panel({0.5: doc_map, 0.6: doc_map}, "kappa", s_h=0.6)
+    assert len(fig.axes) >= 4
+    assert "W_H" in fig.axes[0].get_title()
+    single = g.plot_panel({"one": doc_map}, s_h=0.9)
+    assert len(single.axes) >= 2
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+
+def test_cli_prints_needs_and_writes_outputs(tmp_path, capsys):
+    out, fig = tmp_path / "r.parquet", tmp_path / "map.png"
+    args = ["guarantees", "--kappa", "0.5", "--beta", "1", "--xi", "0.5", "--sigma", "0",
+            "--grid", "5", "--stakes", "0.6,0.7", "--uids", "48", "--validators", "8",
+            "--epochs", "1", "--workers", "1", "--out", str(out), "--plot", str(fig)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "W_H needed" in text and str(out) in text and str(fig) in text
+    table = pd.read_parquet(out)
+    assert len(table) == 2 * 5 * 5 and (table["sigma_w"] == 0).all()
+    rmap = g.RetentionMap.from_frame(table)
+    need, wc = rmap.required_utility(0.6)
+    assert f"{need:11.3f} {wc:10.2f}" in text
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "r.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--kappa", "1.5"], "kappa must be in"),
+        (["--beta", "-1"], "bonds_penalty must be in"),
+        (["--sigma", "-0.1"], "sigma_w"),
+        (["--grid", "1"], "--grid must be >= 2"),
+        (["--epochs", "0"], "epochs must be"),
+        (["--workers", "0"], "--workers must be >= 1"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+        (["--stakes", "0.6,abc"], "--stakes must be"),
+        (["--stakes", "0.6,1.0"], "stakes must be in"),
+        (["--out", "table.csv"], "--out must name"),
+        (["--plot", "map.txt"], "--plot must name"),
+        (["--out", "no/such/dir/t.parquet"], "does not exist"),
+        (["--highlight", "0.9"], "--highlight 0.9 is not among"),
+        (["--validators", "1"], "n_validators >= 2"),
+    ],
+)
+def test_cli_bad_arguments(tmp_path, monkeypatch, capsys, extra, message):
+    monkeypatch.chdir(tmp_path)
+    base = ["guarantees", "--grid", "3", "--stakes", "0.6", "--uids", "48", "--validators",
+            "8", "--workers", "1", "--out", "t.parquet", "--plot", "m.png"]
+    assert main(base + extra) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_unparsable_numbers_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["guarantees", "--grid", "many"])
+    assert info.value.code == 2
+    assert "invalid int value" in capsys.readouterr().err
+
+
+def test_cli_unreachable_scheduler(tmp_path, monkeypatch, capsys):
+    from yuma import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.chdir(tmp_path)
+    args = ["guarantees", "--grid", "3", "--stakes", "0.6", "--scheduler", "tcp://127.0.0.1:1",
+            "--out", "t.parquet"]
+    assert main(args) == 2
+    assert "cannot connect" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_exports():
+    assert yuma.guarantees is g and callable(yuma.sweep.sweep)
+    assert {"guarantees", "sweep"} <= set(yuma.__all__)

@@ -1,0 +1,536 @@
+r"""Run a grid of independent simulations: locally in processes, or on a Dask cluster.
+
+:func:`sweep` calls a function once per point of a grid and gathers the results in a
+tidy :class:`pandas.DataFrame`: one row per point, the grid's columns first, then the
+result's.
+
+>>> import numpy as np
+>>> from yuma.sweep import sweep
+>>> def noisy_square(x, seed):  # module level in real code: see "Functions" below
+...     return {"y": x * x + np.random.default_rng(seed).normal(scale=1e-3)}
+>>> table = sweep(noisy_square, {"x": [1.0, 2.0]}, n_workers=1)
+>>> table.columns.tolist(), table["x"].tolist()
+(['x', 'y'], [1.0, 2.0])
+
+Where it runs
+    ``n_workers=1`` (or ``scheduler="serial"``): in this process. Otherwise, by default, in
+    ``n_workers`` local processes (:class:`concurrent.futures.ProcessPoolExecutor`, spawned,
+    default ``os.cpu_count()``). ``scheduler="tcp://host:8786"`` (a Dask scheduler's address)
+    or ``client=distributed.Client(...)`` runs the points on that Dask cluster (needs
+    ``dask[distributed]``).
+
+Seeds
+    Each point gets its own :class:`numpy.random.SeedSequence`, derived from ``seed`` and
+    the point's index in the grid (``SeedSequence(seed, spawn_key=index)``, with ``index``
+    the tuple of positions along each axis of a dict grid, or ``(i,)`` in a list grid).
+    It is passed as ``seed=`` when the function takes a ``seed`` argument (and the grid
+    has no ``seed`` column of its own): build generators with
+    ``numpy.random.default_rng(seed)``. Results therefore do not depend on the number of
+    workers, on the order in which points finish, or on where they run: the same grid and
+    seed give the same table, bit for bit.
+
+Functions
+    Worker processes receive the function and the grid values by pickling. Functions,
+    :class:`yuma.Variant` values and the functions a Variant holds must be importable
+    module-level objects (defined at the top level of a module that the workers can
+    import), not lambdas, closures or objects defined in a notebook or an interactive
+    ``__main__``; :func:`functools.partial` of such a function is fine. A Dask cluster
+    pickles with cloudpickle, which is more lenient, but its workers still need this
+    package and any module the function lives in. ``n_workers=1`` runs anything.
+
+Output
+    Grid values that are :class:`yuma.Variant` objects appear in the table by their name;
+    other values that are not numbers, strings, bools or None appear as ``repr()``. The
+    result of a point is a mapping (one column per key), a :class:`pandas.Series`, or any
+    other value (one column, ``result``). ``out="table.parquet"`` (or :func:`to_parquet`)
+    writes the table as Parquet (needs ``pyarrow``); :func:`read_parquet` reads it back.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+import numbers
+import os
+import pickle
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .variants import Variant
+
+__all__ = [
+    "sweep",
+    "grid_points",
+    "point_seed",
+    "to_parquet",
+    "read_parquet",
+    "SweepError",
+    "CONNECT_TIMEOUT",
+]
+
+
+CONNECT_TIMEOUT = "10s"
+"""How long :func:`sweep` tries to reach a Dask scheduler given by address."""
+
+
+class SweepError(RuntimeError):
+    """A point of a sweep raised: the message names the point and gives the traceback."""
+
+
+def grid_points(grid) -> list[tuple[tuple[int, ...], dict]]:
+    """The points of a grid, in order, each with its index.
+
+    Parameters
+    ----------
+    grid : dict of str to sequence, or sequence of dict
+        A dict of lists is the Cartesian product of its values (the first key varies
+        slowest); a list of dicts lists the points themselves.
+
+    Returns
+    -------
+    list of (tuple of int, dict)
+        ``(index, point)``: ``index`` is the position along each axis (dict grid) or
+        ``(i,)`` (list grid).
+
+    Raises
+    ------
+    ValueError
+        For an empty grid, an axis that is not a non-empty sequence, or a point that is
+        not a dict with string keys.
+    """
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid must have at least one axis")
+        axes = []
+        for key, values in grid.items():
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"grid keys must be non-empty strings, got {key!r}")
+            if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+                raise ValueError(
+                    f"grid[{key!r}] must be a list of values, got {type(values).__name__}"
+                )
+            values = list(values)
+            if not values:
+                raise ValueError(f"grid[{key!r}] is empty")
+            axes.append((key, values))
+        keys = [k for k, _ in axes]
+        ranges = [range(len(v)) for _, v in axes]
+        return [
+            (idx, {k: axes[a][1][i] for a, (k, i) in enumerate(zip(keys, idx, strict=True))})
+            for idx in itertools.product(*ranges)
+        ]
+    if isinstance(grid, (str, bytes)) or not isinstance(grid, Sequence):
+        raise ValueError(
+            f"grid must be a dict of lists or a list of dicts, got {type(grid).__name__}"
+        )
+    if not grid:
+        raise ValueError("grid must have at least one point")
+    points = []
+    for i, point in enumerate(grid):
+        if not isinstance(point, Mapping) or not all(isinstance(k, str) for k in point):
+            raise ValueError(f"grid[{i}] must be a dict with string keys, got {point!r}")
+        points.append(((i,), dict(point)))
+    return points
+
+
+def point_seed(seed: int, index: tuple[int, ...]) -> np.random.SeedSequence:
+    """The seed sequence of one grid point: ``SeedSequence(seed, spawn_key=index)``.
+
+    Parameters
+    ----------
+    seed : int
+        The sweep's seed (a non-negative integer).
+    index : tuple of int
+        The point's index (see :func:`grid_points`).
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+    """
+    return np.random.SeedSequence(seed, spawn_key=tuple(int(i) for i in index))
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _takes_seed(fn) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    if "seed" in params and params["seed"].kind is not inspect.Parameter.POSITIONAL_ONLY:
+        return True
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _as_row(result) -> dict:
+    if isinstance(result, Mapping):
+        row = dict(result)
+    elif type(result).__name__ == "Series" and hasattr(result, "to_dict"):
+        row = result.to_dict()
+    else:
+        return {"result": result}
+    for key in row:
+        if not isinstance(key, str):
+            raise ValueError(f"result keys must be strings, got {key!r}")
+    return row
+
+
+def _run_chunk(fn, chunk, seed, pass_seed):
+    """Run some points in this process; returns [(position, row)] or an error tuple."""
+    out = []
+    for position, index, point in chunk:
+        kwargs = dict(point)
+        if pass_seed:
+            kwargs["seed"] = point_seed(seed, index)
+        try:
+            out.append((position, _as_row(fn(**kwargs))))
+        except Exception as exc:  # noqa: BLE001 - reported with the point, in the parent
+            return ("error", position, repr(exc), traceback.format_exc())
+    return out
+
+
+def _init_worker():
+    """Worker processes: one numba thread each (results do not depend on it)."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except Exception:  # noqa: BLE001 - a speed setting only
+        pass
+
+
+class _Bar:
+    """tqdm when installed, else a one-line text bar on stderr."""
+
+    def __init__(self, total: int, enabled: bool, label: str = "sweep"):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self._tqdm = None
+        self._shown = -1
+        if self.enabled:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                pass
+            else:
+                self._tqdm = tqdm(total=total, desc=label, unit="pt", file=sys.stderr)
+        self.label = label
+
+    def update(self, n: int) -> None:
+        if not self.enabled or n <= 0:
+            return
+        self.done += n
+        if self._tqdm is not None:
+            self._tqdm.update(n)
+            return
+        percent = 100 * self.done // self.total
+        if percent == self._shown:
+            return
+        self._shown = percent
+        filled = 30 * self.done // self.total
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} points"
+        )
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+
+
+def _display(value):
+    """A grid value as it appears in the table."""
+    if isinstance(value, Variant):
+        return value.name
+    if value is None or isinstance(value, (str, bytes, bool, numbers.Number, np.generic)):
+        return value
+    return repr(value)
+
+
+def _check_picklable(fn, points) -> None:
+    module = getattr(fn, "__module__", None)
+    main = sys.modules.get("__main__")
+    if module == "__main__" and not getattr(main, "__file__", None):
+        raise TypeError(
+            f"{getattr(fn, '__qualname__', fn)!r} is defined interactively (__main__ without "
+            "a file): worker processes cannot import it. Define it in a module, or use "
+            "n_workers=1 or a Dask client."
+        )
+    try:
+        pickle.dumps(fn)
+        for _, _, point in points[:1]:
+            pickle.dumps(point)
+    except Exception as exc:  # noqa: BLE001 - reported as a TypeError with advice
+        raise TypeError(
+            "sweep needs a picklable function and grid values for worker processes: use "
+            "importable module-level functions and Variants (no lambdas or closures), or "
+            f"n_workers=1 ({exc})"
+        ) from exc
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _raise_point_error(err, points) -> None:
+    _, position, message, tb = err
+    point = {k: _display(v) for k, v in points[position][2].items()}
+    raise SweepError(f"point {position} {point} raised {message}\n{tb}")
+
+
+def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
+    import multiprocessing
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    chunks = _chunks(work, chunksize)
+    workers = min(n_workers, len(chunks))
+    results = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
+        pending = {pool.submit(_run_chunk, fn, c, seed, pass_seed) for c in chunks}
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for f in finished:
+                    out = f.result()
+                    if isinstance(out, tuple):
+                        _raise_point_error(out, work)
+                    results.extend(out)
+                    bar.update(len(out))
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+    return results
+
+
+def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
+    from distributed import as_completed
+
+    chunks = _chunks(work, chunksize)
+    futures = [
+        client.submit(_run_chunk, fn, c, seed, pass_seed, pure=False) for c in chunks
+    ]
+    results = []
+    try:
+        for future in as_completed(futures):
+            out = future.result()
+            if isinstance(out, tuple):
+                _raise_point_error(out, work)
+            results.extend(out)
+            bar.update(len(out))
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+    return results
+
+
+def _dask_client(scheduler: str):
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - exercised without distributed only
+        raise ImportError(
+            'a Dask scheduler needs dask[distributed]: pip install "dask[distributed]"'
+        ) from exc
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"cannot connect to the Dask scheduler at {scheduler!r}: {exc}") from exc
+
+
+def sweep(
+    fn: Callable[..., Any],
+    grid,
+    *,
+    seed: int = 0,
+    scheduler: str | None = None,
+    client=None,
+    n_workers: int | None = None,
+    progress: bool = False,
+    chunksize: int | None = None,
+    out: str | os.PathLike | None = None,
+):
+    """Call ``fn(**point)`` at every point of a grid and gather a tidy table.
+
+    Parameters
+    ----------
+    fn : callable
+        Called with the point's values as keyword arguments, plus ``seed`` (a
+        :class:`numpy.random.SeedSequence` for this point, see :func:`point_seed`) when it
+        takes one. Returns a mapping of result columns, a pandas Series, or one value
+        (column ``result``). Must be an importable module-level object for worker
+        processes (see the module docstring).
+    grid : dict of str to list, or list of dict
+        The points: a Cartesian product (first key slowest) or an explicit list.
+    seed : int
+        Root of the per-point seeds.
+    scheduler : str, optional
+        ``None`` or ``"processes"``: local worker processes (in this process when
+        ``n_workers`` is 1); ``"serial"``: in this process; otherwise the address of a
+        Dask scheduler (``"tcp://host:8786"``).
+    client : distributed.Client, optional
+        Run on this Dask client (it is not closed).
+    n_workers : int, optional
+        Local worker processes (default ``os.cpu_count()``).
+    progress : bool
+        Progress bar on stderr (tqdm when installed).
+    chunksize : int, optional
+        Points per task (default: about four tasks per worker, at most 64 points each).
+    out : str or path-like, optional
+        Also write the table to this Parquet file (written only when every point ran).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point in grid order: the grid's columns, then the result's. Its
+        ``attrs`` hold the seed and the function's name.
+
+    Raises
+    ------
+    ValueError
+        For a bad grid or argument, a result column that repeats a grid column, or a
+        scheduler that cannot be reached.
+    TypeError
+        When worker processes are asked for and ``fn`` or the grid values do not pickle.
+    SweepError
+        When ``fn`` raises at a point (the message names the point).
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - exercised without pandas only
+        raise ImportError('yuma.sweep needs pandas: pip install pandas') from exc
+    if not callable(fn):
+        raise ValueError(f"fn must be callable, got {fn!r}")
+    seed = _check_seed(seed)
+    points = grid_points(grid)
+    if n_workers is not None and (
+        isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1
+    ):
+        raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
+    if chunksize is not None and (
+        isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)) or chunksize < 1
+    ):
+        raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(f"scheduler must be a non-empty string, got {scheduler!r}")
+    if client is not None and scheduler not in (None, "processes"):
+        raise ValueError("give either scheduler or client, not both")
+    if out is not None:
+        out = os.fspath(out)
+        _require_pyarrow()
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
+
+    pass_seed = _takes_seed(fn) and not any("seed" in p for _, p in points)
+    work = [(pos, idx, point) for pos, (idx, point) in enumerate(points)]
+    n = len(work)
+    bar = _Bar(n, bool(progress))
+    own_client = None
+    try:
+        if client is None and scheduler not in (None, "processes", "serial"):
+            client = own_client = _dask_client(scheduler)
+        if client is not None:
+            workers = max(1, len(client.scheduler_info().get("workers", {})))
+            size = chunksize or max(1, min(64, math.ceil(n / (4 * workers))))
+            rows = _run_dask(fn, work, seed, pass_seed, client, size, bar)
+        else:
+            workers = 1 if scheduler == "serial" else (n_workers or os.cpu_count() or 1)
+            if workers == 1 or n == 1:
+                rows = []
+                for position, index, point in work:
+                    kwargs = dict(point)
+                    if pass_seed:
+                        kwargs["seed"] = point_seed(seed, index)
+                    try:
+                        rows.append((position, _as_row(fn(**kwargs))))
+                    except Exception as exc:
+                        shown = {k: _display(v) for k, v in point.items()}
+                        raise SweepError(f"point {position} {shown} raised {exc!r}") from exc
+                    bar.update(1)
+            else:
+                _check_picklable(fn, work)
+                size = chunksize or max(1, min(64, math.ceil(n / (4 * workers))))
+                rows = _run_local(fn, work, seed, pass_seed, workers, size, bar)
+    finally:
+        bar.close()
+        if own_client is not None:
+            own_client.close()
+
+    rows.sort(key=lambda r: r[0])
+    grid_cols = list(dict.fromkeys(k for _, p in points for k in p))
+    result_cols = list(dict.fromkeys(k for _, row in rows for k in row))
+    clash = sorted(set(grid_cols) & set(result_cols))
+    if clash:
+        raise ValueError(f"result columns repeat grid columns: {clash}")
+    data = {k: [_display(p.get(k)) for _, p in points] for k in grid_cols}
+    for k in result_cols:
+        data[k] = [row.get(k) for _, row in rows]
+    table = pd.DataFrame(data)
+    table.attrs.update({"seed": seed, "fn": _qualname(fn)})
+    if out is not None:
+        to_parquet(table, out)
+    return table
+
+
+def _qualname(fn) -> str:
+    inner = getattr(fn, "func", fn)  # functools.partial
+    return f"{getattr(inner, '__module__', '?')}.{getattr(inner, '__qualname__', repr(inner))}"
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise ImportError('writing Parquet needs pyarrow: pip install pyarrow') from exc
+
+
+def to_parquet(table, path: str | os.PathLike) -> None:
+    """Write a sweep's table to a Parquet file, atomically (no partial file on error).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`sweep` (its ``attrs`` are kept).
+    path : str or path-like
+        Destination; its folder must exist.
+
+    Returns
+    -------
+    None
+    """
+    _require_pyarrow()
+    path = os.fspath(path)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        table.to_parquet(tmp, engine="pyarrow", index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def read_parquet(path: str | os.PathLike):
+    """Read a table written by :func:`to_parquet` (with its ``attrs``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A Parquet file.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    _require_pyarrow()
+    return pd.read_parquet(os.fspath(path), engine="pyarrow")
