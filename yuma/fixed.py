@@ -889,6 +889,15 @@ def _matrix(x: ArrayLike, name: str) -> Bits:
     return m
 
 
+def _matrix_and_vector(matrix: ArrayLike, vector: ArrayLike, axis: int) -> tuple[Bits, Bits]:
+    """Check a matrix and a vector as long as its rows (``axis=0``) or columns (``axis=1``)."""
+    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
+    if v.shape[0] != m.shape[axis]:
+        side = "rows" if axis == 0 else "columns"
+        raise ValueError(f"vector length {v.shape[0]} != matrix {side} {m.shape[axis]}")
+    return m, v
+
+
 def normalize(x: ArrayLike) -> Bits:
     r"""Divide by the sum unless it is 0: the chain's ``normalize`` / ``inplace_normalize``.
 
@@ -1131,9 +1140,7 @@ def matmul(matrix: ArrayLike, vector: ArrayLike) -> Bits:
     -------
     numpy.ndarray of int64, shape (n_cols,)
     """
-    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
-    if v.shape[0] != m.shape[0]:
-        raise ValueError(f"vector length {v.shape[0]} != matrix rows {m.shape[0]}")
+    m, v = _matrix_and_vector(matrix, vector, axis=0)
     return _saturating_sum(mul(v[:, None], m), 0)
 
 
@@ -1156,9 +1163,7 @@ def matmul_transpose(matrix: ArrayLike, vector: ArrayLike) -> Bits:
     -------
     numpy.ndarray of int64, shape (n_rows,)
     """
-    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
-    if v.shape[0] != m.shape[1]:
-        raise ValueError(f"vector length {v.shape[0]} != matrix columns {m.shape[1]}")
+    m, v = _matrix_and_vector(matrix, vector, axis=1)
     return _saturating_sum(mul(m, v[None, :]), 1)
 
 
@@ -1178,9 +1183,7 @@ def row_hadamard(matrix: ArrayLike, vector: ArrayLike) -> Bits:
     -------
     numpy.ndarray of int64, shape (n_rows, n_cols)
     """
-    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
-    if v.shape[0] != m.shape[0]:
-        raise ValueError(f"vector length {v.shape[0]} != matrix rows {m.shape[0]}")
+    m, v = _matrix_and_vector(matrix, vector, axis=0)
     return mul(v[:, None], m)
 
 
@@ -1198,9 +1201,7 @@ def mat_vec_mul(matrix: ArrayLike, vector: ArrayLike) -> Bits:
     -------
     numpy.ndarray of int64, shape (n_rows, n_cols)
     """
-    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
-    if v.shape[0] != m.shape[1]:
-        raise ValueError(f"vector length {v.shape[0]} != matrix columns {m.shape[1]}")
+    m, v = _matrix_and_vector(matrix, vector, axis=1)
     return vec_mul(m, v[None, :])
 
 
@@ -1221,9 +1222,7 @@ def mat_vec_mul_sparse(matrix: ArrayLike, vector: ArrayLike) -> Bits:
     -------
     numpy.ndarray of int64, shape (n_rows, n_cols)
     """
-    m, v = _matrix(matrix, "matrix"), _vector(vector, "vector")
-    if v.shape[0] != m.shape[1]:
-        raise ValueError(f"vector length {v.shape[0]} != matrix columns {m.shape[1]}")
+    m, v = _matrix_and_vector(matrix, vector, axis=1)
     return mul(m, v[None, :])
 
 
