@@ -1,5 +1,7 @@
 """``yuma scenarios``, ``yuma simulate`` and :mod:`yuma.plot`."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,17 @@ def test_plot_simulations_layout_and_errors():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_simulate_takes_a_user_variant_as_module_attribute(monkeypatch, capsys):
+    # A variant equal to Yuma 3, given as module:attribute, prints what the preset prints.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    assert main(["simulate", "kappa_delayed", "--epochs", "12", "--variant", "yuma3"]) == 0
+    builtin = capsys.readouterr().out
+    args = ["simulate", "kappa_delayed", "--epochs", "12", "--variant",
+            "tests.variant_helpers:YUMA3_TWIN"]
+    assert main(args) == 0
+    user = capsys.readouterr().out
+    rows = [line.split()[2:] for line in builtin.splitlines() if line[:3].strip().isdigit()]
+    rows_user = [line.split()[2:] for line in user.splitlines() if line[:3].strip().isdigit()]
+    assert rows and rows == rows_user

@@ -4,8 +4,9 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 :mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
 """
 
-from . import chain, economics, fixed, guarantees, mechanisms, metrics, null, sweep
+from . import chain, compare, economics, fixed, guarantees, mechanisms, metrics, null, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, chain_epoch_from_float
+from .compare import variant
 from .epoch import epoch
 from .ops import (
     col_max_upscale,
@@ -74,6 +75,8 @@ __all__ = [
     "YUMA2_LIQUID_ALPHA_V1",
     "YUMA3",
     "register_variant",
+    "variant",
+    "compare",
     "normalize",
     "row_normalize",
     "col_normalize",

@@ -191,20 +191,17 @@ def format_simulation_summary(sims: dict) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from .plot import VARIANT_PRESETS, run_variants
+    from . import compare
     from .scenarios import get_scenario
 
     variants = args.variant or ["yuma2", "yuma3", "yuma3+la"]
-    unknown = [v for v in variants if v not in VARIANT_PRESETS]
     try:
-        if unknown:
-            known = sorted(VARIANT_PRESETS)
-            raise ValueError(f"unknown variant {unknown[0]!r}; use one of {known}")
+        candidates = [compare.resolve_candidate(v) for v in variants]
         scenario = get_scenario(args.scenario)
         if args.plot is not None and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
             raise ValueError(f"--plot must name a .png, .pdf or .svg file, got {args.plot!r}")
         progress = args.progress if args.progress is not None else scenario.n_epochs >= 200
-        sims = run_variants(scenario, variants, epochs=args.epochs, progress=progress)
+        sims = compare.run_candidates(scenario, candidates, epochs=args.epochs, progress=progress)
     except ValueError as exc:
         print(f"yuma simulate: error: {exc}", file=sys.stderr)
         return 2
@@ -367,8 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument(
         "--variant",
         action="append",
-        help="yuma2, yuma3, yuma3+la or yuma2_liquid_alpha_v1; repeat for several "
-        "(default: yuma2, yuma3, yuma3+la)",
+        help="a preset (yuma2, yuma3, yuma3+la, yuma2_liquid_alpha_v1) or a variant as "
+        "module:attribute; repeat for several (default: yuma2, yuma3, yuma3+la)",
     )
     sim.add_argument("--epochs", type=int, help="run only the first EPOCHS epochs")
     sim.add_argument("--plot", help="write a figure (.png, .pdf or .svg)")
@@ -406,9 +403,14 @@ def main(argv: list[str] | None = None) -> int:
     gbar = gua.add_mutually_exclusive_group()
     gbar.add_argument("--progress", action="store_true", default=None, help="progress bar")
     gbar.add_argument("--no-progress", dest="progress", action="store_false")
+    from . import compare
+
+    compare.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "guarantees":
         return _guarantees(args)
+    if args.command == "compare":
+        return compare.run(args)
     if args.command == "scenarios":
         return _scenarios(args)
     if args.command == "simulate":
