@@ -416,3 +416,13 @@ def test_emission_split_square_needs_equal_lengths():
 def test_register_variant_refuses_builtin_names():
     with pytest.raises(ValueError, match="yuma3"):
         yuma.register_variant(yuma.YUMA3)
+
+
+def test_yuma3_bonds_must_be_proportions():
+    w, s = np.ones((2, 3)), np.ones(2)
+    with pytest.raises(ValueError, match="bonds must hold proportions in \\[0, 1\\]"):
+        yuma.epoch(w, s, np.full((2, 3), 1.5), variant="yuma3")
+    yuma.epoch(w, s, np.full((2, 3), 1.0), variant="yuma3")  # 1 itself is a proportion
+    # Yuma 2 reads its bonds column-normalized, so any non-negative scale is accepted.
+    r = yuma.epoch(w, s, np.full((2, 3), 1.5), variant="yuma2")
+    assert np.isfinite(r.dividends).all()

@@ -290,13 +290,15 @@ def _scan_row(x, flags, nonzero, i):
             bad |= 2
         elif v != 0.0:
             any_nonzero = True
+            if v > 1.0:
+                bad |= 4
     flags[i] = bad
     nonzero[i] = any_nonzero
 
 
 @_jit
 def scan_rows_serial(x, flags, nonzero):
-    """``flags[i]``: bit 1 if row i holds NaN/inf, bit 2 if negative; ``nonzero[i]``."""
+    """``flags[i]``: bit 1 if row i holds NaN/inf, 2 a negative, 4 a value above 1."""
     for i in range(x.shape[0]):
         _scan_row(x, flags, nonzero, i)
 

@@ -70,7 +70,7 @@ def as_matrix(
 
 
 def as_matrix_readonly(
-    x, name: str, *, shape: tuple[int, int] | None = None
+    x, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check a non-negative finite matrix without copying it; also report non-zero rows.
 
@@ -86,6 +86,8 @@ def as_matrix_readonly(
         Argument name used in error messages.
     shape : tuple of int, optional
         Required shape.
+    at_most_one : bool
+        Also reject entries above 1 (proportions).
 
     Returns
     -------
@@ -121,6 +123,8 @@ def as_matrix_readonly(
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     if np.any(flags & 2):
         raise ValueError(f"{name} must be non-negative")
+    if at_most_one and np.any(flags & 4):
+        raise ValueError(f"{name} must hold proportions in [0, 1]")
     return arr, nonzero
 
 

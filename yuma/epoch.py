@@ -65,6 +65,7 @@ def epoch(
         Raw stake per row (any unit).
     bonds : array_like, shape (n_validators, n_uids), optional
         Bonds as the previous epoch returned them (``EpochResult.bonds``); None means none.
+        Under Yuma 3 they are proportions in [0, 1] (the chain stores u16 / 65535).
     params : YumaParams, optional
         Hyperparameters (defaults: ``YumaParams()``).
     variant : str or Variant, optional
@@ -162,7 +163,10 @@ def epoch(
     if bonds is None:
         prev_bonds, bond_rows = None, np.zeros(n_rows, dtype=np.bool_)
     else:
-        prev_bonds, bond_rows = as_matrix_readonly(bonds, "bonds", shape=w_raw.shape)
+        # Yuma 3 bonds are absolute proportions (the chain stores u16 / 65535).
+        prev_bonds, bond_rows = as_matrix_readonly(
+            bonds, "bonds", shape=w_raw.shape, at_most_one=var is YUMA3
+        )
     active_mask = as_mask(active, "active", length=n_rows)
     permit_old = as_mask(validator_permit, "validator_permit", length=n_rows)
     owner = as_uid(owner_uid, "owner_uid", n=n_rows) if n_rows else None
