@@ -60,8 +60,9 @@ def test_parallel_and_serial_drivers_give_the_same_bits():
     np.testing.assert_array_equal(a, b)
     vec = rng.random(400)
     x, y = np.empty(300), np.empty(300)
-    _kernels.row_dot_serial(wb, vec, x)
-    _kernels.row_dot_parallel(wb, vec, y)
+    rows = np.arange(300)
+    _kernels.rows_dot_serial(wb, rows, vec, x)
+    _kernels.rows_dot_parallel(wb, rows, vec, y)
     np.testing.assert_array_equal(x, y)
 
 

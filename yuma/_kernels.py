@@ -205,6 +205,17 @@ def stake_weighted_col_sums_parallel(matrix, stake, out):
 
 
 @_jit
+def _liquid_ema_entry(w, b, c, low, high, steepness):
+    """One bond of the liquid-alpha EMA: ``alpha_sigmoid`` then ``mat_ema_alpha``."""
+    d = w - c if w >= b else b - w
+    d = min(max(d, 0.0), 1.0)
+    exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
+    sigma = 1.0 / (1.0 + np.exp(exponent))
+    alpha = min(max(low + sigma * (high - low), low), high)
+    return min(1.0, (1.0 - alpha) * b + max(0.0, alpha * w))
+
+
+@_jit
 def _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i):
     low = params[0]
     high = params[1]
@@ -213,17 +224,7 @@ def _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i):
         if use_entries and not entries[i, j]:
             out[i, j] = 0.0
             continue
-        w = wb[i, j]
-        b = bonds[i, j]
-        if w >= b:
-            d = w - consensus[j]
-        else:
-            d = b - w
-        d = min(max(d, 0.0), 1.0)
-        exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
-        sigma = 1.0 / (1.0 + np.exp(exponent))
-        alpha = min(max(low + sigma * (high - low), low), high)
-        out[i, j] = min(1.0, (1.0 - alpha) * b + max(0.0, alpha * w))
+        out[i, j] = _liquid_ema_entry(wb[i, j], bonds[i, j], consensus[j], low, high, steepness)
 
 
 @_jit
@@ -242,35 +243,6 @@ def liquid_alpha_ema_parallel(bonds, wb, consensus, entries, use_entries, params
     """Parallel driver of :func:`liquid_alpha_ema_serial` (rows)."""
     for i in numba.prange(wb.shape[0]):
         _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i)
-
-
-# --------------------------------------------------------------------------------------
-# Row dot products: out[i] = sum_j matrix[i, j] * vector[j], left to right
-# --------------------------------------------------------------------------------------
-
-
-@_jit
-def _row_dot(matrix, vector, out, i):
-    acc = 0.0
-    for j in range(matrix.shape[1]):
-        v = vector[j]
-        if v != 0.0:
-            acc += matrix[i, j] * v
-    out[i] = acc
-
-
-@_jit
-def row_dot_serial(matrix, vector, out):
-    """``out[i] = sum_j matrix[i, j] * vector[j]``, terms with ``vector[j] = 0`` skipped."""
-    for i in range(matrix.shape[0]):
-        _row_dot(matrix, vector, out, i)
-
-
-@_pjit
-def row_dot_parallel(matrix, vector, out):
-    """Parallel driver of :func:`row_dot_serial` (rows)."""
-    for i in numba.prange(matrix.shape[0]):
-        _row_dot(matrix, vector, out, i)
 
 
 # --------------------------------------------------------------------------------------
@@ -491,12 +463,7 @@ def _clip_bonds_chunk(
                 entry = entry and xb > 0.0
             if entry:
                 b = 0.0 if no_prev or reset[j] else prev[r, j]
-                d = xb - alpha_consensus[j] if xb >= b else b - xb
-                d = min(max(d, 0.0), 1.0)
-                exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
-                sigma = 1.0 / (1.0 + np.exp(exponent))
-                alpha = min(max(low + sigma * (high - low), low), high)
-                e = min(1.0, (1.0 - alpha) * b + max(0.0, alpha * xb))
+                e = _liquid_ema_entry(xb, b, alpha_consensus[j], low, high, steepness)
                 ema[r, j] = e
                 ema_sums[j] += e
 

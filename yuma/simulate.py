@@ -519,7 +519,8 @@ def simulate(
             mats[f][t] = w if f == "input_weights" else getattr(r, f)
         stored_form = u16 and arithmetic == "float"
         carried = u16_round_trip(r.bonds) if stored_form else r.bonds
-        prev_cons = np.floor(r.consensus * 65535.0) / 65535.0 if stored_form else r.consensus
+        # The chain stores Consensus as u16 too: the same floor(65535 x) / 65535 rule.
+        prev_cons = u16_round_trip(r.consensus) if stored_form else r.consensus
         permit = r.validator_permit
         bar.update(t + 1)
 

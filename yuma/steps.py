@@ -1048,11 +1048,11 @@ def _row_dot(matrix, vector):
     # Row sums of a product, left to right, in a kernel: deterministic (no BLAS threading).
     out = np.empty(matrix.shape[0])
     kernel = (
-        _kernels.row_dot_parallel
+        _kernels.rows_dot_parallel
         if _kernels.use_parallel(matrix.size)
-        else _kernels.row_dot_serial
+        else _kernels.rows_dot_serial
     )
-    kernel(matrix, vector, out)
+    kernel(matrix, np.arange(matrix.shape[0]), vector, out)
     return out
 
 
