@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 import yuma
-from yuma import reference
+from yuma.core import reference
 
 from .suite.common import SHAPES, VARIANTS, make_case
 

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 
 import yuma  # noqa: E402
 from yuma import economics as ec  # noqa: E402
-from yuma.plot import plot_simulations, run_variants  # noqa: E402
+from yuma.sim.plot import plot_simulations, run_variants  # noqa: E402
 
 HERE = Path(__file__).parent
 

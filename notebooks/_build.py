@@ -111,8 +111,8 @@ validator's share of all dividends paid over the run divided by its average stak
     ("code", """import numpy as np
 import pandas as pd
 import yuma
-from yuma import metrics
-from yuma.plot import plot_simulations, run_variants
+from yuma.sim import metrics
+from yuma.sim.plot import plot_simulations, run_variants
 
 VARIANTS = ["yuma2", "yuma3", "yuma3+la"]
 rows = []
@@ -146,8 +146,8 @@ below 1, copying earns less per unit of stake than honest work."""),
 import numpy as np
 import pandas as pd
 import yuma
-from yuma import metrics
-from yuma.plot import preset_params
+from yuma.sim import metrics
+from yuma.sim.plot import preset_params
 
 base = yuma.get_scenario("weight_copier")
 copier = base.copiers[0]
@@ -198,7 +198,7 @@ maps."""),
 import numpy as np
 import pandas as pd
 import yuma
-from yuma import guarantees as g
+from yuma.analysis import guarantees as g
 
 STAKES, GRID = [0.51, 0.6, 0.7, 0.9], 11
 start = time.perf_counter()
@@ -236,8 +236,8 @@ yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --workers 2 
 yuma guarantees --grid 51 --scheduler tcp://scheduler:8786 --out map.parquet
 ```
 
-In Python, `yuma.guarantees.panel("xi", grid=51, client=client)` or any function of your
-own through `yuma.sweep.sweep(fn, grid, client=client)`."""),
+In Python, `yuma.analysis.guarantees.panel("xi", grid=51, client=client)` or any function of your
+own through `yuma.analysis.sweep.sweep(fn, grid, client=client)`."""),
 ]
 
 COMPARE_VARIANTS = [
@@ -251,11 +251,11 @@ of its own). The recipe:
 1. define it with `yuma.variant(name, base=..., step=function)`;
 2. run the invariant suite on it: `yuma.testing.check_variant(variant)`;
 3. compare it with the chain's Yuma 3 on the invariants and the scenario catalogue:
-   `yuma.compare.compare(variant, against="yuma3")` (or `yuma compare module:attribute`)."""),
+   `yuma.analysis.compare.compare(variant, against="yuma3")` (or `yuma compare module:attribute`)."""),
     ("code", """import time
 import numpy as np
 import yuma
-from yuma import variants
+from yuma.core import variants
 from yuma.testing import check_variant
 
 start = time.perf_counter()
@@ -308,7 +308,7 @@ assert (low["yuma3_no_penalty"][["clipping_demo", "kappa_delayed"]]
 assert table.loc["weight_copier", "yuma3_no_penalty G"] > table.loc["weight_copier", "yuma3 G"]
 table.loc[["clipping_demo", "kappa_delayed", "weight_copier"]].round(3)"""),
     ("code", """%matplotlib inline
-from yuma.plot import plot_simulations
+from yuma.sim.plot import plot_simulations
 fig = plot_simulations(result.sims["clipping_demo"])"""),
     ("md", """## 3. A change the suite rejects
 
@@ -317,7 +317,7 @@ and the old frozen-bonds defect comes back: a miner that nobody weights keeps it
 `compare` marks it as a new failure."""),
     ("code", """COLUMN_BONDS = yuma.variant("yuma3_column_bonds", load_bonds=variants.yuma2_load_bonds,
                             store_bonds=variants.yuma2_store_bonds)
-bad = yuma.compare.compare(COLUMN_BONDS, against="yuma3", max_examples=20, simulate=False)
+bad = yuma.analysis.compare.compare(COLUMN_BONDS, against="yuma3", max_examples=20, simulate=False)
 print(bad.format_invariants())
 assert bad.regressions == ["bonds_decay"]
 print(bad.reports["yuma3_column_bonds"]["bonds_decay"].explain())"""),

@@ -20,9 +20,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import yuma
-from yuma import _fixed_kernels as fk
-from yuma import chain, fixed
-from yuma.chain import U64_MAX, ChainState
+from yuma import chain
+from yuma.chain import U64_MAX, ChainState, fixed, run_epoch
+from yuma.chain import _kernels as fk
+from yuma.core import fixed_path
 
 M = 65535
 E9 = 1_000_000_000
@@ -97,13 +98,13 @@ def test_alpha_sigmoid_kernel_matches_fixed(steepness):
 
 def test_yuma3_fixed_alpha():
     for bma in (0, 1, 900_000, 975_000, 1_000_000, 10**12, (1 << 31) * 10**6 - 1):
-        assert chain._yuma3_fixed_alpha(bma) == fixed.bonds_ema_alpha(bma)
+        assert run_epoch._yuma3_fixed_alpha(bma) == fixed.bonds_ema_alpha(bma)
     # I64F64::from_num of a u64 above i64::MAX wraps in the release runtime
     big = U64_MAX
     v = (big << 64) - (1 << 128)
     q = -((-v) // 10**6)
     bits = ((q >> 32) + (1 << 63)) % (1 << 64) - (1 << 63)
-    assert chain._yuma3_fixed_alpha(big) == int(fixed.saturating_sub(ONE, bits))
+    assert run_epoch._yuma3_fixed_alpha(big) == int(fixed.saturating_sub(ONE, bits))
 
 
 # ======================================================================================
@@ -615,7 +616,7 @@ def reference_epoch(s: ChainState, rao: int):
                         out.append((j, val))
                 ema.append(out)
         else:
-            alpha = chain._yuma3_fixed_alpha(s.bonds_moving_average)
+            alpha = run_epoch._yuma3_fixed_alpha(s.bonds_moving_average)
             ema = _mat_ema_sparse(wfb, bonds, alpha, n)
         ema_norm = _col_normalize(ema, n)
         tot = []
@@ -841,7 +842,7 @@ def test_fixed_agrees_with_float_path(n, seed, yuma3, liquid, kappa, beta, bma, 
     n_rows = n
     n_cols = n if square else int(rng.integers(1, 9))
     w = rng.integers(0, M + 1, (n_rows, n_cols)) * (rng.random((n_rows, n_cols)) < 0.7)
-    w = chain._max_upscale_rows(w.astype(np.float64), w.any(axis=1)).astype(np.float64)
+    w = fixed_path._max_upscale_rows(w.astype(np.float64), w.any(axis=1)).astype(np.float64)
     bonds = (rng.integers(0, M + 1, (n_rows, n_cols)) * (rng.random((n_rows, n_cols)) < 0.5)
              ) / M
     stake = rng.integers(0, 1000, n_rows).astype(np.float64)

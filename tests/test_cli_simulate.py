@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma import metrics
-from yuma.cli import main
-from yuma.plot import VARIANT_PRESETS, plot_simulations, preset_params, run_variants
+from yuma.cli.commands import main
+from yuma.sim import metrics
+from yuma.sim.plot import VARIANT_PRESETS, plot_simulations, preset_params, run_variants
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")

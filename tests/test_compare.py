@@ -14,10 +14,10 @@ import pytest
 import variant_helpers as vh
 
 import yuma
-from yuma import compare as cmp
-from yuma.compare import Candidate, resolve_candidate, run_candidates
-from yuma.plot import run_variants
-from yuma.sweep import sweep
+from yuma.analysis import compare as cmp
+from yuma.analysis.compare import Candidate, resolve_candidate, run_candidates
+from yuma.analysis.sweep import sweep
+from yuma.sim.plot import run_variants
 from yuma.testing.comparisons import ATOL, RTOL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,7 +243,7 @@ def test_compare_rejects_same_labels_and_crashing_candidates():
 
 def cli(argv: list[str]) -> int:
     """``yuma compare ...`` through the ``yuma`` command."""
-    from yuma import cli as yuma_cli
+    from yuma.cli import commands as yuma_cli
 
     return yuma_cli.main(argv)
 

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma import fixed
-from yuma.chain import ChainState, _liquid_alpha_consensus
-from yuma.steps import liquid_alpha_consensus
+from yuma.chain import ChainState, fixed
+from yuma.chain.run_epoch import _liquid_alpha_consensus
+from yuma.core.steps import liquid_alpha_consensus
 
 CURRENT = np.array([0.2, 0.3, 0.4, 0.1])
 PREVIOUS_U16 = np.asarray(fixed.fixed_proportion_to_u16(fixed.from_float([0.1, 0.2, 0.3, 0.4])))
@@ -143,7 +143,7 @@ def test_previous_consensus_validation():
 
 
 def test_chain_epoch_stores_consensus_for_the_next_epoch():
-    from yuma.chain import chain_epoch_from_float
+    from yuma import chain_epoch_from_float
 
     w = np.array([[0.0, 0.7, 0.3], [0.0, 0.2, 0.8], [0.0, 0.0, 0.0]])
     r, out, state = chain_epoch_from_float(w, np.array([3.0, 1.0, 0.0]), return_chain=True)

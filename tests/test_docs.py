@@ -10,7 +10,7 @@ import re
 import pytest
 
 import yuma
-from yuma import variants
+from yuma.core import variants
 
 _HEADER = re.compile(r"^(\S[^\n]*)\n-{3,}\s*$", re.MULTILINE)
 
@@ -71,7 +71,7 @@ def _public_functions():
             and obj.__module__ == variants.__name__
         ):
             out[f"yuma.variants.{name}"] = obj
-    for name in yuma.steps.__all__:
+    for name in yuma.core.steps.__all__:
         obj = getattr(yuma.steps, name)
         if inspect.isfunction(obj):
             out[f"yuma.steps.{name}"] = obj

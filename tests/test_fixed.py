@@ -21,7 +21,7 @@ from data import fixed_vectors as fv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import yuma.fixed as fx
+import yuma.chain.fixed as fx
 
 MIN, MAX, ONE = fx.I32F32_MIN, fx.I32F32_MAX, fx.ONE
 

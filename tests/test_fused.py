@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma import _kernels, reference
+from yuma.core import _kernels, reference
 from yuma.testing import step_strategies as ss
 from yuma.testing.comparisons import ATOL, RTOL
 

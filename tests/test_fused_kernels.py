@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yuma import _kernels, reference, steps
+from yuma.core import _kernels, reference, steps
 from yuma.testing.comparisons import ATOL, RTOL
 
 

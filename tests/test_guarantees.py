@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yuma
-from yuma import guarantees as g
-from yuma.cli import main
+from yuma.analysis import guarantees as g
+from yuma.cli.commands import main
 
 matplotlib.use("Agg")
 
@@ -267,7 +267,7 @@ def test_cli_unparsable_numbers_exit_2(capsys):
 
 
 def test_cli_unreachable_scheduler(tmp_path, monkeypatch, capsys):
-    from yuma import sweep as sweep_module
+    from yuma.analysis import sweep as sweep_module
 
     monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", "1s")
     monkeypatch.chdir(tmp_path)
@@ -279,5 +279,5 @@ def test_cli_unreachable_scheduler(tmp_path, monkeypatch, capsys):
 
 
 def test_exports():
-    assert yuma.guarantees is g and callable(yuma.sweep.sweep)
+    assert yuma.guarantees is g and callable(yuma.analysis.sweep.sweep)
     assert {"guarantees", "sweep"} <= set(yuma.__all__)

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma import ops, variants
+from yuma import ops
+from yuma.core import variants
 from yuma.testing import check_variant
 from yuma.testing.invariants import (
     INVARIANTS,

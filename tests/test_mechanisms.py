@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import yuma
 from yuma import chain
-from yuma.mechanisms import (
+from yuma.core.mechanisms import (
     chain_epoch_with_mechanisms,
     epoch_with_mechanisms,
     mechanism_weights,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yuma
-from yuma import metrics
+from yuma.sim import metrics
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yuma.null import U64_MAX, apportion_units, null_epoch
+from yuma.chain.null import U64_MAX, apportion_units, null_epoch
 
 U128_MAX = (1 << 128) - 1
 

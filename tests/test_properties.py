@@ -18,7 +18,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import yuma
-from yuma import ops, steps, variants
+from yuma import ops
+from yuma.core import steps, variants
 from yuma.testing.invariant_strategies import (
     epoch_extras,
     extreme_epoch_inputs,
@@ -38,7 +39,7 @@ BOOL_FIELDS = ("active", "validator_permit")
 # Fields that do not depend on the consensus (nor on anything computed after it).
 PRE_CONSENSUS_FIELDS = ("stake", "active", "active_stake", "weights")
 
-UNIT_BITS = 52  # yuma.steps.stake_units docstring: units of 2**-52 of the participating stake
+UNIT_BITS = 52  # yuma.core.steps.stake_units docstring: units of 2**-52 of the participating stake
 TOL = 1e-12
 
 

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma import reference
+from yuma.core import reference
 from yuma.testing import step_strategies as ss
 from yuma.testing.comparisons import assert_matches
 

@@ -21,7 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma import ops, reference, steps
+from yuma import ops
+from yuma.core import reference, steps
 from yuma.testing import step_strategies as ss
 from yuma.testing.comparisons import (
     ATOL,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma.cli import demo_inputs, main
+from yuma.cli.commands import demo_inputs, main
 
 
 def test_to_frame_square_lists_each_uid_once():

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma import reference
+from yuma.core import reference
 from yuma.testing.comparisons import ATOL, RTOL
 
 FIELDS = [f.name for f in dataclasses.fields(yuma.EpochResult) if f.name != "variant"]

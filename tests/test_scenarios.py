@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma import metrics
+from yuma.sim import metrics
 
 TOL = 1e-9
 NAMES = yuma.list_scenarios()

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yuma
-from yuma.simulate import MATRIX_FIELDS, u16_round_trip, winner_takes_all
+from yuma.sim.simulation import MATRIX_FIELDS, u16_round_trip, winner_takes_all
 from yuma.testing.scenario_strategies import scenario_params, scenarios
 
 TOL = 1e-9
@@ -521,7 +521,7 @@ PUBLIC_FUNCTIONS = {
     "Simulation.at": yuma.Simulation.at,
     "Simulation.per_uid": yuma.Simulation.per_uid,
     "Simulation.to_frame": yuma.Simulation.to_frame,
-    **{f"metrics.{n}": getattr(yuma.metrics, n) for n in yuma.metrics.__all__},
+    **{f"metrics.{n}": getattr(yuma.metrics, n) for n in yuma.sim.metrics.__all__},
 }
 
 

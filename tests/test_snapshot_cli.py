@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma.cli import demo_inputs, format_table, main
-from yuma.snapshot import load_snapshot, save_snapshot
+from yuma.cli.commands import demo_inputs, format_table, main
+from yuma.io.snapshot import load_snapshot, save_snapshot
 
 
 @pytest.fixture

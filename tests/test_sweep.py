@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import yuma
-from yuma import guarantees as g
-from yuma import sweep as sweep_module
-from yuma.sweep import SweepError, grid_points, point_seed, read_parquet, sweep, to_parquet
+from yuma.analysis import guarantees as g
+from yuma.analysis import sweep as sweep_module
+from yuma.analysis.sweep import SweepError, grid_points, point_seed, read_parquet, sweep, to_parquet
 
 # Module level, so that worker processes can import them (see yuma.sweep's docstring).
 

@@ -2,7 +2,8 @@
 
 Importable as ``tests.variant_helpers`` from the repository root (``yuma compare
 tests.variant_helpers:NO_PENALTY``) and as ``variant_helpers`` from the tests (pytest puts
-``tests/`` on the path), and picklable for the worker processes of :func:`yuma.sweep.sweep`.
+``tests/`` on the path), and picklable for the worker processes of
+:func:`yuma.analysis.sweep.sweep`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 import numpy as np
 
 import yuma
-from yuma.compare import Candidate
+from yuma.analysis.compare import Candidate
 
 
 def raw_weights(weights, clipped_weights, bonds_penalty):

@@ -1,38 +1,32 @@
 """yuma: the math of Bittensor's Yuma consensus over dense NumPy arrays.
 
 The main entry point is :func:`epoch`; its steps are public pure functions (see
-:mod:`yuma.steps` and :mod:`yuma.ops`), each mirrored slowly in :mod:`yuma.reference`.
+:mod:`yuma.core.steps` and :mod:`yuma.ops`), each mirrored slowly in
+:mod:`yuma.core.reference`. The package's parts, each a folder:
+
+==================  ===========================================================================
+``core/``           the float epoch: inputs, steps, variants, fused kernels, reference twin
+``chain/``          the chain's fixed-point epoch bit for bit: arithmetic, state, Null consensus
+``economics/``      network economics: block emission, coinbase, delegation, root, registration
+``io/``             snapshots in and out, nothing that executes code
+``sim/``            many epochs: scenarios, simulate, metrics, figures
+``testing/``        Hypothesis strategies, the invariant catalogue, ``check_variant``
+``analysis/``       consensus guarantees, sweeps, comparing a variant with a baseline
+``cli/``            the ``yuma`` command
+==================  ===========================================================================
+
+``params.py``, ``result.py``, ``ops.py`` and ``_validation.py`` are the small blocks every
+part uses. Imports point down this list only (tests/test_layout.py checks it).
 """
 
-from . import chain, compare, economics, fixed, guarantees, mechanisms, metrics, null, sweep
-from .chain import ChainEpochOutput, ChainState, chain_epoch, chain_epoch_from_float
-from .compare import variant
-from .epoch import epoch
-from .ops import (
-    col_max_upscale,
-    col_normalize,
-    is_topk,
-    is_topk_nonzero,
-    normalize,
-    row_normalize,
-    vecdiv,
-)
-from .params import YumaParams
-from .result import EpochResult
-from .scenarios import (
-    CATALOGUE,
-    BondReset,
-    Inactive,
-    MinerJoin,
-    MinerLeave,
-    Scenario,
-    StakeChange,
-    WeightCopier,
-    get_scenario,
-    list_scenarios,
-)
-from .simulate import Simulation, simulate
-from .steps import (
+from . import chain, economics
+from ._legacy import install_moved_modules
+from .analysis import compare, guarantees, sweep
+from .chain import ChainEpochOutput, ChainState, chain_epoch, fixed, null
+from .core import mechanisms
+from .core.fixed_path import chain_epoch_from_float
+from .core.run_epoch import epoch
+from .core.steps import (
     active_stake,
     activity_mask,
     alpha_sigmoid,
@@ -61,7 +55,42 @@ from .steps import (
     weighted_median_col,
     weights_for_bonds,
 )
-from .variants import VARIANTS, YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, register_variant
+from .core.variants import (
+    VARIANTS,
+    YUMA2,
+    YUMA2_LIQUID_ALPHA_V1,
+    YUMA3,
+    Variant,
+    register_variant,
+    variant,
+)
+from .ops import (
+    col_max_upscale,
+    col_normalize,
+    is_topk,
+    is_topk_nonzero,
+    normalize,
+    row_normalize,
+    vecdiv,
+)
+from .params import YumaParams
+from .result import EpochResult
+from .sim import metrics
+from .sim.scenarios import (
+    CATALOGUE,
+    BondReset,
+    Inactive,
+    MinerJoin,
+    MinerLeave,
+    Scenario,
+    StakeChange,
+    WeightCopier,
+    get_scenario,
+    list_scenarios,
+)
+from .sim.simulation import Simulation, simulate
+
+install_moved_modules()
 
 __version__ = "0.1.0"
 

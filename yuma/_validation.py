@@ -13,7 +13,6 @@ import numpy as np
 
 __all__ = [
     "as_matrix",
-    "as_matrix_readonly",
     "as_vector",
     "as_mask",
     "as_mask_matrix",
@@ -67,65 +66,6 @@ def as_matrix(
     if nonnegative and arr.size and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative")
     return arr
-
-
-def as_matrix_readonly(
-    x, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Check a non-negative finite matrix without copying it; also report non-zero rows.
-
-    For large inputs the copy is the cost: this checks in one read pass (a numba kernel, no
-    temporaries) and returns the caller's array itself when it already is C-ordered
-    float64. The caller must never write into the result.
-
-    Parameters
-    ----------
-    x : array_like
-        The caller's matrix.
-    name : str
-        Argument name used in error messages.
-    shape : tuple of int, optional
-        Required shape.
-    at_most_one : bool
-        Also reject entries above 1 (proportions).
-
-    Returns
-    -------
-    matrix : numpy.ndarray
-        C-ordered float64 (the input itself when possible); read-only by contract.
-    row_nonzero : numpy.ndarray of bool
-        Rows holding any non-zero entry.
-
-    Raises
-    ------
-    ValueError
-        On a wrong shape, NaN/inf or a negative entry.
-    """
-    from . import _kernels
-
-    try:
-        arr = np.ascontiguousarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-dimensional, got shape {arr.shape}")
-    if shape is not None and arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
-    flags = np.zeros(arr.shape[0], dtype=np.int64)
-    nonzero = np.zeros(arr.shape[0], dtype=np.bool_)
-    kernel = (
-        _kernels.scan_rows_parallel
-        if _kernels.use_parallel(arr.size)
-        else _kernels.scan_rows_serial
-    )
-    kernel(arr, flags, nonzero)
-    if np.any(flags & 1):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    if np.any(flags & 2):
-        raise ValueError(f"{name} must be non-negative")
-    if at_most_one and np.any(flags & 4):
-        raise ValueError(f"{name} must hold proportions in [0, 1]")
-    return arr, nonzero
 
 
 def as_vector(x, name: str, *, length: int | None = None, nonnegative: bool = True) -> np.ndarray:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._registry import VARIANTS
+
 __all__ = ["YumaParams", "U16_MAX"]
 
 U16_MAX = 65535
@@ -107,8 +109,6 @@ class YumaParams:
                 f"liquid_alpha_consensus_mode must be one of {list(CONSENSUS_MODES)}, "
                 f"got {self.liquid_alpha_consensus_mode!r}"
             )
-        from .variants import VARIANTS
-
         if not isinstance(self.variant, str) or self.variant not in VARIANTS:
             raise ValueError(
                 f"variant must be one of {sorted(VARIANTS)}, got {self.variant!r}"

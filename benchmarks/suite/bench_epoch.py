@@ -9,7 +9,7 @@ compile time is never timed. ``track_max_abs_error`` compares against
 import numpy as np
 
 import yuma
-from yuma import reference
+from yuma.core import reference
 
 from .common import SHAPES, SIZES, VARIANTS, make_case, xl_enabled
 
@@ -131,8 +131,8 @@ class FusedPasses:
     param_names = ["n", "shape", "variant"]
 
     def setup(self, n, shape, variant):
-        from yuma._fused import fused_core
-        from yuma.variants import get_variant
+        from yuma.core.fused import fused_core
+        from yuma.core.variants import get_variant
 
         _skip_unless_feasible(shape, n)
         w, s, b, staked = make_case(shape, n)

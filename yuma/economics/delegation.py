@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import fixed as fx64
+from ..chain import fixed as fx64
 from ._checks import U16_MAX, U64_MAX, bool_list, int_list, same_length, u16, u64, u64_array
 from ._fx import U96F32
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .. import fixed as fx64
+from ..chain import fixed as fx64
 from ._checks import U16_MAX, u16, u64, u64_array
 from ._fx import I32F32, I64F64
 from .emission import DEFAULT_BLOCK_EMISSION

@@ -359,7 +359,7 @@ def check_variant(
     ValueError
         For an unknown invariant or candidate, or a bad argument.
     """
-    from ..compare import resolve_candidate
+    from ..analysis.compare import resolve_candidate
 
     cand = resolve_candidate(variant)
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:

@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import ops, reference, steps
-from ..epoch import epoch
+from .. import ops
+from ..core import reference, steps
+from ..core.run_epoch import epoch
 from ..params import YumaParams
 from ..result import EpochResult
 

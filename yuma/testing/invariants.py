@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from ..epoch import epoch
+from ..core.run_epoch import epoch
+from ..core.variants import Variant
 from ..params import YumaParams
 from ..result import EpochResult
-from ..variants import Variant
 
 __all__ = [
     "InvariantViolation",

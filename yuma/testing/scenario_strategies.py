@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..params import YumaParams
-from ..scenarios import (
+from ..sim.scenarios import (
     BondReset,
     Inactive,
     MinerJoin,

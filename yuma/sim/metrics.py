@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .simulate import Simulation
+from .simulation import Simulation
 
 __all__ = [
     "relative_dividends",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .params import YumaParams
+from ..params import YumaParams
 
 __all__ = ["load_snapshot", "save_snapshot", "SNAPSHOT_ARRAYS", "SNAPSHOT_SCALARS"]
 

@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from .variants import Variant
+from ..core.variants import Variant
 
 __all__ = [
     "sweep",

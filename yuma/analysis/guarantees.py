@@ -74,9 +74,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .epoch import epoch
-from .params import YumaParams
-from .variants import VARIANTS, Variant
+from ..core.run_epoch import epoch
+from ..core.variants import VARIANTS, Variant
+from ..params import YumaParams
 
 __all__ = [
     "DEFAULT_STAKES",

@@ -10,53 +10,19 @@ Needs matplotlib (``pip install "yuma[plot]"``); nothing else in :mod:`yuma` imp
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
-from .params import YumaParams
+from ..core.presets import VARIANT_PRESETS, preset_params
 from .scenarios import Scenario
-from .simulate import Simulation, simulate
+from .simulation import Simulation, simulate
 
 __all__ = ["VARIANT_PRESETS", "preset_params", "run_variants", "plot_simulations"]
-
-VARIANT_PRESETS = {
-    "yuma2": {"variant": "yuma2", "liquid_alpha": False},
-    "yuma3": {"variant": "yuma3", "liquid_alpha": False},
-    "yuma3+la": {"variant": "yuma3", "liquid_alpha": True},
-    "yuma2_liquid_alpha_v1": {"variant": "yuma2_liquid_alpha_v1", "liquid_alpha": True},
-}
-"""Named variant settings: the variant and whether liquid alpha is on."""
 
 _FIELDS = {
     "dividends": ("dividends", "validator"),
     "incentive": ("incentive", "miner"),
     "bonds": ("bonds", "validator"),
 }
-
-
-def preset_params(name: str, base: YumaParams | None = None) -> YumaParams:
-    """Hyperparameters for a preset of :data:`VARIANT_PRESETS` on top of ``base``.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`VARIANT_PRESETS`.
-    base : YumaParams, optional
-        Other hyperparameters (default ``YumaParams()``).
-
-    Returns
-    -------
-    YumaParams
-
-    Raises
-    ------
-    ValueError
-        For an unknown name.
-    """
-    if name not in VARIANT_PRESETS:
-        raise ValueError(f"variant must be one of {sorted(VARIANT_PRESETS)}, got {name!r}")
-    return dataclasses.replace(base or YumaParams(), **VARIANT_PRESETS[name])
 
 
 def run_variants(

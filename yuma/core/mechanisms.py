@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chain import ChainState, chain_epoch
-from .epoch import epoch
-from .result import EpochResult
+from ..chain import ChainState, chain_epoch
+from ..result import EpochResult
+from .run_epoch import epoch
 
 __all__ = [
     "split_emissions",

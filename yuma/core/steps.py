@@ -15,11 +15,11 @@ Chain references are to ``opentensor/subtensor``, ``pallets/subtensor/src/epoch/
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from . import _kernels
-from ._validation import (
+from .._validation import (
     as_block_vector,
     as_mask,
     as_mask_matrix,
@@ -28,7 +28,7 @@ from ._validation import (
     as_unit_interval,
     as_vector,
 )
-from .ops import (
+from ..ops import (
     _as_count,
     col_max_upscale,
     col_normalize,
@@ -37,6 +37,7 @@ from .ops import (
     prescale_power_of_two,
     row_normalize,
 )
+from . import _kernels
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -258,6 +259,55 @@ def active_stake(
 
 def _active_stake(stake_weights, active, permit):
     return normalize(np.where(active & permit, stake_weights, 0.0))
+
+
+class StakeTerms(NamedTuple):
+    """The stake side of one epoch, in the chain's order (see :func:`stake_terms`)."""
+
+    stake: np.ndarray
+    """``S``: stake weights (threshold applied, normalized)."""
+    permit_old: np.ndarray
+    """Permits stored by the previous epoch, the owner's forced on."""
+    permit_new: np.ndarray
+    """New permits: top-k of ``S`` plus the owner."""
+    active_stake: np.ndarray
+    """``S_act = N(S * active * permit_old)``."""
+
+
+def stake_terms(
+    raw_stake: np.ndarray, stake_threshold: float, owner: int | None,
+    max_allowed_validators: int, active: np.ndarray, validator_permit: np.ndarray,
+) -> StakeTerms:
+    r"""Stake weights, old and new permits, and active stake of one epoch (checked inputs).
+
+    .. math:: S = N(s \odot [s \ge \theta]), \quad p' = \mathrm{topk}(S), \quad
+              S^{act} = N(S \odot a \odot p)
+
+    The owner is exempt from the threshold and always permitted (old and new).
+
+    Parameters
+    ----------
+    raw_stake : numpy.ndarray
+        Raw stake ``s``.
+    stake_threshold : float
+        ``theta``, in the unit of ``raw_stake``.
+    owner : int or None
+        The subnet owner's UID.
+    max_allowed_validators : int
+        ``k``.
+    active, validator_permit : numpy.ndarray of bool
+        Activity and the previous epoch's permits.
+
+    Returns
+    -------
+    StakeTerms
+    """
+    permit_old = validator_permit.copy()
+    if owner is not None:
+        permit_old[owner] = True
+    stake = _stake_weights(raw_stake, stake_threshold, owner)
+    permit_new = _validator_permits(stake, max_allowed_validators, owner)
+    return StakeTerms(stake, permit_old, permit_new, _active_stake(stake, active, permit_old))
 
 
 # --------------------------------------------------------------------------------------

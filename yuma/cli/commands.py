@@ -19,11 +19,11 @@ import sys
 
 import numpy as np
 
-from .epoch import epoch
-from .params import YumaParams
-from .result import EpochResult
-from .snapshot import load_snapshot
-from .variants import VARIANTS
+from ..core.run_epoch import epoch
+from ..core.variants import VARIANTS
+from ..io.snapshot import load_snapshot
+from ..params import YumaParams
+from ..result import EpochResult
 
 __all__ = ["main", "demo_inputs", "format_table"]
 
@@ -139,7 +139,7 @@ def _epoch_file(args: argparse.Namespace) -> int:
 
 
 def _scenarios(args: argparse.Namespace) -> int:
-    from .scenarios import CATALOGUE
+    from ..sim.scenarios import CATALOGUE
 
     width = max(len(name) for name in CATALOGUE)
     for name, scenario in CATALOGUE.items():
@@ -167,7 +167,7 @@ def format_simulation_summary(sims: dict) -> str:
     -------
     str
     """
-    from . import metrics
+    from ..sim import metrics
 
     first = next(iter(sims.values()))
     head = "uid  role     " + " ".join(f"{lb + ' D':>14} {lb + ' D/S':>14}" for lb in sims)
@@ -191,8 +191,8 @@ def format_simulation_summary(sims: dict) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from . import compare
-    from .scenarios import get_scenario
+    from ..analysis import compare
+    from ..sim.scenarios import get_scenario
 
     variants = args.variant or ["yuma2", "yuma3", "yuma3+la"]
     try:
@@ -212,7 +212,7 @@ def _simulate(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plot import plot_simulations
+        from ..sim.plot import plot_simulations
 
         fig = plot_simulations(sims)
         fig.savefig(args.plot, dpi=110)
@@ -245,8 +245,8 @@ def _parse_stakes(text: str) -> list[float]:
 def _guarantees(args: argparse.Namespace) -> int:
     import os
 
-    from . import guarantees as g
-    from .sweep import SweepError
+    from ..analysis import guarantees as g
+    from ..analysis.sweep import SweepError
 
     def fail(message: str) -> int:
         print(f"yuma guarantees: error: {message}", file=sys.stderr)
@@ -271,7 +271,7 @@ def _guarantees(args: argparse.Namespace) -> int:
         _check_output(args.out, "--out", (".parquet",))
         _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
         if args.out is not None:
-            from .sweep import _require_pyarrow
+            from ..analysis.sweep import _require_pyarrow
 
             _require_pyarrow()
         highlight = args.highlight
@@ -312,14 +312,14 @@ def _guarantees(args: argparse.Namespace) -> int:
     tmp_plot = None
     try:
         if args.plot is not None:
-            from .guarantees import plot_panel
+            from ..analysis.guarantees import plot_panel
 
             fig = plot_panel({f"yuma guarantees (seed {args.seed})": rmap}, s_h=highlight)
             root, ext = os.path.splitext(args.plot)
             tmp_plot = f"{root}.tmp-{os.getpid()}{ext}"
             fig.savefig(tmp_plot, dpi=100)
         if args.out is not None:
-            from .sweep import to_parquet
+            from ..analysis.sweep import to_parquet
 
             to_parquet(table, args.out)
             print(f"table written to {args.out}")
@@ -426,14 +426,14 @@ def _main(argv: list[str] | None = None) -> int:
     gbar = gua.add_mutually_exclusive_group()
     gbar.add_argument("--progress", action="store_true", default=None, help="progress bar")
     gbar.add_argument("--no-progress", dest="progress", action="store_false")
-    from . import compare
+    from . import compare as compare_cli
 
-    compare.add_parser(sub)
+    compare_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "guarantees":
         return _guarantees(args)
     if args.command == "compare":
-        return compare.run(args)
+        return compare_cli.run(args)
     if args.command == "scenarios":
         return _scenarios(args)
     if args.command == "simulate":

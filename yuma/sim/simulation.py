@@ -15,11 +15,11 @@ from typing import TextIO
 
 import numpy as np
 
-from ._validation import as_mask, as_matrix, as_vector
-from .epoch import epoch
-from .params import U16_MAX, YumaParams
+from .._validation import as_mask, as_matrix, as_vector
+from ..core.run_epoch import epoch
+from ..core.variants import YUMA2, YUMA3, Variant, get_variant
+from ..params import U16_MAX, YumaParams
 from .scenarios import Scenario, WeightCopier
-from .variants import YUMA2, YUMA3, Variant, get_variant
 
 __all__ = ["Simulation", "simulate", "u16_round_trip", "winner_takes_all"]
 

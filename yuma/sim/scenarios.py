@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import U16_MAX, YumaParams
+from ..params import U16_MAX, YumaParams
 
 __all__ = [
     "BondReset",

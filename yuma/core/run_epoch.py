@@ -1,29 +1,27 @@
-"""One Yuma epoch: the steps of :mod:`yuma.steps` composed in the chain's order."""
+"""One Yuma epoch: :func:`epoch` composes the steps in the chain's order.
+
+inputs (``inputs.py``) -> stake, permits, active stake (``steps.stake_terms``) -> the
+variant's steps, or their fused kernels for the built-ins (``fused.py``) -> EpochResult.
+``arithmetic="fixed"`` runs the chain's own fixed-point epoch instead (``fixed_path.py``).
+"""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from ..ops import _row_normalize_inplace, normalize
+from ..params import YumaParams
+from ..result import EpochResult
 from . import steps
-from ._fused import fused_core
-from ._validation import (
-    as_block_vector,
-    as_mask,
-    as_mask_matrix,
-    as_matrix_readonly,
-    as_uid,
-    as_vector,
-)
-from .ops import _row_normalize_inplace, normalize
-from .params import YumaParams
-from .result import EpochResult
-from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
+from .fixed_path import run_fixed
+from .fused import fused_core
+from .inputs import EpochInputs, check_inputs
+from .steps import StakeTerms, stake_terms
+from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant
 
 _BUILTIN_VARIANTS = (YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3)
 
-__all__ = ["epoch"]
+__all__ = ["epoch", "run_float"]
 
 
 def epoch(
@@ -137,120 +135,73 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
+    inputs = check_inputs(
+        weights, stake, bonds, params=params, variant=variant, active=active,
+        validator_permit=validator_permit, last_update=last_update,
+        block_at_registration=block_at_registration, commit_block=commit_block,
+        last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed, owner_uid=owner_uid,
+        stake_threshold=stake_threshold, previous_consensus=previous_consensus,
+        arithmetic=arithmetic,
+    )
     if arithmetic == "fixed":
-        from .chain import chain_epoch_from_float
+        return run_fixed(inputs)
+    return run_float(inputs)
 
-        return chain_epoch_from_float(
-            weights, stake, bonds, params=params, variant=variant, active=active,
-            validator_permit=validator_permit, last_update=last_update,
-            block_at_registration=block_at_registration, commit_block=commit_block,
-            last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed,
-            owner_uid=owner_uid, stake_threshold=stake_threshold,
-            previous_consensus=previous_consensus,
-        )
-    if arithmetic != "float":
-        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
-    if params is None:
-        params = YumaParams()
-    elif not isinstance(params, YumaParams):
-        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
-    var = get_variant(variant, params)
-    # Large matrices are checked in place, never copied whole: no step writes into them.
-    w_raw, weight_rows = as_matrix_readonly(weights, "weights")
-    n_rows, n_cols = w_raw.shape
-    square = n_rows == n_cols
-    raw_stake = as_vector(stake, "stake", length=n_rows)
-    if bonds is None:
-        prev_bonds, bond_rows = None, np.zeros(n_rows, dtype=np.bool_)
-    else:
-        # Yuma 3 bonds are absolute proportions (the chain stores u16 / 65535).
-        prev_bonds, bond_rows = as_matrix_readonly(
-            bonds, "bonds", shape=w_raw.shape, at_most_one=var is YUMA3
-        )
-    active_mask = as_mask(active, "active", length=n_rows)
-    permit_old = as_mask(validator_permit, "validator_permit", length=n_rows)
-    owner = as_uid(owner_uid, "owner_uid", n=n_rows) if n_rows else None
-    if owner_uid is not None and n_rows == 0:
-        raise ValueError("owner_uid given but there are no UIDs")
-    lu = None if last_update is None else as_block_vector(last_update, "last_update", length=n_rows)
-    bar = (
-        None
-        if block_at_registration is None
-        else as_block_vector(block_at_registration, "block_at_registration", length=n_cols)
+
+def run_float(inputs: EpochInputs) -> EpochResult:
+    """The float64 epoch on checked inputs: stake terms, then the variant's steps.
+
+    Parameters
+    ----------
+    inputs : EpochInputs
+        From :func:`yuma.core.inputs.check_inputs`.
+
+    Returns
+    -------
+    EpochResult
+    """
+    terms = stake_terms(
+        inputs.stake, inputs.stake_threshold, inputs.owner_uid,
+        inputs.params.max_allowed_validators, inputs.active, inputs.validator_permit,
     )
-    cb = (
-        None
-        if commit_block is None
-        else as_block_vector(commit_block, "commit_block", length=n_rows)
-    )
-    listed_mask = None if listed is None else as_mask_matrix(listed, "listed", shape=w_raw.shape)
-    reset = as_mask(reset_bonds, "reset_bonds", length=n_cols, default=False)
-    if last_tempo is not None:
-        if bar is None:
-            raise ValueError("last_tempo needs block_at_registration")
-        if (
-            isinstance(last_tempo, bool)
-            or not isinstance(last_tempo, (int, np.integer))
-            or last_tempo < 0
-        ):
-            raise ValueError(f"last_tempo must be a non-negative integer block, got {last_tempo!r}")
-        reset |= int(last_tempo) <= bar
-    prev_cons = None
-    if previous_consensus is not None:
-        prev_cons = as_vector(previous_consensus, "previous_consensus")
-        if prev_cons.size and prev_cons.max() > 1.0:
-            raise ValueError("previous_consensus must hold proportions in [0, 1]")
-        if var is YUMA2_LIQUID_ALPHA_V1:
-            prev_cons = None  # the historic rule predates consensus modes
-    if not math.isfinite(stake_threshold) or stake_threshold < 0:
-        raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
-
-    if owner is not None:
-        permit_old[owner] = True
-    stake_w = steps._stake_weights(raw_stake, stake_threshold, owner)
-    permit_new = steps._validator_permits(stake_w, params.max_allowed_validators, owner)
-    act_stake = normalize(np.where(active_mask & permit_old, stake_w, 0.0))
-
-    # Rows with no stake, no weights and no bonds (the miners of a square subnet) have
-    # all-zero row outputs under the built-in variants: run the steps on the other rows only.
-    builtin = any(var is v for v in _BUILTIN_VARIANTS)
-    if builtin:
-        rows = np.arange(n_rows)
-        if square and n_rows:
-            used = (raw_stake > 0.0) | weight_rows | bond_rows
-            if owner is not None:
-                used[owner] = True
-            rows = np.flatnonzero(used)
-        fields = fused_core(
-            var, params, w_raw, prev_bonds, listed_mask, reset, rows, act_stake, stake_w,
-            permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
-        )
+    if any(inputs.variant is v for v in _BUILTIN_VARIANTS):
+        fields = fused_core(inputs, terms, _rows_that_matter(inputs))
     else:
-        if prev_bonds is None:
-            prev_bonds = np.zeros_like(w_raw)
-        if listed_mask is not None:
-            listed_mask |= w_raw > 0.0  # positive weights are always listed
-        fields = _stepwise_core(
-            var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
-            permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
-        )
+        fields = _stepwise_core(inputs, terms)
     return EpochResult(
-        variant=var.name,
-        stake=stake_w,
-        active=active_mask,
-        active_stake=act_stake,
-        validator_permit=permit_new,
+        variant=inputs.variant.name,
+        stake=terms.stake,
+        active=inputs.active,
+        active_stake=terms.active_stake,
+        validator_permit=terms.permit_new,
         **fields,
     )
 
 
-def _stepwise_core(
-    var, params, w_raw, prev_bonds, listed_mask, reset, act_stake, stake_w,
-    permit_old, permit_new, owner, lu, cb, bar, square, prev_cons,
-):
+def _rows_that_matter(inputs: EpochInputs) -> np.ndarray:
+    """Rows with stake, weights or bonds (and the owner's) in the square form; all otherwise.
+
+    Under the built-in variants every other row (the miners of a square subnet) has all-zero
+    row outputs, so the fused kernels skip it.
+    """
+    n_rows = inputs.shape[0]
+    if not (inputs.square and n_rows):
+        return np.arange(n_rows)
+    used = (inputs.stake > 0.0) | inputs.weight_rows | inputs.bond_rows
+    if inputs.owner_uid is not None:
+        used[inputs.owner_uid] = True
+    return np.flatnonzero(used)
+
+
+def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:
     """Weights to dividends by calling the variant's steps one by one (any variant)."""
+    var, params, w_raw = inputs.variant, inputs.params, inputs.weights
     n_rows, n_cols = w_raw.shape
-    keep = steps._weight_mask(n_rows, n_cols, permit_old, owner, lu, bar, cb)
+    act_stake = terms.active_stake
+    keep = steps._weight_mask(
+        n_rows, n_cols, terms.permit_old, inputs.owner_uid, inputs.last_update,
+        inputs.block_at_registration, inputs.commit_block,
+    )
     w = _row_normalize_inplace(np.where(keep, w_raw, 0.0))
     cons = var.consensus(act_stake, w, params.kappa)
     clipped = var.clip(w, cons)
@@ -260,21 +211,25 @@ def _stepwise_core(
 
     beta = params.bonds_penalty
     w_bonds = var.weights_for_bonds(w, clipped, beta)
-    present = keep if listed_mask is None else listed_mask & keep
+    # Positive weights are always listed.
+    present = keep if inputs.listed is None else (inputs.listed | (w_raw > 0.0)) & keep
     entries = steps._bond_entries(present, w, cons, w_bonds, beta)
     # Never hand the caller's own array to a user's step.
-    stored = np.where(reset[None, :], 0.0, prev_bonds)
-    alpha_cons = steps.liquid_alpha_consensus(cons, prev_cons, params)
+    prev = np.zeros_like(w_raw) if inputs.bonds is None else inputs.bonds
+    stored = np.where(inputs.reset_bonds[None, :], 0.0, prev)
+    alpha_cons = steps.liquid_alpha_consensus(cons, inputs.previous_consensus, params)
     ema = var.update_bonds(
         var.load_bonds(stored), w_bonds, act_stake, alpha_cons, entries, params
     )
     divs = var.dividends(ema, inc, act_stake)
-    server, validator, emission = var.emission_split(inc, divs, stake_w, act_stake, square)
+    server, validator, emission = var.emission_split(
+        inc, divs, terms.stake, act_stake, inputs.square
+    )
 
     # Storage rule: a row with a new permit stores its new bonds, every other row is
     # cleared. A user's store_bonds may hand back an array it still uses: copy it.
     next_bonds = np.array(var.store_bonds(ema), dtype=np.float64)
-    next_bonds[~permit_new] = 0.0
+    next_bonds[~terms.permit_new] = 0.0
     return {
         "weights": w,
         "consensus": cons,

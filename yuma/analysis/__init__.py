@@ -1,0 +1,8 @@
+"""Research tools on top of the epoch: consensus guarantees, sweeps, comparing variants.
+
+==================  =========================================================================
+``guarantees.py``   the cabal/honest retention maps of the chain's consensus document
+``sweep.py``        parameter sweeps over local processes or Dask, deterministic per point
+``compare.py``      a candidate variant against a baseline: invariants and scenarios
+==================  =========================================================================
+"""

@@ -1,0 +1,745 @@
+r"""The chain's storage as an immutable value, and the helpers that evolve it.
+
+:class:`ChainState` models what ``opentensor/subtensor`` stores for one subnet mechanism:
+the stake of each UID in rao, the ``u16`` weight and bond rows (dense ``n x n`` arrays plus
+a mask of the entries the chain's ``Vec<(uid, u16)>`` rows hold, explicit zeros included),
+``LastUpdate``, ``BlockAtRegistration``, the permits stored by the previous epoch and the
+hyperparameters as the chain's integers. Helpers evolve it the way the chain's tests do
+(:func:`new_subnet`, :func:`register`, :func:`set_weights`, :func:`advance`,
+:func:`set_stake`, :func:`set_hyperparameters`, :func:`reset_bonds`); the epoch itself is
+:func:`yuma.chain.chain_epoch` (``run_epoch.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import fixed
+
+__all__ = [
+    "ChainState",
+    "new_subnet",
+    "register",
+    "set_weights",
+    "set_stake",
+    "set_hyperparameters",
+    "set_validator_permit",
+    "reset_bonds",
+    "advance",
+    "activity_cutoff_blocks",
+    "U64_MAX",
+]
+
+U64_MAX = (1 << 64) - 1
+"""``u64::MAX`` (also the "no commit" marker of ``commit_block``)."""
+
+_U16_MAX = 65535
+_I16_MIN, _I16_MAX = -(1 << 15), (1 << 15) - 1
+_INITIAL_ACTIVITY_CUTOFF_FACTOR_MILLI = 13_889
+_PARALLEL_MIN = 1 << 16  # liquid-alpha entries above which the EMA kernel uses threads
+
+_HYPERPARAMETERS = (
+    "tempo",
+    "activity_cutoff",
+    "kappa",
+    "bonds_penalty",
+    "bonds_moving_average",
+    "liquid_alpha_on",
+    "alpha_low",
+    "alpha_high",
+    "alpha_sigmoid_steepness",
+    "yuma3_on",
+    "max_allowed_validators",
+    "stake_threshold",
+    "tao_weight",
+    "commit_reveal_enabled",
+    "bonds_reset_on",
+    "owner_uid",
+)
+
+
+# --------------------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------------------
+
+
+def _int_in(value, name: str, lo: int, hi: int, kind: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer ({kind}), got {value!r}")
+    v = int(value)
+    if not lo <= v <= hi:
+        raise ValueError(f"{name} must be a {kind} in [{lo}, {hi}], got {v}")
+    return v
+
+
+def _u16(value, name: str) -> int:
+    return _int_in(value, name, 0, _U16_MAX, "u16")
+
+
+def _u64(value, name: str) -> int:
+    return _int_in(value, name, 0, U64_MAX, "u64")
+
+
+def _bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool, got {value!r}")
+    return bool(value)
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+def _shared(x, dtype, shape) -> np.ndarray | None:
+    """The array itself when it already is a frozen array of this dtype and shape."""
+    if (
+        isinstance(x, np.ndarray)
+        and x.dtype == dtype
+        and x.shape == shape
+        and not x.flags.writeable
+        and x.flags.c_contiguous
+    ):
+        return x
+    return None
+
+
+def _int_array(x, name: str, shape: tuple[int, ...], dtype, lo: int, hi: int) -> np.ndarray:
+    """A frozen integer array of ``shape`` with values in ``[lo, hi]``."""
+    same = _shared(x, np.dtype(dtype), shape)
+    if same is not None:
+        return same
+    if not isinstance(x, np.ndarray):
+        # Python ints stay exact (NumPy would turn a list with ints above int64 into floats)
+        try:
+            obj = np.array(x, dtype=object)
+        except ValueError:
+            raise ValueError(f"{name} must be a rectangular array of integers") from None
+        flat = obj.reshape(-1).tolist()
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in flat):
+            vals = [int(v) for v in flat]
+            if any(not lo <= v <= hi for v in vals):
+                raise ValueError(f"{name} values must be in [{lo}, {hi}]")
+            out = np.array(vals, dtype=dtype).reshape(obj.shape)
+            if out.shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {out.shape}")
+            return _frozen(np.ascontiguousarray(out))
+    try:
+        arr = np.asarray(x)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array of integers") from None
+    if arr.dtype == np.bool_:
+        raise ValueError(f"{name} must hold integers, got booleans")
+    if np.issubdtype(arr.dtype, np.integer):
+        if arr.size and (int(arr.max()) > hi or int(arr.min()) < lo):
+            raise ValueError(f"{name} values must be in [{lo}, {hi}]")
+        out = np.array(arr, dtype=dtype, order="C")
+    elif np.issubdtype(arr.dtype, np.floating):
+        if arr.size and not np.all(np.isfinite(arr) & (arr == np.floor(arr))):
+            raise ValueError(f"{name} must hold integer values")
+        if arr.size and max(abs(float(arr.min())), abs(float(arr.max()))) >= 2.0**53:
+            vals = [int(v) for v in arr.reshape(-1).tolist()]  # exact comparisons
+            if any(not lo <= v <= hi for v in vals):
+                raise ValueError(f"{name} values must be in [{lo}, {hi}]")
+            out = np.array(vals, dtype=dtype).reshape(arr.shape)
+        else:
+            if arr.size and (arr.min() < lo or arr.max() > hi):
+                raise ValueError(f"{name} values must be in [{lo}, {hi}]")
+            out = np.array(arr, dtype=dtype, order="C")
+    else:
+        raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {out.shape}")
+    return _frozen(np.ascontiguousarray(out))
+
+
+def _bool_array(x, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    same = _shared(x, np.dtype(np.bool_), shape)
+    if same is not None:
+        return same
+    arr = np.asarray(x)
+    if arr.dtype != np.bool_:
+        if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+            raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
+        if arr.size and not np.all((arr == 0) | (arr == 1)):
+            raise ValueError(f"{name} must be a boolean mask (only 0/1 or True/False)")
+    out = np.array(arr != 0 if arr.dtype != np.bool_ else arr, dtype=np.bool_, order="C")
+    if out.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {out.shape}")
+    return _frozen(out)
+
+
+# --------------------------------------------------------------------------------------
+# State
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ChainState:
+    r"""The storage one epoch of one subnet (mechanism 0) reads, as the chain holds it.
+
+    Treat it as immutable: every array is read-only and the helpers (and
+    :func:`dataclasses.replace`) return new states. Arrays omitted at construction get
+    the chain's initial values.
+
+    Parameters
+    ----------
+    n : int
+        ``SubnetworkN``: the number of UIDs (u16).
+    block : int
+        Current block (u64).
+    tempo : int
+        ``Tempo`` (u16). Used for ``last_tempo = block - tempo`` while
+        ``last_mechanism_step_block`` is 0.
+    activity_cutoff : int
+        Activity cutoff in blocks: a validator is inactive when
+        ``last_update + activity_cutoff < block`` (chain:
+        ``get_activity_cutoff_blocks = max(1, ActivityCutoffFactorMilli * tempo / 1000)``,
+        see :func:`activity_cutoff_blocks`).
+    stake : array_like of int, shape (n,)
+        Alpha stake per UID in rao (``get_inherited_for_hotkey_on_subnet``, u64).
+    tao_stake : array_like of int, shape (n,), optional
+        Root TAO stake per UID in rao (``get_tao_inherited_for_hotkey_on_subnet``).
+    tao_weight : int
+        ``TaoWeight`` storage value (u64; the weight is ``TaoWeight / u64::MAX``). The
+        epoch's raw stake is ``alpha + tao * tao_weight`` in ``I64F64``
+        (:func:`yuma.fixed.total_stake_64`).
+    weights : array_like of int, shape (n, n)
+        ``Weights`` rows as ``u16`` (row i: what UID i set; absent entries 0).
+    weights_present : array_like of bool, shape (n, n), optional
+        Which entries the stored rows hold (explicit zeros included). Default:
+        ``weights != 0``.
+    weights_order : array_like of int, shape (n, n), optional
+        Position of each stored entry in its row's ``Vec`` (``set_weights`` stores the
+        caller's order). None means every row is sorted by UID. Only the liquid-alpha
+        lookup of Yuma 3 depends on it.
+    bonds : array_like of int, shape (n, n)
+        ``Bonds`` rows as ``u16``.
+    bonds_present : array_like of bool, shape (n, n), optional
+        Which entries the stored bond rows hold. Default: ``bonds != 0``.
+    bonds_order : array_like of int, shape (n, n), optional
+        As ``weights_order``, for the bond rows.
+    last_update : array_like of int, shape (n,)
+        ``LastUpdate`` (u64): block of each UID's last weight update.
+    block_at_registration : array_like of int, shape (n,)
+        ``BlockAtRegistration`` (u64).
+    validator_permit : array_like of bool, shape (n,)
+        ``ValidatorPermit`` as stored by the previous epoch.
+    owner_uid : int, optional
+        UID of ``SubnetOwnerHotkey``: always permitted, exempt from the stake threshold,
+        keeps its self-weight.
+    last_mechanism_step_block : int
+        ``LastMechansimStepBlock`` (lms, u64): block of the last distributed epoch, 0 for
+        never. The bond mask uses ``last_tempo = lms + 1`` (or ``block - tempo`` if 0).
+    kappa : int
+        ``Kappa`` (u16; ``kappa = I32F32(Kappa) / 65535``).
+    bonds_penalty : int
+        ``BondsPenalty`` (u16).
+    bonds_moving_average : int
+        ``BondsMovingAverage`` (u64, per million).
+    liquid_alpha_on : bool
+        ``LiquidAlphaOn`` (used by Yuma 3 only).
+    alpha_low, alpha_high : int
+        ``AlphaValues`` (u16 each).
+    alpha_sigmoid_steepness : int
+        ``AlphaSigmoidSteepness`` (i16).
+    yuma3_on : bool
+        ``Yuma3On`` (new subnets: true; the test mock's
+        ``add_network_disable_commit_reveal``: false).
+    max_allowed_validators : int
+        ``MaxAllowedValidators`` (u16; ``init_new_network`` sets 64).
+    stake_threshold : int
+        ``StakeThreshold`` in rao (u64).
+    commit_reveal_enabled : bool
+        ``CommitRevealWeightsEnabled``: applies the commit-reveal column mask, and
+        :func:`set_weights` then leaves ``last_update`` alone (as the chain does).
+    commit_block : array_like of int, shape (n,), optional
+        Per validator, the smallest ``commit_block`` among its non-expired commits
+        (``WeightCommits`` and ``TimelockedWeightCommits``); ``U64_MAX`` for none
+        (the default).
+    bonds_reset_on : bool
+        ``BondsResetOn`` (only :func:`reset_bonds` reads it).
+    liquid_alpha_consensus_mode : {"auto", "current", "previous"}
+        ``LiquidAlphaConsensusMode`` (runtime 446 and later; default ``Auto``): which
+        consensus the Yuma 3 liquid-alpha sigmoid reads. ``"auto"`` is ``"previous"``
+        exactly when ``BondsPenalty == 65535``.
+    consensus : array_like of int, shape (m,), optional
+        The ``Consensus`` (u16) the previous epoch stored: what ``"previous"`` reads,
+        ``u16_proportion_to_fixed`` per entry. None (never stored) or empty means the
+        current consensus is used; a vector of another length is aligned by UID (entries
+        past its end take the current consensus; extra entries are ignored). Every epoch
+        stores its own.
+
+    Raises
+    ------
+    ValueError
+        On a wrong shape, a value outside its chain type, or an ``owner_uid`` outside
+        ``[0, n)``; the message names the argument.
+    """
+
+    n: int
+    block: int = 0
+    tempo: int = 360
+    activity_cutoff: int = 5000
+    stake: ArrayLike | None = None
+    tao_stake: ArrayLike | None = None
+    tao_weight: int = 0
+    weights: ArrayLike | None = None
+    weights_present: ArrayLike | None = None
+    weights_order: ArrayLike | None = None
+    bonds: ArrayLike | None = None
+    bonds_present: ArrayLike | None = None
+    bonds_order: ArrayLike | None = None
+    last_update: ArrayLike | None = None
+    block_at_registration: ArrayLike | None = None
+    validator_permit: ArrayLike | None = None
+    owner_uid: int | None = None
+    last_mechanism_step_block: int = 0
+    kappa: int = 32767
+    bonds_penalty: int = _U16_MAX
+    bonds_moving_average: int = 900_000
+    liquid_alpha_on: bool = False
+    alpha_low: int = 45875
+    alpha_high: int = 58982
+    alpha_sigmoid_steepness: int = 1000
+    yuma3_on: bool = True
+    max_allowed_validators: int = 64
+    stake_threshold: int = 0
+    commit_reveal_enabled: bool = False
+    commit_block: ArrayLike | None = None
+    bonds_reset_on: bool = False
+    liquid_alpha_consensus_mode: str = "auto"
+    consensus: ArrayLike | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        n = _u16(self.n, "n")
+        set_(self, "n", n)
+        for name in ("block", "activity_cutoff", "last_mechanism_step_block"):
+            set_(self, name, _u64(getattr(self, name), name))
+        set_(self, "tempo", _u16(self.tempo, "tempo"))
+        set_(self, "tao_weight", _u64(self.tao_weight, "tao_weight"))
+        set_(self, "stake_threshold", _u64(self.stake_threshold, "stake_threshold"))
+        set_(self, "bonds_moving_average", _u64(self.bonds_moving_average, "bonds_moving_average"))
+        for name in ("kappa", "bonds_penalty", "alpha_low", "alpha_high", "max_allowed_validators"):
+            set_(self, name, _u16(getattr(self, name), name))
+        set_(
+            self,
+            "alpha_sigmoid_steepness",
+            _int_in(self.alpha_sigmoid_steepness, "alpha_sigmoid_steepness", _I16_MIN, _I16_MAX,
+                    "i16"),
+        )
+        for name in ("liquid_alpha_on", "yuma3_on", "commit_reveal_enabled", "bonds_reset_on"):
+            set_(self, name, _bool(getattr(self, name), name))
+        if self.liquid_alpha_consensus_mode not in ("auto", "current", "previous"):
+            raise ValueError(
+                "liquid_alpha_consensus_mode must be 'auto', 'current' or 'previous', "
+                f"got {self.liquid_alpha_consensus_mode!r}"
+            )
+        if self.consensus is not None:
+            size = np.shape(self.consensus)
+            if len(size) != 1:
+                raise ValueError(f"consensus must be 1-dimensional, got shape {size}")
+            set_(self, "consensus",
+                 _int_array(self.consensus, "consensus", size, np.uint16, 0, _U16_MAX))
+        if self.owner_uid is not None:
+            set_(self, "owner_uid", _int_in(self.owner_uid, "owner_uid", 0, max(n - 1, -1),
+                                            "UID below n"))
+
+        vec, mat = (n,), (n, n)
+
+        def ints(name, shape, dtype, lo, hi, default):
+            x = getattr(self, name)
+            set_(self, name, _int_array(default() if x is None else x, name, shape, dtype, lo, hi))
+
+        ints("stake", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
+        ints("tao_stake", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
+        ints("weights", mat, np.uint16, 0, _U16_MAX, lambda: np.zeros(mat, np.uint16))
+        ints("bonds", mat, np.uint16, 0, _U16_MAX, lambda: np.zeros(mat, np.uint16))
+        ints("last_update", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
+        ints("block_at_registration", vec, np.uint64, 0, U64_MAX,
+             lambda: np.zeros(vec, np.uint64))
+        ints("commit_block", vec, np.uint64, 0, U64_MAX, lambda: np.full(vec, U64_MAX, np.uint64))
+        for name, values in (("weights_present", self.weights), ("bonds_present", self.bonds)):
+            x = getattr(self, name)
+            set_(self, name, _bool_array(values != 0 if x is None else x, name, mat))
+        perm = self.validator_permit
+        set_(self, "validator_permit",
+             _bool_array(np.zeros(vec, bool) if perm is None else perm, "validator_permit", vec))
+        for name in ("weights_order", "bonds_order"):
+            x = getattr(self, name)
+            if x is not None:
+                set_(self, name, _int_array(x, name, mat, np.int64, 0, (1 << 31) - 1))
+
+    @property
+    def total_stake(self) -> list[int]:
+        """Raw stake per UID as ``I64F64`` bits: ``alpha + tao * tao_weight`` (Python ints).
+
+        Returns
+        -------
+        list of int
+        """
+        tw = fixed.tao_weight_64(self.tao_weight)
+        return [
+            fixed.total_stake_64(int(a), int(t), tw)
+            for a, t in zip(self.stake.tolist(), self.tao_stake.tolist(), strict=True)
+        ]
+
+    @property
+    def last_tempo(self) -> int:
+        """Bond-mask block: ``lms + 1``, or ``block - tempo`` (saturating) while lms is 0."""
+        lms = self.last_mechanism_step_block
+        if lms == 0:
+            return max(self.block - self.tempo, 0)
+        return min(lms + 1, U64_MAX)
+
+
+def activity_cutoff_blocks(
+    tempo: int, factor_milli: int = _INITIAL_ACTIVITY_CUTOFF_FACTOR_MILLI
+) -> int:
+    """The chain's ``get_activity_cutoff_blocks``: ``max(1, factor_milli * tempo // 1000)``.
+
+    Parameters
+    ----------
+    tempo : int
+        ``Tempo`` (u16).
+    factor_milli : int
+        ``ActivityCutoffFactorMilli`` (default 13_889: 5000 blocks at tempo 360).
+
+    Returns
+    -------
+    int
+        Blocks.
+    """
+    t = _u16(tempo, "tempo")
+    f = _int_in(factor_milli, "factor_milli", 0, (1 << 32) - 1, "u32")
+    return max(1, f * t // 1000)
+
+
+# --------------------------------------------------------------------------------------
+# State helpers (the chain's extrinsics and test utilities)
+# --------------------------------------------------------------------------------------
+
+
+def new_subnet(n: int = 0, *, block: int = 0, tempo: int = 360,
+               activity_cutoff: int | None = None, **fields) -> ChainState:
+    """A new subnet with ``n`` neurons registered at ``block`` (no stake, weights or bonds).
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons (``append_neuron`` at ``block``: ``BlockAtRegistration`` and
+        ``LastUpdate`` are ``block``).
+    block : int
+        Current block.
+    tempo : int
+        ``Tempo``.
+    activity_cutoff : int, optional
+        In blocks; default :func:`activity_cutoff_blocks` of ``tempo``.
+    **fields
+        Any other :class:`ChainState` field (hyperparameters, ``stake``, ...).
+
+    Returns
+    -------
+    ChainState
+    """
+    n = _u16(n, "n")
+    block = _u64(block, "block")
+    if activity_cutoff is None:
+        activity_cutoff = activity_cutoff_blocks(tempo)
+    fields.setdefault("last_update", np.full(n, block, np.uint64))
+    fields.setdefault("block_at_registration", np.full(n, block, np.uint64))
+    return ChainState(n=n, block=block, tempo=tempo, activity_cutoff=activity_cutoff, **fields)
+
+
+def _grow(arr: np.ndarray, n: int, fill) -> np.ndarray:
+    """Append one entry (vector) or one row and column (matrix)."""
+    if arr.ndim == 1:
+        return np.concatenate([arr, np.array([fill], dtype=arr.dtype)])
+    out = np.full((n + 1, n + 1), fill, dtype=arr.dtype)
+    out[:n, :n] = arr
+    return out
+
+
+def register(state: ChainState, uid: int | None = None, *, stake: int = 0,
+             tao_stake: int = 0, at_block: int | None = None) -> ChainState:
+    """Register a neuron at the current block: ``append_neuron`` or ``replace_neuron``.
+
+    With ``uid`` None (or ``uid == n``) the neuron is appended (``n`` grows by one). With
+    ``uid < n`` it replaces that UID as ``replace_neuron`` does (the chain picks the UID
+    with ``get_neuron_to_prune``; name it here): ``clear_neuron`` removes the UID's weight
+    row and bond row, sets every stored weight *to* it to 0 (the entries stay, as explicit
+    zeros), drops its permit; ``BlockAtRegistration`` and ``LastUpdate`` become the
+    current block. Registration itself adds no stake; ``stake``/``tao_stake`` are the new
+    hotkey's (as a following ``increase_stake`` would give).
+
+    Parameters
+    ----------
+    state : ChainState
+    uid : int, optional
+        UID to replace; None appends.
+    stake, tao_stake : int
+        The new neuron's alpha and root stake in rao.
+    at_block : int, optional
+        Registration block (default: the current block; the chain tests' direct
+        ``append_neuron(netuid, hotkey, 0)`` passes 0).
+
+    Returns
+    -------
+    ChainState
+
+    Raises
+    ------
+    ValueError
+        If ``uid`` is out of range, is the subnet owner (the chain never replaces the
+        owner hotkey), or the subnet is full (65535 UIDs).
+    """
+    n = state.n
+    b = state.block if at_block is None else _u64(at_block, "at_block")
+    stake, tao_stake = _u64(stake, "stake"), _u64(tao_stake, "tao_stake")
+    if uid is None or uid == n:
+        if n == _U16_MAX:
+            raise ValueError("n: the subnet already has 65535 UIDs")
+        kw = {
+            "n": n + 1,
+            "stake": _grow(state.stake, n, stake),
+            "tao_stake": _grow(state.tao_stake, n, tao_stake),
+            "weights": _grow(state.weights, n, 0),
+            "weights_present": _grow(state.weights_present, n, False),
+            "bonds": _grow(state.bonds, n, 0),
+            "bonds_present": _grow(state.bonds_present, n, False),
+            "last_update": _grow(state.last_update, n, b),
+            "block_at_registration": _grow(state.block_at_registration, n, b),
+            "validator_permit": _grow(state.validator_permit, n, False),
+            "commit_block": _grow(state.commit_block, n, U64_MAX),
+        }
+        for name in ("weights_order", "bonds_order"):
+            order = getattr(state, name)
+            if order is not None:
+                grown = _grow(order, n, 0)
+                grown[n, :] = np.arange(n + 1)
+                grown[:, n] = n
+                kw[name] = grown
+        return dataclasses.replace(state, **kw)
+    uid = _int_in(uid, "uid", 0, n - 1, "UID below n")
+    if state.owner_uid is not None and uid == state.owner_uid:
+        raise ValueError("uid: replace_neuron never replaces the subnet owner's hotkey")
+    weights = np.array(state.weights)
+    wp = np.array(state.weights_present)
+    weights[uid, :] = 0
+    wp[uid, :] = False
+    weights[:, uid] = 0  # stored weights to the replaced UID become explicit zeros
+    bonds = np.array(state.bonds)
+    bp = np.array(state.bonds_present)
+    bonds[uid, :] = 0
+    bp[uid, :] = False
+    vec = {
+        "stake": (stake,), "tao_stake": (tao_stake,), "last_update": (b,),
+        "block_at_registration": (b,), "validator_permit": (False,), "commit_block": (U64_MAX,),
+    }
+    kw = {}
+    for name, (value,) in vec.items():
+        arr = np.array(getattr(state, name))
+        arr[uid] = value
+        kw[name] = arr
+    return dataclasses.replace(state, weights=weights, weights_present=wp, bonds=bonds,
+                               bonds_present=bp, **kw)
+
+
+def set_weights(
+    state: ChainState, uid: int, uids, values, *, check_permit: bool = True
+) -> ChainState:
+    """``set_weights`` from ``uid``: store ``values`` max-upscaled to u16, in the given order.
+
+    The row becomes ``zip(uids, vec_u16_max_upscale_to_u16(values))`` (zeros stored
+    explicitly); ``LastUpdate[uid]`` becomes the current block. With commit-reveal
+    enabled the chain's ``set_weights`` extrinsic is refused; this then models a reveal
+    (``internal_set_weights`` stores the row and leaves ``LastUpdate``, which the commit
+    set).
+
+    Parameters
+    ----------
+    state : ChainState
+    uid : int
+        The setter.
+    uids : sequence of int
+        Target UIDs (no duplicates, each below ``n``).
+    values : sequence of int
+        ``u16`` weights.
+    check_permit : bool
+        Refuse non-self weights from a UID without a stored permit (unless it is the
+        owner), as the chain's ``check_validator_permit`` does.
+
+    Returns
+    -------
+    ChainState
+
+    Raises
+    ------
+    ValueError
+        On the chain's refusals: unequal lengths, duplicate or invalid UIDs, values that
+        are not u16, or no validator permit.
+    """
+    n = state.n
+    uid = _int_in(uid, "uid", 0, n - 1, "UID below n")
+    targets = [_int_in(j, "uids", 0, n - 1, "UID below n") for j in list(uids)]
+    vals = [_u16(v, "values") for v in list(values)]
+    if len(targets) != len(vals):
+        raise ValueError(f"uids and values must have equal lengths, got {len(targets)} "
+                         f"and {len(vals)} (WeightVecNotEqualSize)")
+    if len(set(targets)) != len(targets):
+        raise ValueError("uids must not contain duplicates (DuplicateUids)")
+    self_weight = len(vals) == 1 and targets[0] == uid
+    if check_permit and not (self_weight or uid == state.owner_uid
+                             or bool(state.validator_permit[uid])):
+        raise ValueError(f"uid {uid} has no validator permit (NeuronNoValidatorPermit)")
+    up = fixed.vec_u16_max_upscale_to_u16(np.array(vals, dtype=np.int64)) if vals else []
+    weights = np.array(state.weights)
+    wp = np.array(state.weights_present)
+    weights[uid, :] = 0
+    wp[uid, :] = False
+    for j, v in zip(targets, up, strict=True):
+        weights[uid, j] = v
+        wp[uid, j] = True
+    kw = {"weights": weights, "weights_present": wp}
+    if targets != sorted(targets) or state.weights_order is not None:
+        order = (np.broadcast_to(np.arange(n, dtype=np.int64), (n, n)).copy()
+                 if state.weights_order is None else np.array(state.weights_order))
+        for p, j in enumerate(targets):
+            order[uid, j] = p
+        kw["weights_order"] = order
+    if not state.commit_reveal_enabled:
+        lu = np.array(state.last_update)
+        lu[uid] = state.block
+        kw["last_update"] = lu
+    return dataclasses.replace(state, **kw)
+
+
+def set_stake(state: ChainState, stake, tao_stake=None, *, uid: int | None = None) -> ChainState:
+    """Set the alpha (and optionally root TAO) stake in rao: one UID or the whole vector.
+
+    Parameters
+    ----------
+    state : ChainState
+    stake : int or array_like of int
+        Alpha stake (a vector of length ``n`` when ``uid`` is None).
+    tao_stake : int or array_like of int, optional
+        Root TAO stake; unchanged when None.
+    uid : int, optional
+        Set only this UID.
+
+    Returns
+    -------
+    ChainState
+    """
+    if uid is None:
+        kw = {"stake": stake}
+        if tao_stake is not None:
+            kw["tao_stake"] = tao_stake
+        return dataclasses.replace(state, **kw)
+    uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
+    s = np.array(state.stake)
+    s[uid] = _u64(stake, "stake")
+    kw = {"stake": s}
+    if tao_stake is not None:
+        t = np.array(state.tao_stake)
+        t[uid] = _u64(tao_stake, "tao_stake")
+        kw["tao_stake"] = t
+    return dataclasses.replace(state, **kw)
+
+
+def set_hyperparameters(state: ChainState, **values) -> ChainState:
+    """Set hyperparameters, as the chain's integers.
+
+    Any of ``tempo``, ``activity_cutoff``, ``kappa``, ``bonds_penalty``,
+    ``bonds_moving_average``, ``liquid_alpha_on``, ``alpha_low``, ``alpha_high``,
+    ``alpha_sigmoid_steepness``, ``yuma3_on``, ``max_allowed_validators``,
+    ``stake_threshold``, ``tao_weight``, ``commit_reveal_enabled``, ``bonds_reset_on``,
+    ``owner_uid``.
+
+    ``tempo`` does not change ``activity_cutoff`` (give both, see
+    :func:`activity_cutoff_blocks`).
+
+    Parameters
+    ----------
+    state : ChainState
+    **values
+        New values.
+
+    Returns
+    -------
+    ChainState
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or a value outside its chain type.
+    """
+    unknown = sorted(set(values) - set(_HYPERPARAMETERS))
+    if unknown:
+        raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}")
+    return dataclasses.replace(state, **values)
+
+
+def set_validator_permit(state: ChainState, uid: int, permit: bool = True) -> ChainState:
+    """Write one entry of the stored ``ValidatorPermit`` (``set_validator_permit_for_uid``).
+
+    Parameters
+    ----------
+    state : ChainState
+    uid : int
+    permit : bool
+
+    Returns
+    -------
+    ChainState
+    """
+    uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
+    p = np.array(state.validator_permit)
+    p[uid] = _bool(permit, "permit")
+    return dataclasses.replace(state, validator_permit=p)
+
+
+def reset_bonds(state: ChainState, uid: int) -> ChainState:
+    """``do_reset_bonds``: with ``bonds_reset_on``, remove column ``uid`` from every bond row.
+
+    Parameters
+    ----------
+    state : ChainState
+    uid : int
+
+    Returns
+    -------
+    ChainState
+        Unchanged when ``bonds_reset_on`` is false.
+    """
+    uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
+    if not state.bonds_reset_on:
+        return state
+    bonds = np.array(state.bonds)
+    bp = np.array(state.bonds_present)
+    bonds[:, uid] = 0
+    bp[:, uid] = False
+    return dataclasses.replace(state, bonds=bonds, bonds_present=bp)
+
+
+def advance(state: ChainState, blocks: int = 1) -> ChainState:
+    """Move to a later block without an epoch (the chain tests' ``next_block_no_epoch``).
+
+    Parameters
+    ----------
+    state : ChainState
+    blocks : int
+        Number of blocks (>= 0).
+
+    Returns
+    -------
+    ChainState
+    """
+    blocks = _u64(blocks, "blocks")
+    return dataclasses.replace(state, block=_u64(state.block + blocks, "block"))
