@@ -11,7 +11,6 @@ import sys
 
 import numpy as np
 import pytest
-from data import spec_vectors as sv
 from data import yuma3_trajectories as tv
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,14 +35,14 @@ CHAIN = {
 def chain_params(liquid_alpha: bool) -> yuma.YumaParams:
     """As tests/test_spec_yuma3.py builds them, from the chain's integers."""
     return yuma.YumaParams.from_chain(
-        kappa=sv.YUMA3_KAPPA_U16,
-        bonds_moving_average=sv.YUMA3_BONDS_MOVING_AVERAGE,
+        kappa=tv.YUMA3_KAPPA_U16,
+        bonds_moving_average=tv.YUMA3_BONDS_MOVING_AVERAGE,
         bonds_penalty=0,
-        alpha_values=(sv.YUMA3_ALPHA_LOW_U16, sv.YUMA3_ALPHA_HIGH_U16),
-        alpha_sigmoid_steepness=sv.YUMA3_STEEPNESS,
+        alpha_values=(tv.YUMA3_ALPHA_LOW_U16, tv.YUMA3_ALPHA_HIGH_U16),
+        alpha_sigmoid_steepness=tv.YUMA3_STEEPNESS,
         liquid_alpha_on=liquid_alpha,
         yuma3_on=True,
-        max_allowed_validators=sv.YUMA3_MAX_ALLOWED_VALIDATORS,
+        max_allowed_validators=tv.YUMA3_MAX_ALLOWED_VALIDATORS,
     )
 
 
@@ -65,7 +64,7 @@ def assert_within(got, want, eps, label):
 
 @pytest.mark.parametrize("name", list(CHAIN))
 def test_catalogue_holds_the_spec_vectors_inputs(name):
-    spec = sv.YUMA3_SCENARIOS[name]
+    spec = tv.YUMA3_SCENARIOS[name]
     sc = yuma.get_scenario(CHAIN[name])
     assert sc.params == chain_params(spec["liquid_alpha"])
     assert sc.u16_bonds
@@ -80,7 +79,7 @@ def test_catalogue_holds_the_spec_vectors_inputs(name):
 @pytest.mark.parametrize("square", [False, True], ids=["rectangular", "square"])
 @pytest.mark.parametrize("name", list(CHAIN))
 def test_chain_yuma3_trajectory(name, square, round_trip):
-    spec = sv.YUMA3_SCENARIOS[name]
+    spec = tv.YUMA3_SCENARIOS[name]
     sc = yuma.get_scenario(CHAIN[name])
     if square:
         sc = sc.to_square()
@@ -88,8 +87,8 @@ def test_chain_yuma3_trajectory(name, square, round_trip):
     assert sim.n_epochs == len(spec["dividends"]) == len(spec["bonds"])
     dividends = sim.per_uid()["dividends"]
     for e in range(sim.n_epochs):
-        assert_within(dividends[e], spec["dividends"][e], sv.YUMA3_EPSILON, f"e{e} dividends")
-        assert_within(server_bonds(sim, e), spec["bonds"][e], sv.YUMA3_EPSILON, f"e{e} bonds")
+        assert_within(dividends[e], spec["dividends"][e], tv.YUMA3_EPSILON, f"e{e} dividends")
+        assert_within(server_bonds(sim, e), spec["bonds"][e], tv.YUMA3_EPSILON, f"e{e} bonds")
 
 
 @pytest.mark.parametrize("round_trip", [True, False], ids=["u16-round-trip", "float"])
@@ -99,8 +98,8 @@ def test_chain_yuma3_stable_miner(round_trip):
     )
     assert sim.square and sim.n_epochs == len(tv.STABLE_MINER_DIVIDENDS)
     for e in range(sim.n_epochs):
-        assert_within(sim.dividends[e], tv.STABLE_MINER_DIVIDENDS[e], sv.YUMA3_EPSILON, f"e{e}")
-        assert_within(server_bonds(sim, e), tv.STABLE_MINER_BONDS[e], sv.YUMA3_EPSILON, f"e{e}")
+        assert_within(sim.dividends[e], tv.STABLE_MINER_DIVIDENDS[e], tv.YUMA3_EPSILON, f"e{e}")
+        assert_within(server_bonds(sim, e), tv.STABLE_MINER_BONDS[e], tv.YUMA3_EPSILON, f"e{e}")
 
 
 @pytest.mark.parametrize("square", [False, True], ids=["rectangular", "square"])
@@ -111,9 +110,9 @@ def test_chain_yuma3_bonds_reset(square):
     sim = yuma.simulate(sc.to_square() if square else sc, keep=("bonds",))
     dividends = sim.per_uid()["dividends"]
     for e, want in tv.BONDS_RESET_DIVIDENDS.items():
-        assert_within(dividends[e], want, sv.YUMA3_EPSILON, f"e{e} dividends")
+        assert_within(dividends[e], want, tv.YUMA3_EPSILON, f"e{e} dividends")
     for e, want in tv.BONDS_RESET_BONDS.items():
-        assert_within(server_bonds(sim, e), want, sv.YUMA3_EPSILON, f"e{e} bonds")
+        assert_within(server_bonds(sim, e), want, tv.YUMA3_EPSILON, f"e{e} bonds")
 
 
 def test_chain_bonds_reset_needs_the_reset():

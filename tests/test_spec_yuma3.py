@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from data import spec_vectors as sv
+from data import yuma3_trajectories as tv
 
 import yuma
 
@@ -34,15 +35,15 @@ def u16_round_trip(bonds: np.ndarray) -> np.ndarray:
 
 def scenario_params(liquid_alpha: bool) -> yuma.YumaParams:
     return yuma.YumaParams(
-        kappa=sv.YUMA3_KAPPA_U16 / sv.U16_MAX,
-        bonds_moving_average=sv.YUMA3_BONDS_MOVING_AVERAGE / 1_000_000,
+        kappa=tv.YUMA3_KAPPA_U16 / sv.U16_MAX,
+        bonds_moving_average=tv.YUMA3_BONDS_MOVING_AVERAGE / 1_000_000,
         bonds_penalty=0.0,
         liquid_alpha=liquid_alpha,
-        alpha_low=sv.YUMA3_ALPHA_LOW_U16 / sv.U16_MAX,
-        alpha_high=sv.YUMA3_ALPHA_HIGH_U16 / sv.U16_MAX,
-        alpha_sigmoid_steepness=sv.YUMA3_STEEPNESS / 100.0,
+        alpha_low=tv.YUMA3_ALPHA_LOW_U16 / sv.U16_MAX,
+        alpha_high=tv.YUMA3_ALPHA_HIGH_U16 / sv.U16_MAX,
+        alpha_sigmoid_steepness=tv.YUMA3_STEEPNESS / 100.0,
         variant="yuma3",
-        max_allowed_validators=sv.YUMA3_MAX_ALLOWED_VALIDATORS,
+        max_allowed_validators=tv.YUMA3_MAX_ALLOWED_VALIDATORS,
     )
 
 
@@ -50,14 +51,14 @@ def test_scenario_params_match_chain_integers():
     # The natural-unit parameters above are exactly what from_chain builds from the
     # chain's integers.
     chain = yuma.YumaParams.from_chain(
-        kappa=sv.YUMA3_KAPPA_U16,
-        bonds_moving_average=sv.YUMA3_BONDS_MOVING_AVERAGE,
+        kappa=tv.YUMA3_KAPPA_U16,
+        bonds_moving_average=tv.YUMA3_BONDS_MOVING_AVERAGE,
         bonds_penalty=0,
-        alpha_values=(sv.YUMA3_ALPHA_LOW_U16, sv.YUMA3_ALPHA_HIGH_U16),
-        alpha_sigmoid_steepness=sv.YUMA3_STEEPNESS,
+        alpha_values=(tv.YUMA3_ALPHA_LOW_U16, tv.YUMA3_ALPHA_HIGH_U16),
+        alpha_sigmoid_steepness=tv.YUMA3_STEEPNESS,
         liquid_alpha_on=True,
         yuma3_on=True,
-        max_allowed_validators=sv.YUMA3_MAX_ALLOWED_VALIDATORS,
+        max_allowed_validators=tv.YUMA3_MAX_ALLOWED_VALIDATORS,
     )
     assert chain == scenario_params(True)
 
@@ -109,20 +110,20 @@ def run_scenario(scenario: dict, *, square: bool, round_trip: bool):
 
 @pytest.mark.parametrize("round_trip", [True, False], ids=["u16-round-trip", "float"])
 @pytest.mark.parametrize("square", [False, True], ids=["rectangular", "square"])
-@pytest.mark.parametrize("name", list(sv.YUMA3_SCENARIOS))
+@pytest.mark.parametrize("name", list(tv.YUMA3_SCENARIOS))
 def test_yuma3_scenario(name, square, round_trip):
-    scenario = sv.YUMA3_SCENARIOS[name]
+    scenario = tv.YUMA3_SCENARIOS[name]
     results = run_scenario(scenario, square=square, round_trip=round_trip)
     assert len(results) == len(scenario["dividends"]) == len(scenario["bonds"])
     for e, ((dividends, bonds), want_div, want_bonds) in enumerate(
         zip(results, scenario["dividends"], scenario["bonds"], strict=True)
     ):
         err_div = np.abs(dividends - np.array(want_div))
-        assert np.all(err_div <= sv.YUMA3_EPSILON), (
+        assert np.all(err_div <= tv.YUMA3_EPSILON), (
             f"e{e} dividends {dividends.round(4).tolist()} vs {want_div}"
         )
         err_bonds = np.abs(bonds - np.array(want_bonds))
-        assert np.all(err_bonds <= sv.YUMA3_EPSILON), (
+        assert np.all(err_bonds <= tv.YUMA3_EPSILON), (
             f"e{e} bonds {bonds.round(4).tolist()} vs {want_bonds}"
         )
 

@@ -9,7 +9,6 @@ its bond check zips each bond row with ``target_row.skip(3)`` and so compares no
 the bond targets (columns 3, 4[, 5]) are the authors' expected values.
 """
 
-from data import spec_vectors as _spec
 from data import yuma3_trajectories as _traj
 
 U16_MAX = 65535
@@ -91,11 +90,11 @@ SINGLE_STAKER_PENDING = 1_000_000_000
 SINGLE_STAKER_EPSILON = 1_000
 
 # --- C: Yuma 3 scenarios (setup_yuma_3_scenario)
-# The targets are the ones of spec_vectors.YUMA3_SCENARIOS (C1..C5) and
-# yuma3_trajectories (stable miner, bonds reset); here they are laid out for replaying the
-# chain tests: u16 weight rows keyed by the epoch in which set_weights is called.
+# The targets are yuma3_trajectories' (C1..C5, stable miner, bonds reset); here they are
+# laid out for replaying the chain tests: u16 weight rows keyed by the epoch in which
+# set_weights is called.
 MAX = U16_MAX
-S1, S2 = _spec.S1, _spec.S2
+S1, S2 = _traj.S1, _traj.S2
 _C_NAMES = {
     "C1_kappa_moves_first": "kappa_moves_first",
     "C2_kappa_moves_second": "kappa_moves_second",
@@ -117,7 +116,7 @@ def _replay(sc: dict) -> dict:
     return out
 
 
-YUMA3_SCENARIOS = {short: _replay(_spec.YUMA3_SCENARIOS[long]) for long, short in _C_NAMES.items()}
+YUMA3_SCENARIOS = {short: _replay(_traj.YUMA3_SCENARIOS[long]) for long, short in _C_NAMES.items()}
 YUMA3_SCENARIOS["stable_miner"] = {
     "stakes": [8, 1, 1, 0, 0, 0],
     "indices": [3, 4, 5],

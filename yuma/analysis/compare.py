@@ -7,7 +7,7 @@ hyperparameters it fixes. This module gives the three pieces of the workflow:
    (``yuma.variant("no_penalty", base=yuma.YUMA3, weights_for_bonds=my_rule)``), checking
    the step names and that each is callable. It is ``dataclasses.replace`` with checks:
    the result is an ordinary :class:`yuma.Variant`, accepted wherever a built-in is
-   (:func:`yuma.epoch`, :func:`yuma.simulate`, :func:`yuma.sweep.sweep` grids, ``yuma
+   (:func:`yuma.epoch`, :func:`yuma.simulate`, :func:`yuma.analysis.sweep.sweep` grids, ``yuma
    compare``).
 2. **Check**: :func:`yuma.testing.check_variant` runs the invariant catalogue
    (:mod:`yuma.testing.invariants`) on it with Hypothesis.
@@ -17,7 +17,7 @@ hyperparameters it fixes. This module gives the three pieces of the workflow:
 Variants and presets
     A *variant* is code: which step functions run. A *preset* is a variant plus the
     hyperparameters it fixes: ``"yuma3+la"`` is :data:`yuma.YUMA3` with
-    ``liquid_alpha=True``, not a variant of its own (:data:`yuma.plot.VARIANT_PRESETS`).
+    ``liquid_alpha=True``, not a variant of its own (:data:`yuma.sim.plot.VARIANT_PRESETS`).
     :class:`Candidate` is the general form: a label, a :class:`yuma.Variant` and the
     :class:`yuma.YumaParams` fields it sets on top of whatever hyperparameters a run
     starts from (a scenario's hint, or ``YumaParams()``). Every preset is a candidate;
@@ -102,7 +102,7 @@ def run_candidates(
 
     Each run starts from the scenario's hyperparameter hint (or ``YumaParams()``) with
     liquid alpha off, then applies the candidate's overrides (:meth:`Candidate.params`):
-    presets run exactly as :func:`yuma.plot.run_variants` runs them, and a bare variant
+    presets run exactly as :func:`yuma.sim.plot.run_variants` runs them, and a bare variant
     runs with liquid alpha off, like the ``yuma3`` preset.
 
     Parameters
@@ -116,7 +116,7 @@ def run_candidates(
         Run only the first ``epochs`` epochs (default: all; more than the scenario has
         is an error, as in :func:`yuma.simulate`).
     keep_bonds : bool
-        Keep the bonds of every epoch (needed by :func:`yuma.plot.plot_simulations`).
+        Keep the bonds of every epoch (needed by :func:`yuma.sim.plot.plot_simulations`).
     progress : bool
         Progress bar on stderr.
 

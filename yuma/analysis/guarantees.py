@@ -50,14 +50,14 @@ Noise
     grid point (common random numbers, as the chain's test that reseeds its generator at
     every point), so the maps are smooth and differences between parameters are not
     sampling noise. ``noise="independent"``: a fresh draw per point, from the point's
-    seed sequence (:func:`yuma.sweep.point_seed` of the grid index).
+    seed sequence (:func:`yuma.analysis.sweep.point_seed` of the grid index).
 
 Speed: each grid point is one :func:`yuma.epoch` call (the fused kernels, about 2 ms for
 64 x 448 on a 2-core VM), after the noise and the quadrant patterns, computed once per
 (seed, S_H, sigma) and cached in each process, are scaled by the four quadrant shares.
 Batching grid points through NumPy instead (sorting every column of a stack of weight
 matrices) measured only 1.4x faster and would duplicate the epoch's rules, so it is not
-used; the grid is spread over processes or a Dask cluster by :func:`yuma.sweep.sweep`.
+used; the grid is spread over processes or a Dask cluster by :func:`yuma.analysis.sweep.sweep`.
 
 The document's epoch is Yuma 2 (bonds from stake-weighted, column-normalized clipped
 weights; ``variant="yuma2"``, the default here). With constant weights and no liquid
@@ -422,7 +422,7 @@ def honest_emission(
 
 
 def _grid_point(s_h, w_h, w_c, seed=None, *, base_seed, noise, **params):
-    """Module-level (picklable) point function for :func:`yuma.sweep.sweep`."""
+    """Module-level (picklable) point function for :func:`yuma.analysis.sweep.sweep`."""
     return honest_emission(
         s_h, w_h, w_c, seed=base_seed if noise == "common" else seed, **params
     )
@@ -636,7 +636,7 @@ def grid_frame(
     noise : str
         ``"common"`` or ``"independent"``.
     n_workers : int, optional
-        Local worker processes (see :func:`yuma.sweep.sweep`).
+        Local worker processes (see :func:`yuma.analysis.sweep.sweep`).
     scheduler : str, optional
         Dask scheduler address (or ``"serial"``).
     client : distributed.Client, optional

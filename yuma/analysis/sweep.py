@@ -5,7 +5,7 @@ tidy :class:`pandas.DataFrame`: one row per point, the grid's columns first, the
 result's.
 
 >>> import numpy as np
->>> from yuma.sweep import sweep
+>>> from yuma.analysis.sweep import sweep
 >>> def noisy_square(x, seed):  # module level in real code: see "Functions" below
 ...     return {"y": x * x + np.random.default_rng(seed).normal(scale=1e-3)}
 >>> table = sweep(noisy_square, {"x": [1.0, 2.0]}, n_workers=1)

@@ -1,13 +1,13 @@
-"""Numba kernels for the chain-exact epoch (:mod:`yuma.chain`): ``I32F32`` raw bits, row by row.
+"""Numba kernels for the chain-exact epoch (:mod:`yuma.chain`): ``I32F32`` bits, row by row.
 
 Scalar helpers (:func:`fx_mul`, :func:`fx_div`, ...) are the one-element forms of
-:func:`yuma.fixed.mul`, :func:`yuma.fixed.checked_div` etc. and give the same bits (checked
-in ``tests/test_chain.py``). The matrix kernels walk dense ``n x n`` arrays that stand for
-the chain's sparse rows (an absent entry is 0 and a separate ``keep`` mask says which
-entries the chain's row holds). Column accumulations run in row order, as the chain's
-loops do, so saturating sums are reproduced exactly. The only parallel kernel
-(:func:`mat_ema_alpha_sparse_parallel`) splits independent rows, so the results are the
-same for any ``NUMBA_NUM_THREADS``.
+:func:`yuma.chain.fixed.mul`, :func:`yuma.chain.fixed.checked_div` etc. and give the same
+bits (checked in ``tests/test_chain.py``). The matrix kernels walk dense ``n x n`` arrays
+that stand for the chain's sparse rows (an absent entry is 0 and a separate ``keep`` mask
+says which entries the chain's row holds). Column accumulations run in row order, as the
+chain's loops do, so saturating sums are reproduced exactly. The only parallel kernel
+(:func:`mat_ema_alpha_sparse_parallel`) splits independent rows, so the results are the same
+for any ``NUMBA_NUM_THREADS``.
 """
 
 from __future__ import annotations
@@ -611,7 +611,7 @@ def emission_to_rao(x, rao, out):
 def weighted_median_cols_t(stake, scores_t, minority, stake_sum, out):
     """``weighted_median`` of each column, the columns given as the rows of ``scores_t``.
 
-    The per-column search is :func:`yuma.fixed.weighted_median`'s kernel; reading each
+    The per-column search is :func:`yuma.chain.fixed.weighted_median`'s kernel; reading each
     column as a contiguous row avoids a strided walk over the participants' matrix.
     """
     m = stake.shape[0]

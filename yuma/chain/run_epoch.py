@@ -116,7 +116,7 @@ class ChainIntermediates:
     liquid_alpha_used: bool
 
     def to_float(self) -> dict[str, np.ndarray]:
-        """Every ``I32F32`` field as float64 (:func:`yuma.fixed.to_float`); masks as is.
+        """Every ``I32F32`` field as float64 (:func:`yuma.chain.fixed.to_float`); masks as is.
 
         Returns
         -------
@@ -183,7 +183,7 @@ def _yuma3_fixed_alpha(bma: int) -> int:
     """``compute_disabled_liquid_alpha``: ``1 - I32F32::from_num(I64F64::from_num(B) / 1e6)``.
 
     ``from_num`` (not ``saturating_from_num``) wraps in the release runtime; the result
-    equals :func:`yuma.fixed.bonds_ema_alpha` for every ``B < 2**31 * 10**6``.
+    equals :func:`yuma.chain.fixed.bonds_ema_alpha` for every ``B < 2**31 * 10**6``.
     """
     v = bma << 64
     if v >= 1 << 127:
@@ -287,7 +287,7 @@ def _consensus(active_stake: np.ndarray, weights: np.ndarray, rows: np.ndarray,
 
     Participants are the UIDs with ``active_stake > 0`` in UID order, their stakes
     normalized; one without a stored row scores 0 in every column (as
-    :func:`yuma.fixed.weighted_median_col`, with the columns laid out contiguously).
+    :func:`yuma.chain.fixed.weighted_median_col`, with the columns laid out contiguously).
     """
     n = active_stake.shape[0]
     out = np.zeros(n, dtype=np.int64)

@@ -208,7 +208,7 @@ class ChainState:
     tao_weight : int
         ``TaoWeight`` storage value (u64; the weight is ``TaoWeight / u64::MAX``). The
         epoch's raw stake is ``alpha + tao * tao_weight`` in ``I64F64``
-        (:func:`yuma.fixed.total_stake_64`).
+        (:func:`yuma.chain.fixed.total_stake_64`).
     weights : array_like of int, shape (n, n)
         ``Weights`` rows as ``u16`` (row i: what UID i set; absent entries 0).
     weights_present : array_like of bool, shape (n, n), optional

@@ -2,13 +2,13 @@
 
 * ``yuma demo``: run a small subnet's epochs and print a per-UID table;
 * ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
-  :mod:`yuma.snapshot`) and print its per-UID table;
+  :mod:`yuma.io.snapshot`) and print its per-UID table;
 * ``yuma scenarios``: list the scenario catalogue;
 * ``yuma simulate SCENARIO --variant yuma2 --variant yuma3+la --plot out.png``: run a
   scenario under variants side by side and print each validator's dividends;
 * ``yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --out r.parquet
   --plot map.png``: the chain document's Monte Carlo retention map (honest stake against a
-  cabal, :mod:`yuma.guarantees`) and the honest utility each honest stake share needs.
+  cabal, :mod:`yuma.analysis.guarantees`) and the honest utility each honest stake share needs.
 """
 
 from __future__ import annotations

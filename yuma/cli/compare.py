@@ -33,7 +33,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "catalogue on CANDIDATE and on a baseline, and print them side by side. CANDIDATE "
         "is a preset (yuma2, yuma3, yuma3+la, yuma2_liquid_alpha_v1), a registered variant, "
         "or module:attribute / file.py:attribute naming a yuma.Variant, a "
-        "yuma.compare.Candidate or a yuma.YumaParams.",
+        "yuma.core.presets.Candidate or a yuma.YumaParams.",
     )
     p.add_argument("candidate", help="preset, variant name, or module:attribute")
     p.add_argument("--against", default="yuma3", help="baseline (default yuma3)")

@@ -3,7 +3,7 @@
 Policy (one place): no ``fastmath``; work is split only over independent columns or rows,
 never across a floating-point accumulation, so every output is bit-identical whatever the
 thread count. Kernels only loop: they receive C-contiguous float64 / int64 arrays validated
-and allocated by their wrappers in :mod:`yuma.steps` and fill an ``out`` array.
+and allocated by their wrappers in :mod:`yuma.core.steps` and fill an ``out`` array.
 
 Each kernel is a serial block function plus two drivers: ``*_serial`` runs the blocks in
 order, ``*_parallel`` runs them with ``prange``. The wrappers pick the parallel driver only

@@ -4,7 +4,7 @@
 For the built-ins it runs this instead: the same formulas, in the same order per element,
 through the fused kernels of :mod:`yuma.core._kernels`, so W is read about four times rather
 than a dozen and no boolean n x n masks are built. The tests check it against the
-step-by-step path and against :mod:`yuma.reference`.
+step-by-step path and against :mod:`yuma.core.reference`.
 
 Full-size matrices allocated: ``weights``, ``clipped_weights``, the EMA bonds and the
 stored bonds; ``weights_for_bonds`` is ``clipped_weights`` at ``beta = 1`` and ``weights``

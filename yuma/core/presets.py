@@ -191,7 +191,7 @@ def resolve_candidate(spec: Any, *, liquid_alpha: bool | None = None) -> Candida
             known = sorted(set(presets) | set(VARIANTS))
             raise ValueError(
                 f"unknown variant {spec!r}; use one of {known} or module:attribute "
-                "(naming a yuma.Variant, yuma.compare.Candidate or yuma.YumaParams)"
+                "(naming a yuma.Variant, yuma.core.presets.Candidate or yuma.YumaParams)"
             )
     elif isinstance(spec, Candidate):
         cand = spec
@@ -205,7 +205,7 @@ def resolve_candidate(spec: Any, *, liquid_alpha: bool | None = None) -> Candida
         cand = Candidate(label, VARIANTS[spec.variant], fields)
     else:
         raise ValueError(
-            "a candidate must be a yuma.Variant, yuma.compare.Candidate, yuma.YumaParams or "
+            "a candidate must be a yuma.Variant, yuma.core.presets.Candidate, yuma.YumaParams or "
             f"a name, got {type(spec).__name__}"
         )
     if liquid_alpha is not None:

@@ -1,6 +1,6 @@
 r"""Slow, obviously-correct twin of the fast library: slow on purpose.
 
-Every public function of :mod:`yuma.ops` and :mod:`yuma.steps`, and :func:`yuma.epoch`,
+Every public function of :mod:`yuma.ops` and :mod:`yuma.core.steps`, and :func:`yuma.epoch`,
 is written again here, name for name and with the same signature, as plain Python loops
 over rows and columns, straight from the docstrings (the contract). Nothing is imported
 from :mod:`yuma`: a bug in a shared helper would otherwise pass both sides of a

@@ -101,7 +101,7 @@ def epoch(
         The consensus the previous epoch stored (proportions in [0, 1]; e.g. the previous
         ``EpochResult.consensus``, or the chain's u16 ``Consensus`` / 65535). Read by the
         Yuma 3 liquid-alpha sigmoid when ``params.liquid_alpha_consensus_mode`` resolves
-        to "previous" (see :func:`yuma.steps.liquid_alpha_consensus`, which also gives
+        to "previous" (see :func:`yuma.core.steps.liquid_alpha_consensus`, which also gives
         the rule for ``m != n_uids``); ignored otherwise, and by the historic
         ``yuma2_liquid_alpha_v1``.
     arithmetic : {"float", "fixed"}

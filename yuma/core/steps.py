@@ -2,7 +2,7 @@ r"""One pure function per step of a Yuma epoch, in the chain's order.
 
 Each public function validates its arguments, works on fresh copies and returns new
 arrays; a private twin (leading underscore) does the work on already validated data and
-is what :func:`yuma.epoch` calls. :mod:`yuma.reference` mirrors every public name here
+is what :func:`yuma.epoch` calls. :mod:`yuma.core.reference` mirrors every public name here
 with a slow, obviously-correct implementation.
 
 Shapes: ``weights`` is (n_rows, n_cols). Rows are weight setters (validators), columns are

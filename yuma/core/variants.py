@@ -455,7 +455,7 @@ def variant(name: str, base: Variant | str = YUMA3, **steps: Callable) -> Varian
     ``dataclasses.replace(yuma.YUMA3, name="mine", update_bonds=f)`` with checks: the step
     names are the fields of :class:`yuma.Variant` (:data:`STEP_NAMES`), each value is
     callable, and the name does not pose as a built-in. The result runs wherever a
-    built-in does; its steps have the signatures listed in :mod:`yuma.variants`.
+    built-in does; its steps have the signatures listed in :mod:`yuma.core.variants`.
 
     Parameters
     ----------

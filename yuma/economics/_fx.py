@@ -1,7 +1,7 @@
 r"""Unsigned and signed 128-bit fixed point of the coinbase, on Python integers.
 
 The coinbase (``run_coinbase.rs``, ``block_emission.rs``, ``subnet_emissions.rs``) computes in
-``substrate_fixed`` types that :mod:`yuma.fixed` does not cover: ``U96F32``, ``I96F32`` and
+``substrate_fixed`` types that :mod:`yuma.chain.fixed` does not cover: ``U96F32``, ``I96F32`` and
 ``U64F64`` (128-bit, with 32 or 64 fractional bits). A value is held here as its raw bits, a
 Python ``int`` (value = bits / 2**frac), and every operation is exact integer arithmetic:
 
@@ -14,7 +14,7 @@ Python ``int`` (value = bits / 2**frac), and every operation is exact integer ar
   truncated (floor), then saturate;
 * float to fixed: round to nearest, ties to even, then saturate.
 
-``I64F64`` helpers live in :mod:`yuma.fixed` and are reused where the chain uses that type.
+``I64F64`` helpers live in :mod:`yuma.chain.fixed` and are reused where the chain uses that type.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Needs matplotlib (``pip install "yuma[plot]"``); nothing else in :mod:`yuma` imports it.
 
->>> import yuma, yuma.plot                                   # doctest: +SKIP
->>> sims = yuma.plot.run_variants(yuma.get_scenario("kappa_delayed"))
->>> fig = yuma.plot.plot_simulations(sims)
+>>> import yuma; from yuma.sim import plot                   # doctest: +SKIP
+>>> sims = plot.run_variants(yuma.get_scenario("kappa_delayed"))
+>>> fig = plot.plot_simulations(sims)
 >>> fig.savefig("kappa_delayed.png")
 """
 

@@ -960,7 +960,7 @@ def _dynamic_scenarios() -> list[Scenario]:
             "drifts, each with its own small error; validator UID 3, with the median "
             "honest stake (0.3), copies the consensus of the previous epoch instead of "
             "evaluating miners. Shows the copier's profitability: compare "
-            "yuma.metrics.copier_ratio (G < 1: copying does not pay)."
+            "yuma.sim.metrics.copier_ratio (G < 1: copying does not pay)."
         ),
     ))
 

@@ -25,6 +25,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 
+from ..core.presets import resolve_candidate
 from ..params import YumaParams
 from .invariants import INVARIANTS, Invariant, InvariantViolation, format_case, hyperparameters
 from .simplify import simplify
@@ -332,7 +333,7 @@ def check_variant(
     ----------
     variant : Variant, str or Candidate
         A :class:`yuma.Variant`, a preset or registered name (``"yuma3+la"``), a
-        ``module:attribute`` string or a :class:`yuma.compare.Candidate`.
+        ``module:attribute`` string or a :class:`yuma.analysis.compare.Candidate`.
     invariants : sequence of str or Invariant, optional
         Which invariants (default: the whole catalogue, :data:`INVARIANTS`).
     max_examples : int
@@ -359,8 +360,6 @@ def check_variant(
     ValueError
         For an unknown invariant or candidate, or a bad argument.
     """
-    from ..analysis.compare import resolve_candidate
-
     cand = resolve_candidate(variant)
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
         raise ValueError(f"max_examples must be a positive integer, got {max_examples!r}")

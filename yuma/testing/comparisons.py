@@ -1,7 +1,7 @@
 """Registry of fast functions and their slow references, with the tolerance to compare them.
 
 :data:`COMPARISONS` pairs each hot step of the library (and :func:`yuma.epoch`) with its
-twin in :mod:`yuma.reference`. The tests compare every pair on Hypothesis inputs; the
+twin in :mod:`yuma.core.reference`. The tests compare every pair on Hypothesis inputs; the
 benchmarks time both sides on the inputs of :func:`make_inputs`. :func:`assert_matches`
 is the single comparison rule (exact for integer, boolean and consensus outputs; within
 :data:`RTOL` / :data:`ATOL` for the rest).

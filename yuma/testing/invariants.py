@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 PRESETS = ("yuma2", "yuma2_liquid_alpha_v1", "yuma3", "yuma3+la")
-"""The built-in presets the catalogue states results for (:data:`yuma.plot.VARIANT_PRESETS`)."""
+"""The built-in presets the catalogue states results for (:data:`yuma.sim.plot.VARIANT_PRESETS`)."""
 
 RTOL = 1e-9
 ATOL = 1e-12
