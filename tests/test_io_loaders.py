@@ -878,3 +878,56 @@ def test_epoch_float_and_fixed_agree_with_chain_state():
     assert np.abs(fixed.incentive * 65535 - out.incentive).max() <= 1
     assert np.abs(fixed.dividends * 65535 - out.dividends).max() <= 1
     assert out.incentive.sum() > 0
+
+
+# --------------------------------------------------------------------------------------
+# Documentation of the public API
+# --------------------------------------------------------------------------------------
+
+IO_PUBLIC = {
+    "load_torch_pickle": yuma.io.load_torch_pickle,
+    "tao_to_rao": tao_to_rao,
+    "rao_to_tao": rao_to_tao,
+    "proportions_to_u16_rows": proportions_to_u16_rows,
+    "chain_hyperparameters": chain_hyperparameters,
+    "read_metagraph": read_metagraph,
+    "read_metagraph10": read_metagraph10,
+    "read_metagraph11": read_metagraph11,
+    "read_simulator_dump": read_simulator_dump,
+    "SubnetSnapshot": SubnetSnapshot,
+    "SubnetSnapshot.from_arrays": SubnetSnapshot.from_arrays,
+    "SubnetSnapshot.epoch_kwargs": SubnetSnapshot.epoch_kwargs,
+    "SubnetSnapshot.null_epoch_kwargs": SubnetSnapshot.null_epoch_kwargs,
+    "SubnetSnapshot.to_chain_state": SubnetSnapshot.to_chain_state,
+    "ChainHyperparameters": ChainHyperparameters,
+    "ChainHyperparameters.to_yuma_params": ChainHyperparameters.to_yuma_params,
+    "ChainHyperparameters.resolved": ChainHyperparameters.resolved,
+    "ChainHyperparameters.chain_state_fields": ChainHyperparameters.chain_state_fields,
+}
+
+
+@pytest.mark.parametrize("qualname", sorted(IO_PUBLIC))
+def test_io_parameters_documented(qualname):
+    import inspect
+
+    from test_docs import documented_parameters, numpydoc_sections, signature_parameters
+
+    obj = IO_PUBLIC[qualname]
+    doc = inspect.getdoc(obj)
+    assert doc and "\n" not in doc.split("\n\n", 1)[0].strip(), qualname
+    assert documented_parameters(doc) == signature_parameters(obj), qualname
+    if not inspect.isclass(obj):
+        assert "Returns" in numpydoc_sections(doc), qualname
+
+
+@pytest.mark.parametrize("module", ["yuma.io.subnet", "yuma.io.metagraph",
+                                    "yuma.io.torch_pickle", "yuma.io"])
+def test_io_doctests(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.failed == 0, module
+    if module in ("yuma.io.subnet", "yuma.io.metagraph"):
+        assert result.attempted > 0, module

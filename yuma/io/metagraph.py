@@ -45,8 +45,9 @@ attribute                 content and unit
 tagged with a netuid). Weights and bonds are not in it: ``client.weights.weights`` gives
 ``{validator_uid: {miner_uid: fraction}}`` (each row divided by its sum, explicit zeros
 kept) and ``client.weights.bonds`` ``{validator_uid: {miner_uid: u16 / 65535}}``;
-``subnet_hyperparameters`` gives the chain's raw integers by name
-(``get_subnet_hyperparams_v3``).
+``client.subnets.subnet_hyperparameters`` gives the chain's raw integers by name
+(runtime API ``get_subnet_hyperparams_v3``; ``epoch_consensus`` 0 is Yuma, 1 Null). The
+metagraph itself comes from ``client.subnets.metagraph(netuid)``.
 
 Hyperparameter names (both generations) and the :class:`ChainHyperparameters` field each
 fills are in :data:`SDK_HYPERPARAMETERS`; :func:`chain_hyperparameters` infers each
