@@ -1,4 +1,42 @@
-"""Input and output: what the library reads and writes, and nothing that executes code.
+"""Input and output: subnets as the ecosystem writes them, and the library's own snapshots.
 
-``snapshot.py``: one epoch's inputs as ``.npz`` or JSON (``yuma epoch FILE``).
+Nothing here imports the Bittensor SDK or torch, and nothing runs code found in a file:
+
+* :mod:`yuma.io.snapshot`: one epoch's inputs as ``.npz`` or JSON (``yuma epoch FILE``).
+
+* :mod:`yuma.io.torch_pickle`: zip-format ``torch.save`` files holding NumPy arrays, read
+  by an unpickler that resolves only NumPy's array reconstruction
+  (:func:`load_torch_pickle`).
+* :mod:`yuma.io.metagraph`: duck-typed readers of the ``bittensor`` 10.x ``Metagraph``
+  (array attributes, NumPy or torch) and the 11.x ``Metagraph`` (one record per UID, with
+  weights, bonds and hyperparameters read separately), and of the simulator's dumps
+  (:func:`read_metagraph`, :func:`read_metagraph10`, :func:`read_metagraph11`,
+  :func:`read_simulator_dump`, :func:`chain_hyperparameters`).
+* :mod:`yuma.io.subnet`: :class:`SubnetSnapshot`, one subnet at one block with its units
+  explicit (stake in rao, weights and bonds as the chain's u16 and as proportions), which
+  becomes :func:`yuma.epoch` arguments or a :class:`yuma.chain.ChainState`.
 """
+
+from .metagraph import (
+    chain_hyperparameters,
+    read_metagraph,
+    read_metagraph10,
+    read_metagraph11,
+    read_simulator_dump,
+)
+from .subnet import ChainHyperparameters, SubnetSnapshot, rao_to_tao, tao_to_rao
+from .torch_pickle import ALLOWED_GLOBALS, load_torch_pickle
+
+__all__ = [
+    "ALLOWED_GLOBALS",
+    "ChainHyperparameters",
+    "SubnetSnapshot",
+    "chain_hyperparameters",
+    "load_torch_pickle",
+    "rao_to_tao",
+    "read_metagraph",
+    "read_metagraph10",
+    "read_metagraph11",
+    "read_simulator_dump",
+    "tao_to_rao",
+]
