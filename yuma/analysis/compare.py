@@ -259,23 +259,7 @@ class Comparison:
             (NaN without a copier) for both labels, and ``max |dD|``: the largest change
             of a validator's share of all dividends over the run.
         """
-        from ..sim import metrics
-
-        rows = []
-        for name, sims in self.sims.items():
-            row: dict[str, Any] = {"scenario": name}
-            shares = []
-            for label, sim in sims.items():
-                s = _dividend_summary(sim)
-                row[f"{label} D/S min"] = s["ds_min"]
-                row[f"{label} D/S max"] = s["ds_max"]
-                row[f"{label} G"] = s["g"]
-                paid = sim.dividends.sum(axis=0)[metrics.validator_rows(sim)]
-                shares.append(paid / paid.sum() if paid.sum() > 0 else paid)
-            diff = np.abs(shares[0] - shares[1])
-            row["max |dD|"] = float(diff.max()) if diff.size else 0.0
-            rows.append(row)
-        return rows
+        return [_scenario_row(name, sims) for name, sims in self.sims.items()]
 
     def to_frame(self):
         """The scenario table (:meth:`scenario_rows`) as a DataFrame.
@@ -315,31 +299,7 @@ class Comparison:
         if not self.reports:
             return ""
         c, b = self.candidate.label, self.against.label
-        rc, rb = self.reports[c], self.reports[b]
-        width = max(len(r.name) for r in rc.results) + 2
-        cells = [len(f"FAILS {r.kind}") for r in rc.results if not r.held]
-        cw = max([len(c), len("holds")] + cells)
-        head = f"{'invariant':<{width}}{c:<{cw}}  {b}"
-        lines = [
-            f"invariants ({rc.max_examples} examples each, seed {rc.seed}"
-            f"{', hyperparameters drawn' if rc.vary_params else ''})",
-            head,
-            "-" * len(head),
-        ]
-        for r in rc.results:
-            other = rb[r.name]
-            left = "holds" if r.held else f"FAILS {r.kind}"
-            right = "holds" if other.held else f"FAILS {other.kind}"
-            mark = ""
-            if not r.held and other.held:
-                mark = "   <- new failure"
-            elif r.held and not other.held:
-                mark = "   <- fixed"
-            lines.append(f"{r.name:<{width}}{left:<{cw}}  {right}{mark}")
-        lines.append(
-            f"{c}: {len(rc.held)}/{len(rc.results)} hold; {b}: {len(rb.held)}/{len(rb.results)}"
-        )
-        return "\n".join(lines)
+        return _invariant_table(c, self.reports[c], b, self.reports[b])
 
     def format_scenarios(self) -> str:
         """The scenario table as text.
@@ -350,34 +310,7 @@ class Comparison:
         """
         if not self.sims:
             return ""
-        c, b = self.candidate.label, self.against.label
-        rows = self.scenario_rows()
-        width = max(len(r["scenario"]) for r in rows) + 2
-
-        def cell(row, label):
-            lo, hi = row[f"{label} D/S min"], row[f"{label} D/S max"]
-            g = row[f"{label} G"]
-            ds = f"{lo:.2f}-{hi:.2f}" if np.isfinite(lo) else "-"
-            shown = f"{g:.3f}" if np.isfinite(g) else ""
-            return f"{ds:>11} {shown:>6}"
-
-        cw = max(len(c), len(b), 18)
-        head = f"{'scenario':<{width}}{c:>{cw}} {b:>{cw}}  {'max |dD|':>8}"
-        sub_cell = f"{'D/S range':>11} {'G':>6}"
-        sub = f"{'':<{width}}{sub_cell:>{cw}} {sub_cell:>{cw}}"
-        lines = [
-            "scenarios (D/S: a validator's share of the run's dividends over its stake share; "
-            "G: copier ratio; max |dD|: largest change of a validator's dividend share)",
-            head,
-            sub,
-            "-" * len(head),
-        ]
-        for row in rows:
-            lines.append(
-                f"{row['scenario']:<{width}}{cell(row, c):>{cw}} {cell(row, b):>{cw}}  "
-                f"{row['max |dD|']:8.4f}"
-            )
-        return "\n".join(lines)
+        return _scenario_table(self.scenario_rows(), self.candidate.label, self.against.label)
 
     def __str__(self) -> str:
         parts = [f"candidate {self.candidate.label} against {self.against.label}"]
@@ -423,6 +356,83 @@ class Comparison:
             plt.close(fig)
             written.append(path)
         return written
+
+
+def _scenario_row(name: str, sims: dict) -> dict[str, Any]:
+    """One scenario's row of :meth:`Comparison.scenario_rows` (two labels' simulations)."""
+    from ..sim import metrics
+
+    row: dict[str, Any] = {"scenario": name}
+    shares = []
+    for label, sim in sims.items():
+        s = _dividend_summary(sim)
+        row[f"{label} D/S min"] = s["ds_min"]
+        row[f"{label} D/S max"] = s["ds_max"]
+        row[f"{label} G"] = s["g"]
+        paid = sim.dividends.sum(axis=0)[metrics.validator_rows(sim)]
+        shares.append(paid / paid.sum() if paid.sum() > 0 else paid)
+    diff = np.abs(shares[0] - shares[1])
+    row["max |dD|"] = float(diff.max()) if diff.size else 0.0
+    return row
+
+
+def _invariant_table(c: str, rc, b: str, rb) -> str:
+    """The invariant table of candidate ``c`` (report ``rc``) against ``b`` (``rb``)."""
+    width = max(len(r.name) for r in rc.results) + 2
+    cells = [len(f"FAILS {r.kind}") for r in rc.results if not r.held]
+    cw = max([len(c), len("holds")] + cells)
+    head = f"{'invariant':<{width}}{c:<{cw}}  {b}"
+    lines = [
+        f"invariants ({rc.max_examples} examples each, seed {rc.seed}"
+        f"{', hyperparameters drawn' if rc.vary_params else ''})",
+        head,
+        "-" * len(head),
+    ]
+    for r in rc.results:
+        other = rb[r.name]
+        left = "holds" if r.held else f"FAILS {r.kind}"
+        right = "holds" if other.held else f"FAILS {other.kind}"
+        mark = ""
+        if not r.held and other.held:
+            mark = "   <- new failure"
+        elif r.held and not other.held:
+            mark = "   <- fixed"
+        lines.append(f"{r.name:<{width}}{left:<{cw}}  {right}{mark}")
+    lines.append(
+        f"{c}: {len(rc.held)}/{len(rc.results)} hold; {b}: {len(rb.held)}/{len(rb.results)}"
+    )
+    return "\n".join(lines)
+
+
+def _scenario_cell(row: dict, label: str) -> str:
+    """One label's cell of the scenario table: the D/S range and the copier ratio."""
+    lo, hi = row[f"{label} D/S min"], row[f"{label} D/S max"]
+    g = row[f"{label} G"]
+    ds = f"{lo:.2f}-{hi:.2f}" if np.isfinite(lo) else "-"
+    shown = f"{g:.3f}" if np.isfinite(g) else ""
+    return f"{ds:>11} {shown:>6}"
+
+
+def _scenario_table(rows: list[dict], c: str, b: str) -> str:
+    """The scenario table of candidate ``c`` against ``b``, from the scenario rows."""
+    width = max(len(r["scenario"]) for r in rows) + 2
+    cw = max(len(c), len(b), 18)
+    head = f"{'scenario':<{width}}{c:>{cw}} {b:>{cw}}  {'max |dD|':>8}"
+    sub_cell = f"{'D/S range':>11} {'G':>6}"
+    sub = f"{'':<{width}}{sub_cell:>{cw}} {sub_cell:>{cw}}"
+    lines = [
+        "scenarios (D/S: a validator's share of the run's dividends over its stake share; "
+        "G: copier ratio; max |dD|: largest change of a validator's dividend share)",
+        head,
+        sub,
+        "-" * len(head),
+    ]
+    for row in rows:
+        lines.append(
+            f"{row['scenario']:<{width}}{_scenario_cell(row, c):>{cw}} "
+            f"{_scenario_cell(row, b):>{cw}}  {row['max |dD|']:8.4f}"
+        )
+    return "\n".join(lines)
 
 
 def compare(

@@ -412,13 +412,34 @@ def sweep(
         raise ValueError(f"fn must be callable, got {fn!r}")
     seed = _check_seed(seed)
     points = grid_points(grid)
-    if n_workers is not None and (
-        isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1
-    ):
+    out = _check_options(n_workers, chunksize, scheduler, client, out, progress)
+
+    pass_seed = _takes_seed(fn) and not any("seed" in p for _, p in points)
+    work = [(pos, idx, point) for pos, (idx, point) in enumerate(points)]
+    bar = _Bar(len(work), bool(progress))
+    try:
+        rows = _run_points(fn, work, seed, pass_seed, scheduler, client, n_workers, chunksize, bar)
+    finally:
+        bar.close()
+    table = pd.DataFrame(_table_columns(points, rows))
+    table.attrs.update({"seed": seed, "fn": _qualname(fn)})
+    if out is not None:
+        to_parquet(table, out)
+    return table
+
+
+def _is_positive_int(value) -> bool:
+    """A positive integer (NumPy's included), not a bool."""
+    return (
+        not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 1
+    )
+
+
+def _check_options(n_workers, chunksize, scheduler, client, out, progress) -> str | None:
+    """Check where and how a sweep runs; return ``out`` as a path (pyarrow needed)."""
+    if n_workers is not None and not _is_positive_int(n_workers):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    if chunksize is not None and (
-        isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)) or chunksize < 1
-    ):
+    if chunksize is not None and not _is_positive_int(chunksize):
         raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ValueError(f"scheduler must be a non-empty string, got {scheduler!r}")
@@ -429,43 +450,59 @@ def sweep(
         _require_pyarrow()
     if not isinstance(progress, (bool, np.bool_)):
         raise ValueError(f"progress must be a bool, got {progress!r}")
+    return out
 
-    pass_seed = _takes_seed(fn) and not any("seed" in p for _, p in points)
-    work = [(pos, idx, point) for pos, (idx, point) in enumerate(points)]
+
+def _chunk_size(n_points: int, workers: int) -> int:
+    """About four tasks per worker, at most 64 points each."""
+    return max(1, min(64, math.ceil(n_points / (4 * workers))))
+
+
+def _run_points(fn, work, seed, pass_seed, scheduler, client, n_workers, chunksize, bar):
+    """Run every point on a Dask client, in local worker processes or here.
+
+    Returns ``(position, row)`` pairs in completion order. A client opened here from a
+    scheduler address is closed here.
+    """
     n = len(work)
-    bar = _Bar(n, bool(progress))
     own_client = None
     try:
         if client is None and scheduler not in (None, "processes", "serial"):
             client = own_client = _dask_client(scheduler)
         if client is not None:
             workers = max(1, len(client.scheduler_info().get("workers", {})))
-            size = chunksize or max(1, min(64, math.ceil(n / (4 * workers))))
-            rows = _run_dask(fn, work, seed, pass_seed, client, size, bar)
-        else:
-            workers = 1 if scheduler == "serial" else (n_workers or os.cpu_count() or 1)
-            if workers == 1 or n == 1:
-                rows = []
-                for position, index, point in work:
-                    kwargs = dict(point)
-                    if pass_seed:
-                        kwargs["seed"] = point_seed(seed, index)
-                    try:
-                        rows.append((position, _as_row(fn(**kwargs))))
-                    except Exception as exc:
-                        shown = {k: _display(v) for k, v in point.items()}
-                        raise SweepError(f"point {position} {shown} raised {exc!r}") from exc
-                    bar.update(1)
-            else:
-                _check_picklable(fn, work)
-                size = chunksize or max(1, min(64, math.ceil(n / (4 * workers))))
-                rows = _run_local(fn, work, seed, pass_seed, workers, size, bar)
+            size = chunksize or _chunk_size(n, workers)
+            return _run_dask(fn, work, seed, pass_seed, client, size, bar)
+        workers = 1 if scheduler == "serial" else (n_workers or os.cpu_count() or 1)
+        if workers == 1 or n == 1:
+            return _run_serial(fn, work, seed, pass_seed, bar)
+        _check_picklable(fn, work)
+        size = chunksize or _chunk_size(n, workers)
+        return _run_local(fn, work, seed, pass_seed, workers, size, bar)
     finally:
-        bar.close()
         if own_client is not None:
             own_client.close()
 
-    rows.sort(key=lambda r: r[0])
+
+def _run_serial(fn, work, seed, pass_seed, bar) -> list:
+    """Run every point in this process, in grid order."""
+    rows = []
+    for position, index, point in work:
+        kwargs = dict(point)
+        if pass_seed:
+            kwargs["seed"] = point_seed(seed, index)
+        try:
+            rows.append((position, _as_row(fn(**kwargs))))
+        except Exception as exc:
+            shown = {k: _display(v) for k, v in point.items()}
+            raise SweepError(f"point {position} {shown} raised {exc!r}") from exc
+        bar.update(1)
+    return rows
+
+
+def _table_columns(points, rows) -> dict[str, list]:
+    """The table's columns in grid order: the grid's, then the results'."""
+    rows = sorted(rows, key=lambda r: r[0])
     grid_cols = list(dict.fromkeys(k for _, p in points for k in p))
     result_cols = list(dict.fromkeys(k for _, row in rows for k in row))
     clash = sorted(set(grid_cols) & set(result_cols))
@@ -474,11 +511,7 @@ def sweep(
     data = {k: [_display(p.get(k)) for _, p in points] for k in grid_cols}
     for k in result_cols:
         data[k] = [row.get(k) for _, row in rows]
-    table = pd.DataFrame(data)
-    table.attrs.update({"seed": seed, "fn": _qualname(fn)})
-    if out is not None:
-        to_parquet(table, out)
-    return table
+    return data
 
 
 def _qualname(fn) -> str:

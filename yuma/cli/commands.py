@@ -243,8 +243,6 @@ def _parse_stakes(text: str) -> list[float]:
 
 
 def _guarantees(args: argparse.Namespace) -> int:
-    import os
-
     from ..analysis import guarantees as g
     from ..analysis.sweep import SweepError
 
@@ -253,39 +251,9 @@ def _guarantees(args: argparse.Namespace) -> int:
         return 2
 
     try:
-        stakes = g._stakes(_parse_stakes(args.stakes)) if args.stakes else np.array(
-            g.DEFAULT_STAKES
-        )
-        if args.grid < 2:
-            raise ValueError(f"--grid must be >= 2, got {args.grid}")
-        if args.workers is not None and args.workers < 1:
-            raise ValueError(f"--workers must be >= 1, got {args.workers}")
-        if args.workers is not None and args.scheduler is not None:
-            raise ValueError("give --workers (local processes) or --scheduler (Dask), not both")
-        if args.seed < 0:
-            raise ValueError(f"--seed must be >= 0, got {args.seed}")
-        params = g._settings(
-            args.uids, args.validators, args.kappa, args.beta, args.xi, args.sigma,
-            args.sigma_stake, args.epochs, args.variant, args.liquid_alpha,
-        )
-        _check_output(args.out, "--out", (".parquet",))
-        _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
-        if args.out is not None:
-            from ..analysis.sweep import _require_pyarrow
-
-            _require_pyarrow()
-        highlight = args.highlight
-        if highlight is None:
-            highlight = 0.6 if np.isclose(stakes, 0.6).any() else float(stakes[0])
-        elif not np.isclose(stakes, highlight).any():
-            raise ValueError(f"--highlight {highlight} is not among the stakes {stakes.tolist()}")
-        if args.plot is not None:
-            import matplotlib
-
-            matplotlib.use("Agg")
+        stakes, params, highlight = _guarantees_settings(args)
     except (ValueError, ImportError) as exc:
         return fail(str(exc))
-
     progress = args.progress if args.progress is not None else stakes.size * args.grid**2 >= 5000
     try:
         table = g.grid_frame(
@@ -298,6 +266,50 @@ def _guarantees(args: argparse.Namespace) -> int:
         print(f"yuma guarantees: a grid point failed: {exc}", file=sys.stderr)
         return 1
     rmap = g.RetentionMap.from_frame(table)
+    _print_retention(args, rmap)
+    _write_guarantees_outputs(args, table, rmap, highlight)
+    return 0
+
+
+def _guarantees_settings(args: argparse.Namespace) -> tuple[np.ndarray, dict, float]:
+    """Check ``yuma guarantees``'s options: the stakes, the epoch settings, the highlight."""
+    from ..analysis import guarantees as g
+
+    stakes = g._stakes(_parse_stakes(args.stakes)) if args.stakes else np.array(
+        g.DEFAULT_STAKES
+    )
+    if args.grid < 2:
+        raise ValueError(f"--grid must be >= 2, got {args.grid}")
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("give --workers (local processes) or --scheduler (Dask), not both")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    params = g._settings(
+        args.uids, args.validators, args.kappa, args.beta, args.xi, args.sigma,
+        args.sigma_stake, args.epochs, args.variant, args.liquid_alpha,
+    )
+    _check_output(args.out, "--out", (".parquet",))
+    _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
+    if args.out is not None:
+        from ..analysis.sweep import _require_pyarrow
+
+        _require_pyarrow()
+    highlight = args.highlight
+    if highlight is None:
+        highlight = 0.6 if np.isclose(stakes, 0.6).any() else float(stakes[0])
+    elif not np.isclose(stakes, highlight).any():
+        raise ValueError(f"--highlight {highlight} is not among the stakes {stakes.tolist()}")
+    if args.plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    return stakes, params, highlight
+
+
+def _print_retention(args: argparse.Namespace, rmap) -> None:
+    """The settings, then per honest stake the honest utility needed and the cabal's."""
     print(
         f"yuma guarantees: {args.uids} UIDs ({args.validators} validators), "
         f"kappa={args.kappa:g} beta={args.beta:g} xi={args.xi:g} sigma_W={args.sigma:g}, "
@@ -309,6 +321,12 @@ def _guarantees(args: argparse.Namespace) -> int:
         need, wc = rmap.required_utility(float(s))
         shown = f"{need:11.3f}" if np.isfinite(need) else f"{'> 1':>11}"
         print(f"{s:6.2f} {shown} {wc:10.2f}")
+
+
+def _write_guarantees_outputs(args: argparse.Namespace, table, rmap, highlight: float) -> None:
+    """Write the table and the figure; the figure appears only once both are written."""
+    import os
+
     tmp_plot = None
     try:
         if args.plot is not None:
@@ -330,7 +348,6 @@ def _guarantees(args: argparse.Namespace) -> int:
     finally:
         if tmp_plot is not None and os.path.exists(tmp_plot):
             os.remove(tmp_plot)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,8 +386,51 @@ def _main(argv: list[str] | None = None) -> int:
     int
         Exit status.
     """
+    from . import compare as compare_cli
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "guarantees":
+        return _guarantees(args)
+    if args.command == "compare":
+        return compare_cli.run(args)
+    if args.command == "scenarios":
+        return _scenarios(args)
+    if args.command == "simulate":
+        return _simulate(args)
+    if args.command == "epoch":
+        return _epoch_file(args)
+    if args.command == "demo":
+        if args.validators < 1 or args.miners < 0 or args.epochs < 1:
+            parser.error("need --validators >= 1, --miners >= 0 and --epochs >= 1")
+        return _demo(args)
+    return 2  # pragma: no cover - argparse enforces a command
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The ``yuma`` command's parser: one subcommand each."""
+    from . import compare as compare_cli
+
     parser = argparse.ArgumentParser(prog="yuma", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_demo(sub)
+    _add_epoch(sub)
+    sub.add_parser("scenarios", help="list the scenario catalogue")
+    _add_simulate(sub)
+    _add_guarantees(sub)
+    compare_cli.add_parser(sub)
+    return parser
+
+
+def _add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress`` (default: decided by the size of the run)."""
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None, help="progress bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def _add_demo(sub) -> None:
+    """``yuma demo``."""
     demo = sub.add_parser("demo", help="run a small subnet's epoch and print a per-UID table")
     demo.add_argument("--variant", default="yuma3", choices=sorted(VARIANTS))
     demo.add_argument("--liquid-alpha", action="store_true", help="turn liquid alpha on")
@@ -378,10 +438,17 @@ def _main(argv: list[str] | None = None) -> int:
     demo.add_argument("--miners", type=int, default=8)
     demo.add_argument("--epochs", type=int, default=3, help="epochs to run, carrying bonds")
     demo.add_argument("--seed", type=int, default=0)
+
+
+def _add_epoch(sub) -> None:
+    """``yuma epoch FILE``."""
     one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz or .json)")
     one.add_argument("file", help="snapshot: weights, stake, optional bonds and params")
     one.add_argument("--variant", choices=sorted(VARIANTS), help="override params.variant")
-    sub.add_parser("scenarios", help="list the scenario catalogue")
+
+
+def _add_simulate(sub) -> None:
+    """``yuma simulate SCENARIO``."""
     sim = sub.add_parser("simulate", help="run a scenario under variants side by side")
     sim.add_argument("scenario", help="a name from `yuma scenarios`")
     sim.add_argument(
@@ -392,9 +459,11 @@ def _main(argv: list[str] | None = None) -> int:
     )
     sim.add_argument("--epochs", type=int, help="run only the first EPOCHS epochs")
     sim.add_argument("--plot", help="write a figure (.png, .pdf or .svg)")
-    bar = sim.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    _add_progress_options(sim)
+
+
+def _add_guarantees(sub) -> None:
+    """``yuma guarantees``."""
     gua = sub.add_parser(
         "guarantees",
         help="Monte Carlo retention map: honest stake against a cabal (yuma.guarantees)",
@@ -423,28 +492,7 @@ def _main(argv: list[str] | None = None) -> int:
                      "(.png, .pdf or .svg)")
     gua.add_argument("--highlight", type=float,
                      help="honest stake of the plotted emission map (default 0.6)")
-    gbar = gua.add_mutually_exclusive_group()
-    gbar.add_argument("--progress", action="store_true", default=None, help="progress bar")
-    gbar.add_argument("--no-progress", dest="progress", action="store_false")
-    from . import compare as compare_cli
-
-    compare_cli.add_parser(sub)
-    args = parser.parse_args(argv)
-    if args.command == "guarantees":
-        return _guarantees(args)
-    if args.command == "compare":
-        return compare_cli.run(args)
-    if args.command == "scenarios":
-        return _scenarios(args)
-    if args.command == "simulate":
-        return _simulate(args)
-    if args.command == "epoch":
-        return _epoch_file(args)
-    if args.command == "demo":
-        if args.validators < 1 or args.miners < 0 or args.epochs < 1:
-            parser.error("need --validators >= 1, --miners >= 0 and --epochs >= 1")
-        return _demo(args)
-    return 2  # pragma: no cover - argparse enforces a command
+    _add_progress_options(gua)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1303,138 +1303,185 @@ def epoch(
     """
     if arithmetic != "float":
         raise ValueError(f"the reference runs arithmetic='float' only, got {arithmetic!r}")
+    p = _epoch_settings(params, variant)
+    w_raw = _mat(weights)
+    n_rows, n_cols = w_raw.shape
+    is_active = _bools(active, n_rows, True)
+    permit_old = _bools(validator_permit, n_rows, True)
+    owner = None if owner_uid is None else int(owner_uid)
+    reset = _columns_to_reset(reset_bonds, n_cols, last_tempo, block_at_registration)
 
+    # Stake, permits, active stake.
+    if owner is not None:
+        permit_old[owner] = True
+    stake_w = stake_weights(_vec(stake), stake_threshold=stake_threshold, owner_uid=owner)
+    permit_new = validator_permits(stake_w, p["max_allowed_validators"], owner_uid=owner)
+    act_stake = active_stake(stake_w, is_active, permit_old)
+
+    # Weights, consensus, clipping, rank, incentive.
+    keep = weight_mask(
+        (n_rows, n_cols), permit_old, owner_uid=owner, last_update=last_update,
+        block_at_registration=block_at_registration, commit_block=commit_block,
+    )
+    w = mask_weights(w_raw, keep)
+    cons = weighted_median_col(act_stake, w, p["kappa"])
+    clipped = col_clip(w, cons)
+    ranks = rank(act_stake, clipped)
+    inc = incentive(ranks)
+
+    # Bonds (the stored ones, reset columns zeroed) and dividends.
+    w_bonds = weights_for_bonds(w, clipped, p["bonds_penalty"])
+    stored = _zero_columns(np.zeros((n_rows, n_cols)) if bonds is None else _mat(bonds), reset)
+    if p["variant"] == "yuma3":
+        entries = bond_entries(
+            _listed_and_kept(listed, w_raw, keep), w, cons, w_bonds, p["bonds_penalty"]
+        )
+        ema, divs, to_store = _bonds_yuma3(
+            stored, w_bonds, entries, cons, previous_consensus, inc, act_stake, p
+        )
+    else:
+        ema, divs, to_store = _bonds_yuma2(stored, w_bonds, cons, inc, act_stake, p)
+    server, validator, emission = emission_split(
+        inc, divs, stake_w, act_stake, square=n_rows == n_cols
+    )
+
+    out = {
+        "variant": p["variant"], "stake": stake_w, "active": np.array(is_active, dtype=np.bool_),
+        "active_stake": act_stake, "weights": w, "consensus": cons, "clipped_weights": clipped,
+        "validator_trust": validator_trust(clipped), "rank": ranks,
+        "trust": trust(act_stake, w, clipped), "incentive": inc, "weights_for_bonds": w_bonds,
+        "ema_bonds": ema, "bonds": _rows_with_permit(to_store, permit_new), "dividends": divs,
+        "server_emission": server, "validator_emission": validator, "emission": emission,
+        "validator_permit": permit_new,
+    }
+    return {name: out[name] for name in EPOCH_FIELDS}
+
+
+def _epoch_settings(params, variant: str | None) -> dict:
+    """The hyperparameters an epoch reads (defaults when ``params`` is None), and the variant.
+
+    ``ema_rate`` is ``1 - bonds_moving_average``, the weight of the new bonds.
+    """
     def param(name):
         return _DEFAULTS[name] if params is None else getattr(params, name)
 
     name = param("variant") if variant is None else variant
     if name not in _VARIANTS:
         raise ValueError(f"variant must be one of {_VARIANTS}, got {name!r}")
-    kappa = float(param("kappa"))
-    ema_rate = 1.0 - float(param("bonds_moving_average"))
-    beta = float(param("bonds_penalty"))
-    liquid = bool(param("liquid_alpha"))
-    alpha_low = float(param("alpha_low"))
-    alpha_high = float(param("alpha_high"))
-    steepness = float(param("alpha_sigmoid_steepness"))
-    max_validators = int(param("max_allowed_validators"))
+    return {
+        "variant": name,
+        "kappa": float(param("kappa")),
+        "ema_rate": 1.0 - float(param("bonds_moving_average")),
+        "bonds_penalty": float(param("bonds_penalty")),
+        "liquid_alpha": bool(param("liquid_alpha")),
+        "alpha_low": float(param("alpha_low")),
+        "alpha_high": float(param("alpha_high")),
+        "alpha_sigmoid_steepness": float(param("alpha_sigmoid_steepness")),
+        "max_allowed_validators": int(param("max_allowed_validators")),
+        "liquid_alpha_consensus_mode": param("liquid_alpha_consensus_mode"),
+    }
 
-    w_raw = _mat(weights)
-    n_rows, n_cols = w_raw.shape
-    square = n_rows == n_cols
-    raw_stake = _vec(stake)
-    prev_bonds = np.zeros((n_rows, n_cols)) if bonds is None else _mat(bonds)
-    is_active = _bools(active, n_rows, True)
-    permit_old = _bools(validator_permit, n_rows, True)
-    owner = None if owner_uid is None else int(owner_uid)
-    listed_given = None if listed is None else np.asarray(listed)
+
+def _columns_to_reset(reset_bonds, n_cols: int, last_tempo, block_at_registration) -> list[bool]:
+    """Columns whose bonds are reset: those given, and those registered since ``last_tempo``."""
     reset = _bools(reset_bonds, n_cols, False)
     if last_tempo is not None:
         if block_at_registration is None:
             raise ValueError("last_tempo needs block_at_registration")
         newly = bonds_reset_mask(block_at_registration, last_tempo)
         reset = [reset[j] or bool(newly[j]) for j in range(n_cols)]
+    return reset
 
-    # Stake, permits, active stake.
-    if owner is not None:
-        permit_old[owner] = True
-    stake_w = stake_weights(raw_stake, stake_threshold=stake_threshold, owner_uid=owner)
-    permit_new = validator_permits(stake_w, max_validators, owner_uid=owner)
-    act_stake = active_stake(stake_w, is_active, permit_old)
 
-    # Weights, consensus, clipping, rank, incentive.
-    keep = weight_mask(
-        (n_rows, n_cols),
-        permit_old,
-        owner_uid=owner,
-        last_update=last_update,
-        block_at_registration=block_at_registration,
-        commit_block=commit_block,
-    )
-    w = mask_weights(w_raw, keep)
-    cons = weighted_median_col(act_stake, w, kappa)
-    clipped = col_clip(w, cons)
-    v_trust = validator_trust(clipped)
-    ranks = rank(act_stake, clipped)
-    inc = incentive(ranks)
-    historic_trust = trust(act_stake, w, clipped)
+def _zero_columns(matrix: np.ndarray, columns: list[bool]) -> np.ndarray:
+    """A copy of ``matrix`` with the marked columns set to 0 (bonds reset)."""
+    out = matrix.copy()
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            if columns[j]:
+                out[i, j] = 0.0
+    return out
 
-    # Bonds.
-    w_bonds = weights_for_bonds(w, clipped, beta)
-    listed_kept = np.zeros((n_rows, n_cols), dtype=np.bool_)
+
+def _listed_and_kept(listed, w_raw: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Entries listed (given, or with a positive raw weight) that the weight mask kept."""
+    n_rows, n_cols = w_raw.shape
+    listed_given = None if listed is None else np.asarray(listed)
+    out = np.zeros((n_rows, n_cols), dtype=np.bool_)
     for i in range(n_rows):
         for j in range(n_cols):
             was_listed = listed_given is None or bool(listed_given[i, j]) or w_raw[i, j] > 0.0
-            listed_kept[i, j] = was_listed and bool(keep[i, j])
-    entries = bond_entries(listed_kept, w, cons, w_bonds, beta)
-    stored = prev_bonds.copy()
-    for i in range(n_rows):
-        for j in range(n_cols):
-            if reset[j]:
-                stored[i, j] = 0.0
+            out[i, j] = was_listed and bool(keep[i, j])
+    return out
 
-    if name == "yuma3":
-        b = stored.copy()
-        mode = param("liquid_alpha_consensus_mode")
-        use_previous = mode == "previous" or (mode == "auto" and beta == 1.0)
-        alpha_cons = [float(c) for c in cons]
-        if use_previous and previous_consensus is not None:
-            prev = [float(v) for v in np.asarray(previous_consensus).reshape(-1)]
-            for j in range(min(len(prev), n_cols)):
-                alpha_cons[j] = prev[j]
-        any_consensus = False
-        for j in range(n_cols):
-            if alpha_cons[j] != 0.0:
-                any_consensus = True
-        if liquid and any_consensus:
-            rates = alpha_sigmoid(
-                np.array(alpha_cons), w_bonds, b, alpha_low, alpha_high, steepness
-            )
-            ema = mat_ema_alpha(b, w_bonds, rates, entries)
-        else:
-            ema = mat_ema(b, w_bonds, ema_rate)
-        divs = dividends_yuma3(ema, inc, act_stake)
-        to_store = ema.copy()
+
+def _alpha_consensus(cons: np.ndarray, previous_consensus, p: dict) -> list[float]:
+    """The consensus Yuma 3's liquid alpha reads: this epoch's, or the stored one.
+
+    The stored (previous) consensus is read under mode ``"previous"``, or ``"auto"`` with
+    ``bonds_penalty == 1``; entries past its end take this epoch's.
+    """
+    mode = p["liquid_alpha_consensus_mode"]
+    use_previous = mode == "previous" or (mode == "auto" and p["bonds_penalty"] == 1.0)
+    alpha_cons = [float(c) for c in cons]
+    if use_previous and previous_consensus is not None:
+        prev = [float(v) for v in np.asarray(previous_consensus).reshape(-1)]
+        for j in range(min(len(prev), len(alpha_cons))):
+            alpha_cons[j] = prev[j]
+    return alpha_cons
+
+
+def _bonds_yuma3(stored, w_bonds, entries, cons, previous_consensus, inc, act_stake, p: dict):
+    """Yuma 3: EMA of the stored bonds (liquid alpha per entry when on), dividends.
+
+    Returns the EMA bonds, the dividends and the bonds to store (the EMA bonds).
+    """
+    b = stored.copy()
+    alpha_cons = _alpha_consensus(cons, previous_consensus, p)
+    any_consensus = False
+    for c in alpha_cons:
+        if c != 0.0:
+            any_consensus = True
+    if p["liquid_alpha"] and any_consensus:
+        rates = alpha_sigmoid(
+            np.array(alpha_cons), w_bonds, b, p["alpha_low"], p["alpha_high"],
+            p["alpha_sigmoid_steepness"],
+        )
+        ema = mat_ema_alpha(b, w_bonds, rates, entries)
     else:
-        b = load_bonds_yuma2(stored)
-        rate = ema_rate
-        if name == "yuma2_liquid_alpha_v1" and liquid and any(v != 0.0 for v in cons):
-            c_high = _quantile_linear([float(v) for v in cons], 0.75)
-            c_low = _quantile_linear([float(v) for v in cons], 0.25)
-            if c_high > c_low or c_high != 0.0 or c_low < 0.0:  # the chain's condition
-                rate = liquid_alpha_v1(cons, alpha_low, alpha_high)
-        ema = bonds_ema_yuma2(b, w_bonds, act_stake, rate)
-        divs = dividends_yuma2(ema, inc)
-        to_store = store_bonds_yuma2(ema)
-    server, validator, emission = emission_split(inc, divs, stake_w, act_stake, square=square)
+        ema = mat_ema(b, w_bonds, p["ema_rate"])
+    divs = dividends_yuma3(ema, inc, act_stake)
+    return ema, divs, ema.copy()
 
-    # Storage rule: a row with a new permit stores its new bonds; every other row is
-    # cleared (the chain writes every UID's row, empty when there is no new permit).
-    next_bonds = np.zeros((n_rows, n_cols))
+
+def _bonds_yuma2(stored, w_bonds, cons, inc, act_stake, p: dict):
+    """Yuma 2: load, stake-weighted EMA (liquid alpha v1 per column when on), dividends.
+
+    Returns the EMA bonds, the dividends and the bonds to store (column max-upscaled).
+    """
+    b = load_bonds_yuma2(stored)
+    rate = p["ema_rate"]
+    if p["variant"] == "yuma2_liquid_alpha_v1" and p["liquid_alpha"] and any(
+        v != 0.0 for v in cons
+    ):
+        c_high = _quantile_linear([float(v) for v in cons], 0.75)
+        c_low = _quantile_linear([float(v) for v in cons], 0.25)
+        if c_high > c_low or c_high != 0.0 or c_low < 0.0:  # the chain's condition
+            rate = liquid_alpha_v1(cons, p["alpha_low"], p["alpha_high"])
+    ema = bonds_ema_yuma2(b, w_bonds, act_stake, rate)
+    divs = dividends_yuma2(ema, inc)
+    return ema, divs, store_bonds_yuma2(ema)
+
+
+def _rows_with_permit(to_store: np.ndarray, permit_new) -> np.ndarray:
+    """The storage rule: a row with a new permit stores its new bonds, every other row 0.
+
+    The chain writes every UID's row, empty when there is no new permit.
+    """
+    n_rows, n_cols = to_store.shape
+    out = np.zeros((n_rows, n_cols))
     for i in range(n_rows):
         for j in range(n_cols):
             if permit_new[i]:
-                next_bonds[i, j] = to_store[i, j]
-
-    values = (
-        name,
-        stake_w,
-        np.array(is_active, dtype=np.bool_),
-        act_stake,
-        w,
-        cons,
-        clipped,
-        v_trust,
-        ranks,
-        historic_trust,
-        inc,
-        w_bonds,
-        ema,
-        next_bonds,
-        divs,
-        server,
-        validator,
-        emission,
-        permit_new,
-    )
-    return dict(zip(EPOCH_FIELDS, values, strict=True))
+                out[i, j] = to_store[i, j]
+    return out

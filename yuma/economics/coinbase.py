@@ -680,13 +680,8 @@ def distribute_emission(
     inc = int_list(incentive, "incentive")
     div = int_list(dividends, "dividends")
     same_length("incentive", inc, "dividends", div)
-    n = len(inc)
-    if np.ndim(takes) == 0:
-        take_list = [u16(takes, "takes")] * n
-    else:
-        take_list = int_list(takes, "takes", 0, U16_MAX)
-        same_length("incentive", inc, "takes", take_list)
-    owners = bool_list(owner_hotkeys, "owner_hotkeys", n, False)
+    take_list = _takes_per_hotkey(takes, inc)
+    owners = bool_list(owner_hotkeys, "owner_hotkeys", len(inc), False)
 
     fallback = sum(inc) == 0
     validator_alpha = min(pv + ps, (1 << 64) - 1) if fallback else pv  # saturating_add
@@ -694,23 +689,11 @@ def distribute_emission(
         div, alpha_stakes, root_stakes, validator_alpha, pr, tao_weight
     )
 
-    alpha_take, alpha_nom, root_take, root_claim = [], [], [], []
-    for t, ab, rb in zip(take_list, alpha_bits, root_bits, strict=True):
-        tf = take_fixed(t)
-        at = U96F32.mul(tf, ab)
-        rt = U96F32.mul(tf, rb)
-        alpha_take.append(U96F32.to_u64(at))
-        alpha_nom.append(U96F32.to_u64(U96F32.sub(ab, at)))
-        root_take.append(U96F32.to_u64(rt))
-        root_claim.append(U96F32.to_u64(U96F32.sub(rb, rt)))
-
+    alpha_take, alpha_nom = _cut_take(take_list, alpha_bits)
+    root_take, root_claim = _cut_take(take_list, root_bits)
     paid_inc = [0 if o else v for v, o in zip(inc, owners, strict=True)]
     withheld = [v if o else 0 for v, o in zip(inc, owners, strict=True)]
-    total_inc, total_withheld = sum(inc), sum(withheld)
-    u64_max = (1 << 64) - 1  # the chain's AlphaBalance sums saturate
-    burned = U96F32.checked_div(
-        U96F32.from_int(min(total_withheld, u64_max)), U96F32.from_int(min(total_inc, u64_max))
-    )
+    total_inc = sum(inc)
     total_in = ps + pv + pr + po
     paid = po + total_inc + sum(alpha_take) + sum(alpha_nom) + sum(root_take) + sum(root_claim)
     return EmissionDistribution(
@@ -723,7 +706,36 @@ def distribute_emission(
         root_claimable=u64_array(root_claim),
         validator_alpha=validator_alpha,
         fallback=fallback,
-        miner_burned=_to_float(0 if burned is None else burned, 32),
+        miner_burned=_miner_burned(sum(withheld), total_inc),
         total_in=total_in,
         remainder=total_in - paid,
     )
+
+
+def _takes_per_hotkey(takes, incentive: list[int]) -> list[int]:
+    """The ``Delegates`` take of each hotkey (``u16``): one for all, or one each."""
+    if np.ndim(takes) == 0:
+        return [u16(takes, "takes")] * len(incentive)
+    take_list = int_list(takes, "takes", 0, U16_MAX)
+    same_length("incentive", incentive, "takes", take_list)
+    return take_list
+
+
+def _cut_take(takes: list[int], amounts_bits) -> tuple[list[int], list[int]]:
+    """Per hotkey, the take ``t/65535`` of an amount (``U96F32`` bits) and the rest, in rao."""
+    take_rao, rest_rao = [], []
+    for t, amount in zip(takes, amounts_bits, strict=True):
+        take = U96F32.mul(take_fixed(t), amount)
+        take_rao.append(U96F32.to_u64(take))
+        rest_rao.append(U96F32.to_u64(U96F32.sub(amount, take)))
+    return take_rao, rest_rao
+
+
+def _miner_burned(total_withheld: int, total_incentive: int) -> float:
+    """``MinerBurned``: withheld over total incentive (0 when no incentive was paid)."""
+    u64_max = (1 << 64) - 1  # the chain's AlphaBalance sums saturate
+    burned = U96F32.checked_div(
+        U96F32.from_int(min(total_withheld, u64_max)),
+        U96F32.from_int(min(total_incentive, u64_max)),
+    )
+    return _to_float(0 if burned is None else burned, 32)

@@ -326,6 +326,40 @@ class ChildkeySplit:
     remainder: int
 
 
+def _self_contribution(alpha: int, root: int, children: list[int], w: int) -> int:
+    r"""``get_self_contribution``: the hotkey's own stake less what it lends its children.
+
+    :math:`\lfloor \alpha (1 - \sum_k q_k) + \rho (1 - \sum_k q_k) w \rfloor` in rao.
+    """
+    u64_max_fx = U96F32.from_int(U64_MAX)
+    remaining_prop = U96F32.one
+    for q in children:
+        remaining_prop = U96F32.sub(remaining_prop, U96F32.safe_div(U96F32.from_int(q), u64_max_fx))
+    self_alpha = U96F32.mul(U96F32.from_int(alpha), remaining_prop)
+    self_root = U96F32.mul(U96F32.mul(U96F32.from_int(root), remaining_prop), w)
+    return U96F32.to_u64(U96F32.add(self_alpha, self_root))
+
+
+def _parent_contribution(proportion: int, alpha: int, root: int, w: int) -> int:
+    r"""A parent's contribution :math:`c_j = \alpha_j p_j + \rho_j p_j w` (``U96F32`` bits)."""
+    prop = U96F32.safe_div(U96F32.from_int(proportion), U96F32.from_int(U64_MAX))
+    c_alpha = U96F32.mul(U96F32.from_int(alpha), prop)
+    c_root = U96F32.mul(U96F32.mul(U96F32.from_int(root), prop), w)
+    return U96F32.add(c_alpha, c_root)
+
+
+def _parent_cut(parent_emission: int, same_coldkey: bool, burn_prop: int, take_prop: int):
+    """A parent's part less ``CKBurn`` and ``ChildkeyTake`` (none on the child's coldkey).
+
+    Returns the credited part, the burned part and the take, as ``U96F32`` bits.
+    """
+    if same_coldkey:
+        return parent_emission, 0, 0
+    burn_fx = U96F32.mul(burn_prop, parent_emission)
+    take_fx = U96F32.mul(take_prop, parent_emission)
+    return U96F32.sub(U96F32.sub(parent_emission, burn_fx), take_fx), burn_fx, take_fx
+
+
 def childkey_split(
     dividend: int,
     alpha_stake: int,
@@ -414,46 +448,29 @@ def childkey_split(
     burn = u64(ck_burn, "ck_burn")
     w = tao_weight_fixed(tao_weight)
 
-    u64_max_fx = U96F32.from_int(U64_MAX)
+    self_contribution = _self_contribution(alpha, root, children, w)
+    contributions = [
+        _parent_contribution(p, pa, pr, w) for p, pa, pr in zip(props, p_alpha, p_root, strict=True)
+    ]
+    total = U96F32.from_int(self_contribution)
+    for c in contributions:
+        total = U96F32.add(total, c)
+
     emission = U96F32.from_int(d)
     remaining = emission
-    burn_prop = U96F32.safe_div(U96F32.from_int(burn), u64_max_fx)
+    burn_prop = U96F32.safe_div(U96F32.from_int(burn), U96F32.from_int(U64_MAX))
     take_prop = take_fixed(take)
-
-    # get_self_contribution
-    remaining_prop = U96F32.one
-    for q in children:
-        remaining_prop = U96F32.sub(remaining_prop, U96F32.safe_div(U96F32.from_int(q), u64_max_fx))
-    self_alpha = U96F32.mul(U96F32.from_int(alpha), remaining_prop)
-    self_root = U96F32.mul(U96F32.mul(U96F32.from_int(root), remaining_prop), w)
-    self_contribution = U96F32.to_u64(U96F32.add(self_alpha, self_root))
-    total = U96F32.from_int(self_contribution)
-
-    contributions = []
-    for p, pa, pr in zip(props, p_alpha, p_root, strict=True):
-        prop = U96F32.safe_div(U96F32.from_int(p), u64_max_fx)
-        c_alpha = U96F32.mul(U96F32.from_int(pa), prop)
-        c_root = U96F32.mul(U96F32.mul(U96F32.from_int(pr), prop), w)
-        c = U96F32.add(c_alpha, c_root)
-        total = U96F32.add(total, c)
-        contributions.append(c)
-
     parents, burned, takes = [], [], []
     total_child_take = 0
     for c, same_ck in zip(contributions, same, strict=True):
         factor = U96F32.checked_div(c, total)
-        factor = 0 if factor is None else factor
-        parent_emission = U96F32.mul(emission, factor)
+        parent_emission = U96F32.mul(emission, 0 if factor is None else factor)
         remaining = U96F32.sub(remaining, parent_emission)
-        burn_fx = take_fx = 0
-        if not same_ck:
-            burn_fx = U96F32.mul(burn_prop, parent_emission)
-            take_fx = U96F32.mul(take_prop, parent_emission)
-            parent_emission = U96F32.sub(U96F32.sub(parent_emission, burn_fx), take_fx)
-            total_child_take = U96F32.add(total_child_take, take_fx)
+        credited, burn_fx, take_fx = _parent_cut(parent_emission, same_ck, burn_prop, take_prop)
+        total_child_take = U96F32.add(total_child_take, take_fx)
         burned.append(U96F32.to_u64(burn_fx))
         takes.append(U96F32.to_u64(take_fx))
-        parents.append(U96F32.to_u64(parent_emission))
+        parents.append(U96F32.to_u64(credited))
     child = U96F32.to_u64(U96F32.add(remaining, total_child_take))
     remainder = d - sum(parents) - child - sum(burned)
     return ChildkeySplit(

@@ -176,6 +176,35 @@ def root_epoch(
     >>> r.emission.tolist(), r.remainder
     ([500000000, 500000000], 0)
     """
+    stake_ints, w_rows = _check_root_inputs(stakes, weights)
+    e = u64(block_emission, "block_emission")
+    if e > _I64_MAX:
+        raise ValueError("block_emission must be below 2**63")
+    rho_fx = I64F64.from_int(u16(rho, "rho"))
+    kappa32 = I32F32.saturating_div(I32F32.from_int(u16(kappa, "kappa")), I32F32.from_int(U16_MAX))
+    kappa_fx = I64F64.from_fixed(kappa32, I32F32)
+
+    stake = _normalize([I64F64.from_int(v) for v in stake_ints])
+    rows = _row_normalize(w_rows)
+    ranks = _ranks(rows, stake)
+    trust = _trust(rows, stake)
+    consensus = [_sigmoid(t, rho_fx, kappa_fx) for t in trust]
+    weighted = _normalize([I64F64.mul(c, r) for c, r in zip(consensus, ranks, strict=True)])
+    emission = _emission_values(weighted, e)
+    return RootEpochResult(
+        stake=_floats(stake),
+        ranks=_floats(ranks),
+        trust=_floats(trust),
+        consensus=_floats(consensus),
+        shares=_floats(weighted),
+        shares_bits=tuple(weighted),
+        emission=u64_array(emission),
+        remainder=e - sum(emission),
+    )
+
+
+def _check_root_inputs(stakes, weights) -> tuple[list[int], list[list[int]]]:
+    """Stakes (``u64`` below 2**63) and weights (``u16``, one row per validator) as ints."""
     s_arr = np.asarray(stakes)
     w_arr = np.asarray(weights)
     if s_arr.ndim != 1:
@@ -197,55 +226,54 @@ def root_epoch(
     if max(stake_ints) > _I64_MAX:
         raise ValueError("stakes must be below 2**63 (I64F64::from_num panics above)")
     w_rows = [[u16(v, "weights") for v in row] for row in w_arr.tolist()]
-    e = u64(block_emission, "block_emission")
-    if e > _I64_MAX:
-        raise ValueError("block_emission must be below 2**63")
-    rho_fx = I64F64.from_int(u16(rho, "rho"))
-    kappa32 = I32F32.saturating_div(I32F32.from_int(u16(kappa, "kappa")), I32F32.from_int(U16_MAX))
-    kappa_fx = I64F64.from_fixed(kappa32, I32F32)
+    return stake_ints, w_rows
 
-    stake = _normalize([I64F64.from_int(v) for v in stake_ints])
+
+def _row_normalize(w_rows: list[list[int]]) -> list[list[int]]:
+    """``inplace_row_normalize_64``: each row over its sum; all-zero rows unchanged."""
     rows = []
     for row in w_rows:
         vals = [I64F64.from_int(v) for v in row]
         total = _wrapping_sum(vals)
         rows.append([I64F64.saturating_div(v, total) for v in vals] if total > 0 else vals)
+    return rows
 
-    ranks = [0] * k
+
+def _ranks(rows: list[list[int]], stake: list[int]) -> list[int]:
+    r"""``matmul_64``: :math:`R_j = \sum_i W_{ij} S_i`."""
+    ranks = [0] * len(rows[0])
     for row, s in zip(rows, stake, strict=True):
         ranks = [I64F64.add(acc, I64F64.mul(s, w)) for acc, w in zip(ranks, row, strict=True)]
+    return ranks
 
-    trust = [0] * k
+
+def _trust(rows: list[list[int]], stake: list[int]) -> list[int]:
+    """:math:`T_j`: the stake that set a positive weight on subnet ``j``, over all stake."""
+    trust = [0] * len(rows[0])
     total_stake = 0
     for row, s in zip(rows, stake, strict=True):
         total_stake = I64F64.add(total_stake, s)
         trust = [I64F64.add(t, s) if w > 0 else t for t, w in zip(trust, row, strict=True)]
     if total_stake == 0:
         raise ValueError("stakes: total stake is 0 (root_epoch returns Err)")
-    trust = [q if (q := I64F64.checked_div(t, total_stake)) is not None else t for t in trust]
+    return [q if (q := I64F64.checked_div(t, total_stake)) is not None else t for t in trust]
 
-    consensus = []
-    for t in trust:
-        shifted = I64F64.sub(t, kappa_fx)
-        tempered = I64F64.mul(shifted, rho_fx)
-        ex = _exp_i64f64(I64F64.clamp(-tempered))
-        consensus.append(I64F64.saturating_div(_ONE, I64F64.add(_ONE, ex)))
 
-    weighted = _normalize([I64F64.mul(c, r) for c, r in zip(consensus, ranks, strict=True)])
-    e_fx = I64F64.from_int(e)
+def _sigmoid(trust: int, rho_fx: int, kappa_fx: int) -> int:
+    r"""Consensus :math:`C_j = 1 / (1 + e^{-\rho (T_j - \kappa)})` in ``I64F64``."""
+    shifted = I64F64.sub(trust, kappa_fx)
+    tempered = I64F64.mul(shifted, rho_fx)
+    ex = _exp_i64f64(I64F64.clamp(-tempered))
+    return I64F64.saturating_div(_ONE, I64F64.add(_ONE, ex))
+
+
+def _emission_values(shares: list[int], block_emission: int) -> list[int]:
+    """``EmissionValues``: each share times the block emission, floored to rao (``u64``)."""
+    e_fx = I64F64.from_int(block_emission)
     emission = []
-    for v in weighted:
+    for v in shares:
         bits = I64F64.mul(v, e_fx)
         if bits < 0 or (bits >> 64) > (1 << 64) - 1:  # pragma: no cover - to_num panics
             raise OverflowError("emission does not fit u64")
         emission.append(bits >> 64)
-    return RootEpochResult(
-        stake=_floats(stake),
-        ranks=_floats(ranks),
-        trust=_floats(trust),
-        consensus=_floats(consensus),
-        shares=_floats(weighted),
-        shares_bits=tuple(weighted),
-        emission=u64_array(emission),
-        remainder=e - sum(emission),
-    )
+    return emission

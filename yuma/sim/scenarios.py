@@ -323,46 +323,20 @@ class Scenario:
     winner_takes_all: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
-        if not isinstance(self.description, str):
-            raise ValueError("description must be a string")
-        w = _float_array(self.weights, "weights")
-        if w.ndim != 3:
-            raise ValueError(
-                f"weights must be 3-dimensional (epochs, validators, uids), got shape {w.shape}"
-            )
-        n_epochs, n_rows, n_cols = w.shape
-        if n_epochs == 0 or n_rows == 0 or n_cols == 0:
-            raise ValueError(f"weights must have at least one epoch, row and column, got {w.shape}")
-        if w.min() < 0:
-            raise ValueError("weights must be non-negative")
-        s = _float_array(self.stakes, "stakes")
-        if s.ndim == 1:
-            if s.shape != (n_rows,):
-                raise ValueError(
-                    f"stakes must have shape ({n_rows},) or ({n_epochs}, {n_rows}), "
-                    f"got {s.shape}"
-                )
-            s = np.repeat(s[None, :], n_epochs, axis=0)
-        elif s.shape != (n_epochs, n_rows):
-            raise ValueError(
-                f"stakes must have shape ({n_rows},) or ({n_epochs}, {n_rows}), got {s.shape}"
-            )
-        if s.size and s.min() < 0:
-            raise ValueError("stakes must be non-negative")
-        object.__setattr__(self, "weights", _readonly(w))
-        object.__setattr__(self, "stakes", _readonly(np.ascontiguousarray(s)))
+        _check_text(self.name, self.description)
+        weights = _check_weights(self.weights)
+        n_epochs, n_rows, _ = weights.shape
+        stakes = _stake_matrix(self.stakes, n_epochs, n_rows)
+        object.__setattr__(self, "weights", _readonly(weights))
+        object.__setattr__(self, "stakes", _readonly(stakes))
         if self.params is not None and not isinstance(self.params, YumaParams):
             raise ValueError(
                 f"params must be a YumaParams or None, got {type(self.params).__name__}"
             )
         for flag in ("u16_bonds", "winner_takes_all"):
-            if not isinstance(getattr(self, flag), (bool, np.bool_)):
-                raise ValueError(f"{flag} must be a bool, got {getattr(self, flag)!r}")
-            object.__setattr__(self, flag, bool(getattr(self, flag)))
-        object.__setattr__(self, "events", self._check_events(self.events))
-        object.__setattr__(self, "copiers", self._check_copiers(self.copiers))
+            object.__setattr__(self, flag, _check_flag(getattr(self, flag), flag))
+        object.__setattr__(self, "events", _check_events(self, self.events))
+        object.__setattr__(self, "copiers", _check_copiers(self, self.copiers))
 
     # --- shape --------------------------------------------------------------------------
 
@@ -438,78 +412,6 @@ class Scenario:
                 f"{first}..{first + self.n_cols - 1}"
             )
         return int(uid) - first
-
-    # --- validation -----------------------------------------------------------------------
-
-    def _check_events(self, events) -> tuple:
-        if not isinstance(events, (tuple, list)):
-            raise ValueError(f"events must be a tuple of events, got {type(events).__name__}")
-        events = tuple(events)
-        presence: dict[int, list] = {}
-        for k, ev in enumerate(events):
-            where = f"events[{k}]"
-            if not isinstance(ev, _EVENT_TYPES):
-                raise ValueError(
-                    f"{where} must be one of BondReset, StakeChange, Inactive, MinerJoin, "
-                    f"MinerLeave, got {type(ev).__name__}"
-                )
-            kind = type(ev).__name__
-            if ev.epoch >= self.n_epochs:
-                raise ValueError(
-                    f"{where} ({kind}): epoch {ev.epoch} out of range [0, {self.n_epochs})"
-                )
-            try:
-                if isinstance(ev, _ROW_EVENTS):
-                    self.row_of(ev.uid)
-                else:
-                    self.col_of(ev.uid)
-            except ValueError as exc:
-                raise ValueError(f"{where} ({kind}): {exc}") from None
-            if isinstance(ev, Inactive) and ev.until is not None and ev.until > self.n_epochs:
-                raise ValueError(
-                    f"{where} (Inactive): until {ev.until} out of range "
-                    f"({ev.epoch}, {self.n_epochs}]"
-                )
-            if isinstance(ev, (MinerJoin, MinerLeave)):
-                presence.setdefault(ev.uid, []).append((ev.epoch, k, ev))
-        for uid, evs in presence.items():
-            evs.sort(key=lambda e: e[0])
-            present = not isinstance(evs[0][2], MinerJoin)
-            last_epoch = -1
-            for epoch, k, ev in evs:
-                if epoch == last_epoch:
-                    raise ValueError(
-                        f"events[{k}]: two join/leave events for uid {uid} at epoch {epoch}"
-                    )
-                joining = isinstance(ev, MinerJoin)
-                if joining == present:
-                    state = "present" if present else "absent"
-                    raise ValueError(
-                        f"events[{k}] ({type(ev).__name__}): uid {uid} is already {state} "
-                        f"at epoch {epoch}"
-                    )
-                present = joining
-                last_epoch = epoch
-        return events
-
-    def _check_copiers(self, copiers) -> tuple:
-        if not isinstance(copiers, (tuple, list)):
-            raise ValueError(
-                f"copiers must be a tuple of WeightCopier, got {type(copiers).__name__}"
-            )
-        copiers = tuple(copiers)
-        seen = set()
-        for k, c in enumerate(copiers):
-            if not isinstance(c, WeightCopier):
-                raise ValueError(f"copiers[{k}] must be a WeightCopier, got {type(c).__name__}")
-            try:
-                self.row_of(c.uid)
-            except ValueError as exc:
-                raise ValueError(f"copiers[{k}]: {exc}") from None
-            if c.uid in seen:
-                raise ValueError(f"copiers[{k}]: uid {c.uid} is already a copier")
-            seen.add(c.uid)
-        return copiers
 
     # --- derived inputs ---------------------------------------------------------------------
 
@@ -613,13 +515,7 @@ class Scenario:
         if w.ndim != 3:
             raise ValueError(f"weights must be 3-dimensional, got shape {w.shape}")
         n_epochs, n_rows, n_cols = w.shape
-        s = _float_array(stakes, "stakes")
-        if s.ndim == 1:
-            s = np.repeat(s[None, :], n_epochs, axis=0)
-        if s.shape != (n_epochs, n_rows):
-            raise ValueError(
-                f"stakes must have shape ({n_rows},) or ({n_epochs}, {n_rows}), got {s.shape}"
-            )
+        s = _stake_matrix(stakes, n_epochs, n_rows)
         n = n_rows + n_cols
         sq = np.zeros((n_epochs, n, n))
         sq[:, :n_rows, n_rows:] = w
@@ -643,6 +539,136 @@ class Scenario:
             if f.name not in ("name", "weights", "stakes")
         }
         return Scenario.from_rectangular(self.name, self.weights, self.stakes, **kwargs)
+
+
+# --- Scenario's checks -------------------------------------------------------------------
+
+
+def _check_text(name, description) -> None:
+    """The name is a non-empty string and the description a string."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    if not isinstance(description, str):
+        raise ValueError("description must be a string")
+
+
+def _check_weights(weights) -> np.ndarray:
+    """Weights as a fresh float64 array of shape (epochs, V, n), none empty, all >= 0."""
+    w = _float_array(weights, "weights")
+    if w.ndim != 3:
+        raise ValueError(
+            f"weights must be 3-dimensional (epochs, validators, uids), got shape {w.shape}"
+        )
+    if 0 in w.shape:
+        raise ValueError(f"weights must have at least one epoch, row and column, got {w.shape}")
+    if w.min() < 0:
+        raise ValueError("weights must be non-negative")
+    return w
+
+
+def _stake_matrix(stakes, n_epochs: int, n_rows: int) -> np.ndarray:
+    """Stakes as a fresh (epochs, V) float64 array; one vector is repeated for every epoch."""
+    s = _float_array(stakes, "stakes")
+    if s.shape not in ((n_rows,), (n_epochs, n_rows)):
+        raise ValueError(
+            f"stakes must have shape ({n_rows},) or ({n_epochs}, {n_rows}), got {s.shape}"
+        )
+    if s.ndim == 1:
+        s = np.repeat(s[None, :], n_epochs, axis=0)
+    if s.min() < 0:
+        raise ValueError("stakes must be non-negative")
+    return np.ascontiguousarray(s)
+
+
+def _check_flag(value, name: str) -> bool:
+    """A bool (NumPy's included), as a Python bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool, got {value!r}")
+    return bool(value)
+
+
+def _check_events(scenario: Scenario, events) -> tuple:
+    """The events as a tuple, each in range, joins and leaves alternating per UID."""
+    if not isinstance(events, (tuple, list)):
+        raise ValueError(f"events must be a tuple of events, got {type(events).__name__}")
+    events = tuple(events)
+    presence: dict[int, list] = {}
+    for k, ev in enumerate(events):
+        _check_event(scenario, k, ev)
+        if isinstance(ev, (MinerJoin, MinerLeave)):
+            presence.setdefault(ev.uid, []).append((ev.epoch, k, ev))
+    for uid, evs in presence.items():
+        _check_join_leave_order(uid, evs)
+    return events
+
+
+def _check_event(scenario: Scenario, k: int, ev) -> None:
+    """One event: a known type, its epoch, UID and end (``until``) in range."""
+    where = f"events[{k}]"
+    if not isinstance(ev, _EVENT_TYPES):
+        raise ValueError(
+            f"{where} must be one of BondReset, StakeChange, Inactive, MinerJoin, "
+            f"MinerLeave, got {type(ev).__name__}"
+        )
+    kind = type(ev).__name__
+    if ev.epoch >= scenario.n_epochs:
+        raise ValueError(
+            f"{where} ({kind}): epoch {ev.epoch} out of range [0, {scenario.n_epochs})"
+        )
+    try:
+        if isinstance(ev, _ROW_EVENTS):
+            scenario.row_of(ev.uid)
+        else:
+            scenario.col_of(ev.uid)
+    except ValueError as exc:
+        raise ValueError(f"{where} ({kind}): {exc}") from None
+    if isinstance(ev, Inactive) and ev.until is not None and ev.until > scenario.n_epochs:
+        raise ValueError(
+            f"{where} (Inactive): until {ev.until} out of range "
+            f"({ev.epoch}, {scenario.n_epochs}]"
+        )
+
+
+def _check_join_leave_order(uid: int, evs: list) -> None:
+    """One UID's (epoch, index, event) joins and leaves: one per epoch, alternating."""
+    evs.sort(key=lambda e: e[0])
+    present = not isinstance(evs[0][2], MinerJoin)
+    last_epoch = -1
+    for epoch, k, ev in evs:
+        if epoch == last_epoch:
+            raise ValueError(
+                f"events[{k}]: two join/leave events for uid {uid} at epoch {epoch}"
+            )
+        joining = isinstance(ev, MinerJoin)
+        if joining == present:
+            state = "present" if present else "absent"
+            raise ValueError(
+                f"events[{k}] ({type(ev).__name__}): uid {uid} is already {state} "
+                f"at epoch {epoch}"
+            )
+        present = joining
+        last_epoch = epoch
+
+
+def _check_copiers(scenario: Scenario, copiers) -> tuple:
+    """The copiers as a tuple of WeightCopier on distinct validator rows."""
+    if not isinstance(copiers, (tuple, list)):
+        raise ValueError(
+            f"copiers must be a tuple of WeightCopier, got {type(copiers).__name__}"
+        )
+    copiers = tuple(copiers)
+    seen = set()
+    for k, c in enumerate(copiers):
+        if not isinstance(c, WeightCopier):
+            raise ValueError(f"copiers[{k}] must be a WeightCopier, got {type(c).__name__}")
+        try:
+            scenario.row_of(c.uid)
+        except ValueError as exc:
+            raise ValueError(f"copiers[{k}]: {exc}") from None
+        if c.uid in seen:
+            raise ValueError(f"copiers[{k}]: uid {c.uid} is already a copier")
+        seen.add(c.uid)
+    return copiers
 
 
 def _float_array(x, name: str) -> np.ndarray:

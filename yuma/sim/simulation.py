@@ -334,6 +334,7 @@ def _copier_source(copier: WeightCopier, t: int) -> int | None:
 
 
 def _check_keep(keep) -> tuple[str, ...]:
+    """The names of the matrices to keep, each one of :data:`MATRIX_FIELDS`."""
     if isinstance(keep, str):
         keep = (keep,)
     try:
@@ -344,6 +345,220 @@ def _check_keep(keep) -> tuple[str, ...]:
         if name not in MATRIX_FIELDS:
             raise ValueError(f"keep: {name!r} is not one of {list(MATRIX_FIELDS)}")
     return keep
+
+
+# --------------------------------------------------------------------------------------
+# The pieces of one run: its settings, the state carried, the schedules, the record
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The checked settings of one :func:`simulate` call."""
+
+    params: YumaParams
+    variant: Variant
+    n_epochs: int
+    u16_bonds: bool
+    keep: tuple[str, ...]
+    arithmetic: str
+    progress: bool
+
+    @property
+    def stored_form(self) -> bool:
+        """Whether the float path carries bonds and consensus through u16 storage."""
+        return self.u16_bonds and self.arithmetic == "float"
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """What the chain stores from one epoch to the next: bonds, permits, consensus."""
+
+    bonds: np.ndarray | None
+    validator_permit: np.ndarray | None
+    consensus: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _Schedules:
+    """The scenario's events as per-epoch arrays (None: the event kind never occurs)."""
+
+    stakes: np.ndarray
+    active: np.ndarray | None
+    present: np.ndarray | None
+    reset: np.ndarray | None
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Schedules:
+        """Stakes, activity, presence and bond resets of every epoch of ``scenario``."""
+        return cls(
+            stakes=scenario.stake_schedule(),
+            active=scenario.active_schedule(),
+            present=scenario.presence_schedule(),
+            reset=scenario.reset_schedule(),
+        )
+
+
+class _Record:
+    """The per-epoch outputs of a run, filled in epoch by epoch."""
+
+    def __init__(self, scenario: Scenario, n_epochs: int, keep: tuple[str, ...]):
+        shape_rows, shape_cols = (n_epochs, scenario.n_rows), (n_epochs, scenario.n_cols)
+        self.keep = keep
+        self.rows = {f: _zeros(shape_rows, f) for f in ROW_FIELDS}
+        self.cols = {f: _zeros(shape_cols, f) for f in COLUMN_FIELDS}
+        self.emission = np.zeros((n_epochs, scenario.n_uids))
+        self.mats = {f: np.zeros((n_epochs, scenario.n_rows, scenario.n_cols)) for f in keep}
+
+    def store(self, t: int, weights: np.ndarray, result) -> None:
+        """Record epoch ``t``: the result's fields and the kept matrices."""
+        for f in ROW_FIELDS:
+            self.rows[f][t] = getattr(result, f)
+        for f in COLUMN_FIELDS:
+            self.cols[f][t] = getattr(result, f)
+        self.emission[t] = result.emission
+        for f in self.keep:
+            self.mats[f][t] = weights if f == "input_weights" else getattr(result, f)
+
+
+def _zeros(shape: tuple[int, ...], name: str) -> np.ndarray:
+    """A zero array for the stacked field ``name`` (bool for the masks)."""
+    return np.zeros(shape, dtype=np.bool_ if name in _BOOL_FIELDS else np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# Checking the arguments
+# --------------------------------------------------------------------------------------
+
+
+def _check_run(
+    scenario, params, variant, epochs, u16_bonds, keep, arithmetic, progress
+) -> _Run:
+    """Check the settings of a run; fill the defaults from the scenario's hints."""
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if params is None:
+        params = scenario.params if scenario.params is not None else YumaParams()
+    elif not isinstance(params, YumaParams):
+        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
+    var = get_variant(variant, params)
+    if scenario.winner_takes_all:
+        var = winner_takes_all(var)
+    n_epochs = _check_epochs(epochs, scenario.n_epochs)
+    if u16_bonds is None:
+        u16 = scenario.u16_bonds
+    elif isinstance(u16_bonds, (bool, np.bool_)):
+        u16 = bool(u16_bonds)
+    else:
+        raise ValueError(f"u16_bonds must be a bool or None, got {u16_bonds!r}")
+    keep = _check_keep(keep)
+    if arithmetic not in ("float", "fixed"):
+        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
+    if arithmetic == "fixed" and not any(var is v for v in (YUMA2, YUMA3)):
+        raise ValueError("arithmetic='fixed' runs the chain's yuma2 or yuma3 only")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
+    return _Run(params, var, n_epochs, u16, keep, arithmetic, bool(progress))
+
+
+def _check_epochs(epochs, available: int) -> int:
+    """How many epochs to run: all of them by default, else ``epochs`` in [1, available]."""
+    if epochs is None:
+        return available
+    if (
+        isinstance(epochs, bool)
+        or not isinstance(epochs, (int, np.integer))
+        or not 1 <= epochs <= available
+    ):
+        raise ValueError(f"epochs must be an integer in [1, {available}], got {epochs!r}")
+    return int(epochs)
+
+
+def _initial_state(scenario: Scenario, bonds, validator_permit, previous_consensus) -> _Carried:
+    """The state before the first epoch, checked (None: nothing stored yet)."""
+    consensus = None if previous_consensus is None else as_vector(
+        previous_consensus, "previous_consensus"
+    )
+    n_rows, n_cols = scenario.n_rows, scenario.n_cols
+    carried = None if bonds is None else as_matrix(bonds, "bonds", shape=(n_rows, n_cols))
+    permit = None if validator_permit is None else as_mask(
+        validator_permit, "validator_permit", length=n_rows
+    )
+    return _Carried(bonds=carried, validator_permit=permit, consensus=consensus)
+
+
+# --------------------------------------------------------------------------------------
+# The steps of one epoch of the loop
+# --------------------------------------------------------------------------------------
+
+
+def _epoch_weights(
+    scenario: Scenario, t: int, present: np.ndarray | None, consensus: np.ndarray
+) -> np.ndarray:
+    """``W_t``: the scenario's weights, copier rows set, absent miners' columns zeroed.
+
+    ``consensus`` holds the consensus of the epochs run so far (row ``s`` for epoch ``s``).
+    """
+    w = scenario.weights[t]
+    if scenario.copiers or (present is not None and not present[t].all()):
+        w = np.array(w)
+        for c in scenario.copiers:
+            src = _copier_source(c, t)
+            w[c.uid] = 0.0 if src is None else consensus[src]
+        if present is not None:
+            w[:, ~present[t]] = 0.0
+    return w
+
+
+def _reset_bonds(bonds: np.ndarray | None, reset: np.ndarray | None, t: int):
+    """``B_t`` with the columns reset before epoch ``t`` zeroed (a new array if any)."""
+    if bonds is not None and reset is not None and reset[t].any():
+        bonds = np.array(bonds)
+        bonds[:, reset[t]] = 0.0
+    return bonds
+
+
+def _carry(result, stored_form: bool) -> _Carried:
+    """The state stored by an epoch: bonds, new permits and consensus.
+
+    In the stored form, bonds and consensus go through the chain's u16 storage (the chain
+    stores Consensus as u16 too: the same ``floor(65535 x) / 65535`` rule).
+    """
+    if stored_form:
+        return _Carried(
+            u16_round_trip(result.bonds), result.validator_permit,
+            u16_round_trip(result.consensus),
+        )
+    return _Carried(result.bonds, result.validator_permit, result.consensus)
+
+
+def _python_fold(
+    scenario: Scenario, run: _Run, schedules: _Schedules, start: _Carried
+) -> tuple[_Record, _Carried]:
+    """Fold :func:`yuma.epoch` over the epochs, in Python: the reference loop.
+
+    Returns the record of every epoch and the state carried out of the last one.
+    """
+    record = _Record(scenario, run.n_epochs, run.keep)
+    state = start
+    bar = _Progress(run.n_epochs, scenario.name, run.progress)
+    for t in range(run.n_epochs):
+        weights = _epoch_weights(scenario, t, schedules.present, record.cols["consensus"])
+        result = epoch(
+            weights,
+            schedules.stakes[t],
+            _reset_bonds(state.bonds, schedules.reset, t),
+            params=run.params,
+            variant=run.variant,
+            active=None if schedules.active is None else schedules.active[t],
+            validator_permit=state.validator_permit,
+            previous_consensus=state.consensus,
+            arithmetic=run.arithmetic,
+        )
+        record.store(t, weights, result)
+        state = _carry(result, run.stored_form)
+        bar.update(t + 1)
+    return record, state
 
 
 def simulate(
@@ -429,121 +644,38 @@ def simulate(
     >>> sim.dividends[1].round(4).tolist()
     [1.0, 0.0, 0.0]
     """
-    if not isinstance(scenario, Scenario):
-        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
-    if params is None:
-        params = scenario.params if scenario.params is not None else YumaParams()
-    elif not isinstance(params, YumaParams):
-        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
-    var = get_variant(variant, params)
-    if scenario.winner_takes_all:
-        var = winner_takes_all(var)
-    if epochs is None:
-        n_epochs = scenario.n_epochs
-    else:
-        if (
-            isinstance(epochs, bool)
-            or not isinstance(epochs, (int, np.integer))
-            or not 1 <= epochs <= scenario.n_epochs
-        ):
-            raise ValueError(
-                f"epochs must be an integer in [1, {scenario.n_epochs}], got {epochs!r}"
-            )
-        n_epochs = int(epochs)
-    if u16_bonds is None:
-        u16 = scenario.u16_bonds
-    elif isinstance(u16_bonds, (bool, np.bool_)):
-        u16 = bool(u16_bonds)
-    else:
-        raise ValueError(f"u16_bonds must be a bool or None, got {u16_bonds!r}")
-    keep = _check_keep(keep)
-    if arithmetic not in ("float", "fixed"):
-        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
-    if arithmetic == "fixed" and not any(var is v for v in (YUMA2, YUMA3)):
-        raise ValueError("arithmetic='fixed' runs the chain's yuma2 or yuma3 only")
-    prev_cons = None if previous_consensus is None else as_vector(
-        previous_consensus, "previous_consensus"
-    )
-    if not isinstance(progress, (bool, np.bool_)):
-        raise ValueError(f"progress must be a bool, got {progress!r}")
+    run = _check_run(scenario, params, variant, epochs, u16_bonds, keep, arithmetic, progress)
+    start = _initial_state(scenario, bonds, validator_permit, previous_consensus)
+    schedules = _Schedules.of(scenario)
+    record, final = _python_fold(scenario, run, schedules, start)
+    return _simulation(scenario, run, schedules.stakes[: run.n_epochs], record, final)
 
-    n_rows, n_cols = scenario.n_rows, scenario.n_cols
-    carried = None if bonds is None else as_matrix(bonds, "bonds", shape=(n_rows, n_cols))
-    permit = None if validator_permit is None else as_mask(
-        validator_permit, "validator_permit", length=n_rows
-    )
-    stakes = scenario.stake_schedule()
-    active = scenario.active_schedule()
-    present = scenario.presence_schedule()
-    reset = scenario.reset_schedule()
-    copiers = scenario.copiers
 
-    def alloc(shape, name):
-        return np.zeros(shape, dtype=np.bool_ if name in _BOOL_FIELDS else np.float64)
-
-    rows = {f: alloc((n_epochs, n_rows), f) for f in ROW_FIELDS}
-    cols = {f: alloc((n_epochs, n_cols), f) for f in COLUMN_FIELDS}
-    emission = np.zeros((n_epochs, scenario.n_uids))
-    mats = {f: np.zeros((n_epochs, n_rows, n_cols)) for f in keep}
-
-    bar = _Progress(n_epochs, scenario.name, bool(progress))
-    for t in range(n_epochs):
-        w = scenario.weights[t]
-        if copiers or (present is not None and not present[t].all()):
-            w = np.array(w)
-            for c in copiers:
-                src = _copier_source(c, t)
-                w[c.uid] = 0.0 if src is None else cols["consensus"][src]
-            if present is not None:
-                w[:, ~present[t]] = 0.0
-        if carried is not None and reset is not None and reset[t].any():
-            carried = np.array(carried)
-            carried[:, reset[t]] = 0.0
-        r = epoch(
-            w,
-            stakes[t],
-            carried,
-            params=params,
-            variant=var,
-            active=None if active is None else active[t],
-            validator_permit=permit,
-            previous_consensus=prev_cons,
-            arithmetic=arithmetic,
-        )
-        for f in ROW_FIELDS:
-            rows[f][t] = getattr(r, f)
-        for f in COLUMN_FIELDS:
-            cols[f][t] = getattr(r, f)
-        emission[t] = r.emission
-        for f in keep:
-            mats[f][t] = w if f == "input_weights" else getattr(r, f)
-        stored_form = u16 and arithmetic == "float"
-        carried = u16_round_trip(r.bonds) if stored_form else r.bonds
-        # The chain stores Consensus as u16 too: the same floor(65535 x) / 65535 rule.
-        prev_cons = u16_round_trip(r.consensus) if stored_form else r.consensus
-        permit = r.validator_permit
-        bar.update(t + 1)
-
-    copier_uids = tuple(c.uid for c in copiers)
+def _simulation(
+    scenario: Scenario, run: _Run, stakes: np.ndarray, record: _Record, final: _Carried
+) -> Simulation:
+    """The :class:`Simulation` of a finished run."""
+    copier_uids = tuple(c.uid for c in scenario.copiers)
     return Simulation(
         scenario=scenario.name,
-        variant=var.name,
-        params=params,
+        variant=run.variant.name,
+        params=run.params,
         square=scenario.square,
-        u16_bonds=u16,
+        u16_bonds=run.u16_bonds,
         copiers=copier_uids,
-        roles=_roles(scenario, stakes[:n_epochs], copier_uids),
-        raw_stake=stakes[:n_epochs],
-        **rows,
-        **cols,
-        emission=emission,
-        final_bonds=np.array(carried),
-        final_validator_permit=np.array(permit),
-        **mats,
+        roles=_roles(scenario, stakes, copier_uids),
+        raw_stake=stakes,
+        **record.rows,
+        **record.cols,
+        emission=record.emission,
+        final_bonds=np.array(final.bonds),
+        final_validator_permit=np.array(final.validator_permit),
+        **record.mats,
     )
 
 
 def _roles(scenario: Scenario, stakes: np.ndarray, copiers: tuple) -> tuple[str, ...]:
+    """Per UID: validator, miner or copier (square form: a validator holds some stake)."""
     if scenario.square:
         roles = ["validator" if s > 0 else "miner" for s in stakes.max(axis=0)]
     else:
