@@ -1,0 +1,87 @@
+"""The side-by-side benchmark table (``benchmarks.table``) without the torch simulator.
+
+Nothing here is timed: these check that the table's inputs compute the epoch the
+simulator computes, and that the table runs, and falls back, without torch.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import numba
+import numpy as np
+import pytest
+
+import yuma
+from benchmarks import table
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (8, 16), (16, 16), (33, 100), (40, 7)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_torch_case_consensus_is_the_coalition_row(shape, seed):
+    # The simulator renormalizes the consensus to sum 1 before clipping; on these inputs
+    # our (unnormalized) consensus already is a normalized weight row, so that is a no-op.
+    w, stake, bonds = table.make_torch_case(*shape, seed=seed)
+    n_validators, n_miners = shape
+    assert w.shape == bonds.shape == shape and stake.shape == (n_validators,)
+    assert np.all(w == np.floor(w)) and w.max() <= 65535.0
+    assert np.all((bonds >= 0.0) & (bonds < 1.0))
+    top = int(np.argmax(stake))
+    coalition = np.flatnonzero(np.all(w == w[top], axis=1))
+    assert stake[coalition].sum() / stake.sum() > table.KAPPA_COALITION
+    if n_validators == n_miners:
+        assert np.all(np.diag(w) == 0.0) and np.all(np.diag(bonds) == 0.0)
+    result = yuma.epoch(w, stake, bonds, params=table.torch_params())
+    row_sum = w[top].sum()
+    expected = w[top] / row_sum if row_sum > 0 else np.zeros(n_miners)
+    np.testing.assert_allclose(result.consensus, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_comparison_without_torch_times_our_side_only():
+    threads = numba.get_num_threads()
+    rows, sim_row, answer = table.run_torch_comparison(
+        ["4x6", "5x5"], repeats=1, torch_python=None, sim_epochs=2, sim_shape="3x4"
+    )
+    assert answer is None
+    assert numba.get_num_threads() == threads  # one thread only while timing
+    assert [r["V x n"] for r in rows] == ["4x6", "5x5"]
+    for r in rows:
+        assert r["yuma_ms"] > 0.0 and r["yuma/floor"] > 0.0
+        assert not any(k.startswith("torch") or k.startswith("max") for k in r)
+    assert sim_row["epochs"] == 2 and sim_row["yuma_s"] > 0.0 and "torch_s" not in sim_row
+    text = table.format_rows(rows)
+    assert text.splitlines()[0].startswith("| V x n | floor_ms | yuma_ms |")
+
+
+def test_broken_torch_python_prints_the_table_as_before(capsys):
+    # This interpreter has no torch simulator: the runner fails and only the usual table
+    # is printed, with a note on stderr.
+    table.main([
+        "--sizes", "16", "--shapes", "chain-like", "--repeats", "1",
+        "--torch-python", sys.executable, "--torch-shapes", "2x3", "--sim-epochs", "1",
+    ])
+    out, err = capsys.readouterr()
+    assert "torch simulator not run" in err
+    assert "| shape | V | n | floor_ms |" in out
+    assert "torch" not in out and "V x n" not in out
+
+
+@pytest.mark.parametrize("bad", ["64", "0x5", "ax3", "3x-1"])
+def test_bad_torch_shape_is_refused(bad):
+    with pytest.raises(SystemExit):
+        table.main(["--torch-shapes", bad, "--torch-python", sys.executable, "--torch-only"])
+
+
+def test_torch_runner_imports_neither_yuma_nor_this_repository():
+    # It runs in the simulator's environment, where yuma is not installed.
+    tree = ast.parse(table.TORCH_RUNNER.read_text())
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0
+            roots.add(node.module.split(".")[0])
+    assert roots <= {"__future__", "json", "sys", "time", "numpy", "torch", "yuma_simulation"}
+    assert "yuma_simulation" in roots
