@@ -22,11 +22,11 @@ emission                    incentive / dividends split        ``steps.py`` (``e
 
 ``run_epoch.py`` composes them (:func:`yuma.epoch`); ``variants.py`` names the bundles
 (:data:`yuma.YUMA2`, :data:`yuma.YUMA3`, user variants) and ``presets.py`` the presets
-(``yuma3+la``); for the built-ins, ``fused.py`` runs the same formulas in four passes over
-W through the kernels of ``_kernels.py``. ``reference.py`` is the slow, obviously-correct
-twin of every step that the tests hold the fast path to. ``fixed_path.py`` is
-``arithmetic="fixed"``: the chain's own epoch (:mod:`yuma.chain`) on these inputs, and
-``mechanisms.py`` combines several mechanisms of one subnet.
+(``yuma3+la``); for the built-ins, ``builtin_epoch.py`` runs the same formulas as one
+compiled call (``_epoch_kernel.py``, over the kernels of ``_kernels.py``). ``reference.py``
+is the slow, obviously-correct twin of every step that the tests hold the fast path to.
+``fixed_path.py`` is ``arithmetic="fixed"``: the chain's own epoch (:mod:`yuma.chain`) on
+these inputs, and ``mechanisms.py`` combines several mechanisms of one subnet.
 """
 
 from .inputs import EpochInputs, check_inputs

@@ -1,7 +1,8 @@
 """One Yuma epoch: :func:`epoch` composes the steps in the chain's order.
 
 inputs (``inputs.py``) -> stake, permits, active stake (``steps.stake_terms``) -> the
-variant's steps, or their fused kernels for the built-ins (``fused.py``) -> EpochResult.
+variant's steps -> EpochResult; for the built-ins, one compiled call does it all
+(``builtin_epoch.py``).
 ``arithmetic="fixed"`` runs the chain's own fixed-point epoch instead (``fixed_path.py``).
 """
 
@@ -13,13 +14,11 @@ from ..ops import _row_normalize_inplace, normalize
 from ..params import YumaParams
 from ..result import EpochResult
 from . import steps
+from .builtin_epoch import VARIANT_CODES, fast_epoch, run_builtin
 from .fixed_path import run_fixed
-from .fused import fused_core
 from .inputs import EpochInputs, check_inputs
 from .steps import StakeTerms, stake_terms
-from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant
-
-_BUILTIN_VARIANTS = (YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3)
+from .variants import Variant
 
 __all__ = ["epoch", "run_float"]
 
@@ -135,6 +134,14 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
+    if arithmetic == "float":
+        result = fast_epoch(
+            weights, stake, bonds, params, variant, active, validator_permit, last_update,
+            block_at_registration, commit_block, last_tempo, reset_bonds, listed, owner_uid,
+            stake_threshold, previous_consensus,
+        )
+        if result is not None:
+            return result
     inputs = check_inputs(
         weights, stake, bonds, params=params, variant=variant, active=active,
         validator_permit=validator_permit, last_update=last_update,
@@ -160,14 +167,23 @@ def run_float(inputs: EpochInputs) -> EpochResult:
     -------
     EpochResult
     """
+    code = VARIANT_CODES.get(id(inputs.variant))
+    if code is not None:
+        result = run_builtin(
+            code, inputs.variant.name, inputs.params, inputs.weights, inputs.stake,
+            inputs.bonds, inputs.active, inputs.validator_permit, inputs.owner_uid,
+            inputs.last_update, inputs.commit_block, inputs.block_at_registration,
+            inputs.listed, inputs.reset_bonds, None, inputs.previous_consensus,
+            inputs.stake_threshold, inputs.active,
+        )
+        if result is None:  # checked inputs pass the kernel's checks
+            raise RuntimeError("the epoch kernel rejected checked inputs")
+        return result
     terms = stake_terms(
         inputs.stake, inputs.stake_threshold, inputs.owner_uid,
         inputs.params.max_allowed_validators, inputs.active, inputs.validator_permit,
     )
-    if any(inputs.variant is v for v in _BUILTIN_VARIANTS):
-        fields = fused_core(inputs, terms, _rows_that_matter(inputs))
-    else:
-        fields = _stepwise_core(inputs, terms)
+    fields = _stepwise_core(inputs, terms)
     return EpochResult(
         variant=inputs.variant.name,
         stake=terms.stake,
@@ -176,21 +192,6 @@ def run_float(inputs: EpochInputs) -> EpochResult:
         validator_permit=terms.permit_new,
         **fields,
     )
-
-
-def _rows_that_matter(inputs: EpochInputs) -> np.ndarray:
-    """Rows with stake, weights or bonds (and the owner's) in the square form; all otherwise.
-
-    Under the built-in variants every other row (the miners of a square subnet) has all-zero
-    row outputs, so the fused kernels skip it.
-    """
-    n_rows = inputs.shape[0]
-    if not (inputs.square and n_rows):
-        return np.arange(n_rows)
-    used = (inputs.stake > 0.0) | inputs.weight_rows | inputs.bond_rows
-    if inputs.owner_uid is not None:
-        used[inputs.owner_uid] = True
-    return np.flatnonzero(used)
 
 
 def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:

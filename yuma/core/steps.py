@@ -37,7 +37,7 @@ from ..ops import (
     prescale_power_of_two,
     row_normalize,
 )
-from . import _kernels
+from . import _epoch_kernel, _kernels
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -894,27 +894,11 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
 
 
 def _liquid_alpha_v1(consensus, low, high):
-    if consensus.shape[0] == 0:
-        return consensus.copy()
-    c_high = float(np.quantile(consensus, 0.75))
-    c_low = float(np.quantile(consensus, 0.25))
-    if c_high <= c_low or low == 0.0 or high == 0.0:
-        a = b = 0.0
-    else:
-        ln_high = _safe_ln(1.0 / high - 1.0)
-        ln_low = _safe_ln(1.0 / low - 1.0)
-        # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
-        a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
-        b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
-    with np.errstate(over="ignore"):  # exp overflow -> inf -> rate 0, clamped to alpha_low
-        return np.clip(1.0 / (1.0 + np.exp(b - a * consensus)), low, high)
-
-
-_I32F32_LIMIT = float(2**31)
-
-
-def _safe_ln(x):
-    return math.log(x) if x > 0.0 else 0.0
+    # One compiled implementation for this step and the epoch kernel (exp from libm, as
+    # the reference's math.exp; quantiles as np.quantile's "linear").
+    out = np.empty(consensus.shape[0])
+    _epoch_kernel.liquid_alpha_v1_rates(np.ascontiguousarray(consensus), low, high, out)
+    return out
 
 
 def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
