@@ -31,6 +31,7 @@ _FIELDS = [f.name for f in dataclasses.fields(yuma.EpochResult) if f.name != "va
 
 _WORKER = textwrap.dedent(
     """
+    import dataclasses
     import json
     import sys
 
@@ -39,6 +40,7 @@ _WORKER = textwrap.dedent(
     import yuma
     from yuma import YumaParams
 
+    FIELDS = [f.name for f in dataclasses.fields(yuma.EpochResult) if f.name != "variant"]
     inputs = np.load(sys.argv[1])
     configs = {k: YumaParams(**v) for k, v in json.loads(sys.argv[3]).items()}
     out = {}
@@ -58,6 +60,16 @@ _WORKER = textwrap.dedent(
             for field, value in r.to_dict().items():
                 if field != "variant":
                     out[f"{shape}__{name}__{field}"] = value
+            # A batch of four (over threads) and a batch of one (threads inside the item).
+            stacked = np.stack([np.roll(kw["weights"], k, axis=1) for k in range(4)])
+            kappas = [dataclasses.replace(params, kappa=k) for k in (0.3, 0.5, 0.6, 0.8)]
+            for label, w, p in (("batch4", stacked, kappas), ("batch1", stacked[:1], params)):
+                rb = yuma.epoch_batch(
+                    w, kw["stake"], kw["bonds"], params=p, active=kw["active"],
+                    validator_permit=kw["validator_permit"], listed=kw["listed"],
+                )
+                for field in FIELDS:
+                    out[f"{label}__{shape}__{name}__{field}"] = getattr(rb, field)
     import numba
 
     out["__threads"] = np.array(numba.get_num_threads())
@@ -157,9 +169,25 @@ def test_inputs_exercise_ties_and_parallel_blocks(inputs):
 def test_thread_count_does_not_change_any_bit(inputs, tmp_path):
     one = run_in_subprocess(tmp_path, inputs, threads=1)
     two = run_in_subprocess(tmp_path, inputs, threads=2)
-    assert len(one) == len(SHAPES) * len(CONFIGS) * len(_FIELDS)
+    assert len(one) == 3 * len(SHAPES) * len(CONFIGS) * len(_FIELDS)
     assert_bit_identical(one, two, "NUMBA_NUM_THREADS=1 vs 2")
-    assert_bit_identical(one, in_process(inputs), "subprocess vs this process")
+    single = {k: v for k, v in one.items() if not k.startswith("batch")}
+    assert_bit_identical(single, in_process(inputs), "subprocess vs this process")
+    # Item k of the batch is the epoch of its own arguments.
+    for shape, kw in inputs.items():
+        for name, params in CONFIGS.items():
+            r = yuma.epoch(
+                np.roll(kw["weights"], 2, axis=1), kw["stake"], kw["bonds"],
+                params=dataclasses.replace(params, kappa=0.6), active=kw["active"],
+                validator_permit=kw["validator_permit"], listed=kw["listed"],
+            )
+            for field in _FIELDS:
+                got = two[f"batch4__{shape}__{name}__{field}"][2]
+                assert got.tobytes() == np.asarray(getattr(r, field)).tobytes(), field
+                assert_bit_identical(
+                    {field: two[f"batch1__{shape}__{name}__{field}"][0]},
+                    {field: one[f"{shape}__{name}__{field}"]}, "batch of one vs epoch",
+                )
 
 
 def test_repeated_calls_are_bit_identical(inputs):

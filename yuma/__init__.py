@@ -24,6 +24,7 @@ from ._legacy import install_moved_modules
 from .analysis import compare, guarantees, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, fixed, null
 from .core import mechanisms
+from .core.batch import EpochBatchResult, epoch_batch
 from .core.fixed_path import chain_epoch_from_float
 from .core.run_epoch import epoch
 from .core.steps import (
@@ -96,7 +97,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "epoch",
+    "epoch_batch",
     "EpochResult",
+    "EpochBatchResult",
     "YumaParams",
     "Variant",
     "VARIANTS",

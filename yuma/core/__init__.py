@@ -29,12 +29,15 @@ is the slow, obviously-correct twin of every step that the tests hold the fast p
 these inputs, and ``mechanisms.py`` combines several mechanisms of one subnet.
 """
 
+from .batch import EpochBatchResult, epoch_batch
 from .inputs import EpochInputs, check_inputs
 from .run_epoch import epoch
 from .variants import VARIANTS, YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, variant
 
 __all__ = [
     "epoch",
+    "epoch_batch",
+    "EpochBatchResult",
     "EpochInputs",
     "check_inputs",
     "Variant",

@@ -306,13 +306,13 @@ def liquid_alpha_v1_rates(consensus, low, high, out):
 @_jit
 def _scan_row(x, r, upper):
     """Row r: -1 if an entry is NaN, negative or above ``upper``; else 1 if any is non-zero."""
-    ok = True
-    nonzero = False
-    for j in range(x.shape[1]):
+    bad = 0
+    nonzero = 0
+    for j in range(x.shape[1]):  # integer flags, no branch: the loop vectorizes
         v = x[r, j]
-        ok &= (v >= 0.0) & (v <= upper)
+        bad |= (v < 0.0) | (v != v) | (v > upper)
         nonzero |= v != 0.0
-    if not ok:
+    if bad:
         return -1
     return 1 if nonzero else 0
 
@@ -337,20 +337,88 @@ def _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_int
     row_state[r] = state
 
 
+_GROUP = 4  # rows summed side by side: four independent sums hide the add latency
+
+
+@_jit
+def _first_pass_group(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
+                      bar, w_out, row_state, group):
+    """Rows ``4 group ..``: the masked row sums of four rows side by side, then each row.
+
+    Each row's sum still runs over its columns in order (a masked entry adds +0.0, which
+    changes no sum that starts at +0.0), so the bits are those of ``_mask_normalize_row``.
+    """
+    n_rows, n_cols = raw.shape
+    r0 = group * _GROUP
+    blocks = mask_ints[4] and (mask_ints[2] or mask_ints[3])
+    if r0 + _GROUP > n_rows or blocks:
+        for r in range(r0, min(r0 + _GROUP, n_rows)):
+            _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu,
+                            cb, bar, w_out, row_state, r)
+        return
+    square = mask_ints[1] != 0
+    owner = mask_ints[0]
+    s0 = r0 if square and r0 != owner else -1
+    s1 = r0 + 1 if square and r0 + 1 != owner else -1
+    s2 = r0 + 2 if square and r0 + 2 != owner else -1
+    s3 = r0 + 3 if square and r0 + 3 != owner else -1
+    t0 = 0.0
+    t1 = 0.0
+    t2 = 0.0
+    t3 = 0.0
+    for j in range(n_cols):
+        t0 += raw[r0, j] if j != s0 else 0.0
+        t1 += raw[r0 + 1, j] if j != s1 else 0.0
+        t2 += raw[r0 + 2, j] if j != s2 else 0.0
+        t3 += raw[r0 + 3, j] if j != s3 else 0.0
+    _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb, bar,
+               w_out, row_state, r0, s0, t0)
+    _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb, bar,
+               w_out, row_state, r0 + 1, s1, t1)
+    _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb, bar,
+               w_out, row_state, r0 + 2, s2, t2)
+    _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb, bar,
+               w_out, row_state, r0 + 3, s3, t3)
+
+
+@_jit
+def _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb, bar,
+               w_out, row_state, r, self_col, total):
+    """Row r of a group: its checks, then ``raw / total`` (self column 0) into W."""
+    seen = _scan_row(raw, r, _MAX_FINITE)
+    state = 4 if seen < 0 else seen
+    if has_prev:
+        seen = _scan_row(prev, r, bonds_upper)
+        if seen < 0:
+            state |= 4
+        elif seen > 0:
+            state |= 2
+    row_state[r] = state
+    if state != 1 and state != 3 or not permit[r] or total == 0.0:
+        return
+    if not np.isfinite(total):  # overflow: the prescaled path
+        _kernels._mask_normalize_row(raw, all_rows, permit, mask_ints, lu, cb, bar, w_out, r)
+        return
+    for j in range(raw.shape[1]):
+        w_out[r, j] = raw[r, j] / total
+    if self_col >= 0:
+        w_out[r, self_col] = 0.0
+
+
 @_jit
 def _first_pass_serial(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
                        bar, w_out, row_state):
-    for r in range(raw.shape[0]):
-        _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
-                        bar, w_out, row_state, r)
+    for group in range((raw.shape[0] + _GROUP - 1) // _GROUP):
+        _first_pass_group(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu,
+                          cb, bar, w_out, row_state, group)
 
 
 @_pjit
 def _first_pass_parallel(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
                          bar, w_out, row_state):
-    for r in numba.prange(raw.shape[0]):
-        _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
-                        bar, w_out, row_state, r)
+    for group in numba.prange((raw.shape[0] + _GROUP - 1) // _GROUP):
+        _first_pass_group(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu,
+                          cb, bar, w_out, row_state, group)
 
 
 @_jit
@@ -886,7 +954,7 @@ def _epoch_one(
 @_jit
 def _at(x, b):
     """Item b of a batched input, or the shared input (leading axis of length 1)."""
-    return x[b if x.shape[0] != 1 else 0]
+    return x[np.int64(b) if x.shape[0] != 1 else np.int64(0)]
 
 
 @_jit
@@ -896,8 +964,9 @@ def _batch_item(
     s_out, act_out, permit_new, w_out, cons, clipped, v_trust, ranks, trust, inc, wb_out, ema,
     bonds_out, divs, server, validator, emission, statuses,
 ):
+    b = np.int64(b)  # a prange index may be unsigned
     statuses[b] = _epoch_item(
-        raw[b], stake_raw[b], _at(prev, b), _at(active, b), _at(permit, b),
+        raw[b], _at(stake_raw, b), _at(prev, b), _at(active, b), _at(permit, b),
         _at(last_update, b), _at(commit_block, b), _at(bar, b), _at(listed, b),
         _at(reset_in, b), _at(prev_cons, b), _at(ints, b), _at(reals, b),
         s_out[b], act_out[b], permit_new[b], w_out[b], cons[b], clipped[b], v_trust[b],

@@ -1,0 +1,503 @@
+r"""Many independent epochs of one shape in one call: :func:`epoch_batch`.
+
+Sweeps, guarantee maps, variant checks and replays run thousands of small epochs; called one
+by one, each pays Python's argument handling. :func:`epoch_batch` takes B epochs stacked on
+a leading axis and runs the built-in variants' compiled epoch (the one :func:`yuma.epoch`
+runs) on every item in one call, spread over threads; every item gets exactly the bits
+:func:`yuma.epoch` gives it. User-defined variants run :func:`yuma.epoch` item by item.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import _as_bool
+from ..params import YumaParams
+from ..result import EpochResult
+from . import _epoch_kernel as ek
+from .builtin_epoch import PARALLEL_MIN_ELEMENTS, VARIANT_CODES, int_params, real_params
+from .inputs import check_inputs
+from .run_epoch import epoch
+from .variants import Variant, get_variant
+
+__all__ = ["EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS"]
+
+BATCH_PARALLEL_MIN_ELEMENTS = 1 << 14
+"""A batch with fewer weight entries in all runs on one thread."""
+
+
+@dataclass(frozen=True, eq=False)
+class EpochBatchResult:
+    """The results of B epochs stacked on a leading axis (see :func:`epoch_batch`).
+
+    Every field of :class:`yuma.EpochResult` (but ``variant``, which is one for all) with a
+    leading axis of length B: ``weights[b]`` is item b's ``weights``, and so on. Matrices
+    are read-only. ``item(b)`` gives one item as an :class:`yuma.EpochResult` (views, not
+    copies).
+
+    Attributes
+    ----------
+    variant : str
+        Name of the variant that produced every item.
+    stake, active, active_stake, validator_trust, dividends, validator_emission, \
+validator_permit : numpy.ndarray, shape (B, n_rows)
+        Row quantities.
+    consensus, rank, trust, incentive, server_emission : numpy.ndarray, shape (B, n_cols)
+        Column quantities.
+    weights, clipped_weights, weights_for_bonds, ema_bonds, bonds : numpy.ndarray, \
+shape (B, n_rows, n_cols)
+        Matrices.
+    emission : numpy.ndarray, shape (B, n_uids)
+        Share per UID (``n_uids`` is ``n`` square, ``n_rows + n_cols`` rectangular).
+    """
+
+    variant: str
+    stake: np.ndarray
+    active: np.ndarray
+    active_stake: np.ndarray
+    weights: np.ndarray
+    consensus: np.ndarray
+    clipped_weights: np.ndarray
+    validator_trust: np.ndarray
+    rank: np.ndarray
+    trust: np.ndarray
+    incentive: np.ndarray
+    weights_for_bonds: np.ndarray
+    ema_bonds: np.ndarray
+    bonds: np.ndarray
+    dividends: np.ndarray
+    server_emission: np.ndarray
+    validator_emission: np.ndarray
+    emission: np.ndarray
+    validator_permit: np.ndarray
+
+    def __len__(self) -> int:
+        return self.weights.shape[0]
+
+    def item(self, b: int) -> EpochResult:
+        """Item ``b`` as an :class:`yuma.EpochResult` (its arrays are views of this batch).
+
+        Parameters
+        ----------
+        b : int
+            Index in ``[-B, B)``.
+
+        Returns
+        -------
+        EpochResult
+        """
+        n = len(self)
+        if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or not -n <= b < n:
+            raise IndexError(f"item index must be an integer in [{-n}, {n}), got {b!r}")
+        return EpochResult(**{name: getattr(self, name)[b] for name in _ARRAY_FIELDS},
+                           variant=self.variant)
+
+
+_ARRAY_FIELDS = tuple(f.name for f in fields(EpochResult) if f.name != "variant")
+_MATRICES = ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds")
+
+
+def _float_stack(x, name: str, item_shape: tuple, n_items: int | None) -> tuple[np.ndarray, bool]:
+    """A float64 C-ordered array: per item (leading axis) or shared (the item's shape).
+
+    Returns the array with a leading axis (length ``n_items``, or 1 when shared) and
+    whether it is per item. ``item_shape`` entries of None take any length.
+    """
+    try:
+        arr = np.ascontiguousarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    return _split_leading(arr, name, item_shape, n_items)
+
+
+def _split_leading(arr, name, item_shape, n_items):
+    def fits(shape):
+        return len(shape) == len(item_shape) and all(
+            want is None or got == want for got, want in zip(shape, item_shape, strict=True)
+        )
+
+    if arr.ndim == len(item_shape) + 1 and arr.shape[0] == n_items and fits(arr.shape[1:]):
+        return arr, True
+    if fits(arr.shape):
+        return arr[None], False
+    shown = tuple("m" if s is None else s for s in item_shape)
+    raise ValueError(
+        f"{name} must have shape {(n_items, *shown)} (one per item) or {shown} (shared), "
+        f"got {arr.shape}"
+    )
+
+
+def _bool_stack(x, name, item_shape, n_items):
+    arr = np.asarray(x)
+    return _split_leading(_as_bool(arr, name, max(arr.ndim, 1)), name, item_shape, n_items)
+
+
+def _block_stack(x, name, item_shape, n_items):
+    arr = np.asarray(x)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(
+        np.isfinite(arr) & (arr == np.floor(arr))
+    ):
+        raise ValueError(f"{name} must hold integer block numbers")
+    out, per_item = _split_leading(arr, name, item_shape, n_items)
+    if out.size and out.min() < 0:
+        raise ValueError(f"{name} must be non-negative")
+    return np.ascontiguousarray(out, dtype=np.int64), per_item
+
+
+def _per_item(value, name: str, n_items: int) -> list:
+    """A scalar argument as one value per item (a sequence of B values, or one shared)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        values = list(value)
+        if len(values) != n_items:
+            raise ValueError(f"{name} must be one value or a sequence of {n_items} values, "
+                             f"got {len(values)}")
+        return values
+    return [value] * n_items
+
+
+def _check_owner(owner, n_rows: int, b: int):
+    if owner is None:
+        return None
+    if isinstance(owner, (bool, np.bool_)) or not isinstance(owner, (int, np.integer)):
+        raise ValueError(f"owner_uid must be an integer UID, got {owner!r} (item {b})")
+    if not 0 <= int(owner) < n_rows:
+        raise ValueError(f"owner_uid must be in [0, {n_rows}), got {owner!r} (item {b})")
+    return int(owner)
+
+
+def _check_threshold(value, b: int) -> float:
+    try:
+        threshold = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"stake_threshold must be a number, got {value!r} (item {b})") from None
+    if isinstance(value, (bool, np.bool_)) or not math.isfinite(threshold) or threshold < 0:
+        raise ValueError(f"stake_threshold must be finite and >= 0, got {value!r} (item {b})")
+    return threshold
+
+
+def _check_last_tempo(value, has_bar: bool, b: int):
+    if value is None:
+        return None
+    if not has_bar:
+        raise ValueError("last_tempo needs block_at_registration")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or (
+        value < 0
+    ):
+        raise ValueError(
+            f"last_tempo must be a non-negative integer block, got {value!r} (item {b})"
+        )
+    return int(value)
+
+
+def _params_list(params, n_items: int) -> list[YumaParams]:
+    if params is None:
+        return [YumaParams()] * n_items
+    if isinstance(params, YumaParams):
+        return [params] * n_items
+    if isinstance(params, Sequence) and not isinstance(params, str):
+        items = list(params)
+        if len(items) != n_items:
+            raise ValueError(
+                f"params must be a YumaParams or a sequence of {n_items} YumaParams (one per "
+                f"item), got {len(items)}"
+            )
+        for b, p in enumerate(items):
+            if not isinstance(p, YumaParams):
+                raise ValueError(f"params[{b}] must be a YumaParams, got {type(p).__name__}")
+        return items
+    raise ValueError(
+        f"params must be a YumaParams or a sequence of YumaParams, got {type(params).__name__}"
+    )
+
+
+def _first_params(params) -> YumaParams:
+    if isinstance(params, YumaParams):
+        return params
+    return YumaParams()
+
+
+def epoch_batch(
+    weights: ArrayLike,
+    stake: ArrayLike,
+    bonds: ArrayLike | None = None,
+    *,
+    params: YumaParams | Sequence[YumaParams] | None = None,
+    variant: str | Variant | None = None,
+    active: ArrayLike | None = None,
+    validator_permit: ArrayLike | None = None,
+    last_update: ArrayLike | None = None,
+    block_at_registration: ArrayLike | None = None,
+    commit_block: ArrayLike | None = None,
+    last_tempo: int | Sequence[int | None] | None = None,
+    reset_bonds: ArrayLike | None = None,
+    listed: ArrayLike | None = None,
+    owner_uid: int | Sequence[int | None] | None = None,
+    stake_threshold: float | Sequence[float] = 0.0,
+    previous_consensus: ArrayLike | None = None,
+) -> EpochBatchResult:
+    r"""Run B independent epochs of one shape; item b equals :func:`yuma.epoch` on item b.
+
+    ``weights`` carries the batch axis: ``(B, n_rows, n_cols)``. Every other array is
+    either per item, with a leading axis of length B, or shared by all items, with the
+    shape :func:`yuma.epoch` takes. Scalars (``owner_uid``, ``stake_threshold``,
+    ``last_tempo``) are one value or a sequence of B values; ``params`` is one
+    :class:`yuma.YumaParams` or a sequence of B (kappa, bonds penalty, alpha range, ...
+    may vary by item; the variant may not).
+
+    For the built-in variants the whole batch is one compiled call: the items run in
+    parallel when the batch is large enough, each one serially inside, so each item has
+    the bits of the single epoch whatever the thread count. A user-defined variant runs
+    :func:`yuma.epoch` on each item in turn.
+
+    Parameters
+    ----------
+    weights : array_like, shape (B, n_rows, n_cols)
+        Weights of each item (see :func:`yuma.epoch`).
+    stake : array_like, shape (B, n_rows) or (n_rows,)
+        Raw stake.
+    bonds : array_like, shape (B, n_rows, n_cols) or (n_rows, n_cols), optional
+        Previous bonds; None means none for every item.
+    params : YumaParams or sequence of B YumaParams, optional
+        Hyperparameters (default ``YumaParams()``).
+    variant : str or Variant, optional
+        Overrides every item's ``params.variant``.
+    active, validator_permit : array_like of bool, shape (B, n_rows) or (n_rows,), optional
+        As in :func:`yuma.epoch`.
+    last_update, commit_block : array_like of int, shape (B, n_rows) or (n_rows,), optional
+        As in :func:`yuma.epoch`.
+    block_at_registration : array_like of int, shape (B, n_cols) or (n_cols,), optional
+        As in :func:`yuma.epoch`.
+    last_tempo : int or sequence of B (int or None), optional
+        As in :func:`yuma.epoch`.
+    reset_bonds : array_like of bool, shape (B, n_cols) or (n_cols,), optional
+        As in :func:`yuma.epoch`.
+    listed : array_like of bool, shape (B, n_rows, n_cols) or (n_rows, n_cols), optional
+        As in :func:`yuma.epoch`.
+    owner_uid : int or sequence of B (int or None), optional
+        As in :func:`yuma.epoch`.
+    stake_threshold : float or sequence of B floats
+        As in :func:`yuma.epoch`.
+    previous_consensus : array_like, shape (B, m) or (m,), optional
+        As in :func:`yuma.epoch` (``m`` may differ from ``n_cols``).
+
+    Returns
+    -------
+    EpochBatchResult
+        Stacked fields; ``result.item(b)`` is item b's :class:`yuma.EpochResult`.
+
+    Raises
+    ------
+    ValueError
+        On a wrong shape or type (the message names the argument), on parameters whose
+        variants differ, or when an item fails :func:`yuma.epoch`'s checks (the message is
+        that check's, with the item's index).
+
+    Examples
+    --------
+    Three kappas over the same two-validator epoch:
+
+    >>> import numpy as np, yuma
+    >>> w = np.array([[0.5, 0.5, 0.0], [0.8, 0.2, 0.0]])
+    >>> kappas = [yuma.YumaParams(kappa=k) for k in (0.25, 0.5, 0.75)]
+    >>> r = yuma.epoch_batch(np.stack([w] * 3), np.array([3.0, 1.0]), params=kappas)
+    >>> r.consensus[:, 0].tolist()
+    [0.8, 0.5, 0.5]
+    >>> np.array_equal(r.item(1).dividends, yuma.epoch(w, [3.0, 1.0]).dividends)
+    True
+    """
+    try:
+        w = np.ascontiguousarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"weights must be an array of real numbers: {exc}") from None
+    if w.ndim != 3:
+        raise ValueError(
+            f"weights must be 3-dimensional (batch, n_rows, n_cols), got shape {w.shape}"
+        )
+    n_items, n_rows, n_cols = w.shape
+    plist = _params_list(params, n_items)
+    distinct = {id(p): p for p in plist} if plist else {0: _first_params(params)}
+    variants = {}
+    for p in distinct.values():
+        v = get_variant(variant, p)
+        variants[id(v)] = v
+    if len(variants) > 1:
+        names = sorted({v.name for v in variants.values()})
+        raise ValueError(f"params: every item must use the same variant, got {names}")
+    var = next(iter(variants.values()))
+
+    row, col, mat = (n_rows,), (n_cols,), (n_rows, n_cols)
+    s, _ = _float_stack(stake, "stake", row, n_items)
+    arrays = {"stake": s}
+    if bonds is not None:
+        arrays["bonds"] = _float_stack(bonds, "bonds", mat, n_items)[0]
+    for name, value, shape in (("active", active, row), ("validator_permit", validator_permit, row),
+                               ("reset_bonds", reset_bonds, col), ("listed", listed, mat)):
+        if value is not None:
+            arrays[name] = _bool_stack(value, name, shape, n_items)[0]
+    for name, value, shape in (("last_update", last_update, row),
+                               ("block_at_registration", block_at_registration, col),
+                               ("commit_block", commit_block, row)):
+        if value is not None:
+            arrays[name] = _block_stack(value, name, shape, n_items)[0]
+    if previous_consensus is not None:
+        arrays["previous_consensus"] = _float_stack(
+            previous_consensus, "previous_consensus", (None,), n_items
+        )[0]
+    owners = [_check_owner(o, n_rows, b)
+              for b, o in enumerate(_per_item(owner_uid, "owner_uid", n_items))]
+    thresholds = [_check_threshold(t, b)
+                  for b, t in enumerate(_per_item(stake_threshold, "stake_threshold", n_items))]
+    tempos = [_check_last_tempo(t, block_at_registration is not None, b)
+              for b, t in enumerate(_per_item(last_tempo, "last_tempo", n_items))]
+    scalars = {"owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos}
+
+    code = VARIANT_CODES.get(id(var))
+    if code is None:
+        return _loop_of_epochs(w, arrays, scalars, plist, var)
+    return _compiled_batch(w, arrays, scalars, plist, var, code)
+
+
+def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
+    kw = {"weights": w[b], "params": plist[b], "variant": var}
+    for name, arr in arrays.items():
+        kw[name] = arr[b if arr.shape[0] != 1 else 0]
+    for name, values in scalars.items():
+        kw[name] = values[b]
+    return kw
+
+
+def _loop_of_epochs(w, arrays, scalars, plist, var) -> EpochBatchResult:
+    n_items, n_rows, n_cols = w.shape
+    results = [epoch(**_item_arguments(w, arrays, scalars, plist, var, b))
+               for b in range(n_items)]
+    stacked = {}
+    n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
+    shapes = _field_shapes(n_rows, n_cols, n_uids)
+    for name in _ARRAY_FIELDS:
+        dtype = np.bool_ if name in ("active", "validator_permit") else np.float64
+        if results:
+            stacked[name] = np.stack([np.asarray(getattr(r, name)) for r in results])
+        else:
+            stacked[name] = np.zeros((0, *shapes[name]), dtype=dtype)
+    for name in _MATRICES:
+        stacked[name].flags.writeable = False
+    return EpochBatchResult(variant=var.name, **stacked)
+
+
+def _field_shapes(n_rows, n_cols, n_uids) -> dict:
+    row, col, mat = (n_rows,), (n_cols,), (n_rows, n_cols)
+    return {
+        "stake": row, "active": row, "active_stake": row, "weights": mat, "consensus": col,
+        "clipped_weights": mat, "validator_trust": row, "rank": col, "trust": col,
+        "incentive": col, "weights_for_bonds": mat, "ema_bonds": mat, "bonds": mat,
+        "dividends": row, "server_emission": col, "validator_emission": row,
+        "emission": (n_uids,), "validator_permit": row,
+    }
+
+
+_NO_F = np.zeros((1, 1, 1))
+_NO_F.flags.writeable = False
+_NO_F2 = np.zeros((1, 1))
+_NO_F2.flags.writeable = False
+_NO_B2 = np.zeros((1, 1), dtype=np.bool_)
+_NO_B2.flags.writeable = False
+_NO_B3 = np.zeros((1, 1, 1), dtype=np.bool_)
+_NO_B3.flags.writeable = False
+_NO_I2 = np.zeros((1, 1), dtype=np.int64)
+_NO_I2.flags.writeable = False
+_NO_OUT = np.zeros((1, 1, 1))  # an output the kernel is told not to write
+
+
+def _compiled_batch(w, arrays, scalars, plist, var, code) -> EpochBatchResult:
+    n_items, n_rows, n_cols = w.shape
+    n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
+    has = tuple(name in arrays for name in (
+        "bonds", "active", "validator_permit", "last_update", "commit_block",
+        "block_at_registration", "listed", "reset_bonds", "previous_consensus",
+    ))
+    betas = {p.bonds_penalty for p in plist}
+    shared_wb = betas <= {1.0} or betas <= {0.0}
+    # One row of parameters when every item shares them, else one per item.
+    owners, tempos, thresholds = (scalars[k] for k in ("owner_uid", "last_tempo",
+                                                       "stake_threshold"))
+    shared = n_items > 0 and all(
+        p is plist[0] for p in plist
+    ) and len({*owners}) == 1 and len({*tempos}) == 1 and len({*thresholds}) == 1
+    items = range(1 if shared else n_items)
+    ints = np.array(
+        [int_params(code, plist[b], owners[b], has, tempos[b], 2, int(not shared_wb))
+         for b in items], dtype=np.int64,
+    ).reshape(len(items), ek.N_INTS)
+    reals = np.array(
+        [real_params(plist[b], thresholds[b]) for b in items], dtype=np.float64,
+    ).reshape(len(items), ek.N_REALS)
+
+    out = {name: np.zeros((n_items, *shape),
+                          dtype=np.bool_ if name in ("active", "validator_permit") else None)
+           for name, shape in _field_shapes(n_rows, n_cols, n_uids).items()
+           if name not in ("weights_for_bonds", "active")}
+    wb = _NO_OUT if shared_wb else np.zeros((n_items, n_rows, n_cols))
+    if "active" in arrays:
+        active = arrays["active"]
+        out["active"] = np.array(np.broadcast_to(active, (n_items, n_rows)))
+    else:
+        out["active"] = np.ones((n_items, n_rows), dtype=np.bool_)
+    statuses = np.zeros(n_items, dtype=np.int64)
+    if n_items:
+        inputs = (
+            w, arrays["stake"], arrays.get("bonds", _NO_F), arrays.get("active", _NO_B2),
+            arrays.get("validator_permit", _NO_B2), arrays.get("last_update", _NO_I2),
+            arrays.get("commit_block", _NO_I2), arrays.get("block_at_registration", _NO_I2),
+            arrays.get("listed", _NO_B3), arrays.get("reset_bonds", _NO_B2),
+            arrays.get("previous_consensus", _NO_F2), ints, reals,
+        )
+        outputs = (
+            out["stake"], out["active_stake"], out["validator_permit"], out["weights"],
+            out["consensus"], out["clipped_weights"], out["validator_trust"], out["rank"],
+            out["trust"], out["incentive"], wb, out["ema_bonds"], out["bonds"],
+            out["dividends"], out["server_emission"], out["validator_emission"],
+            out["emission"],
+        )
+        _run(inputs, outputs, statuses, n_items, n_rows * n_cols)
+    bad = np.flatnonzero(statuses < 0)
+    if bad.size:
+        _raise_for_item(w, arrays, scalars, plist, var, int(bad[0]))
+    if shared_wb:
+        wb = out["clipped_weights"] if betas <= {1.0} else out["weights"]
+    out["weights_for_bonds"] = wb
+    for name in _MATRICES:
+        out[name].flags.writeable = False
+    return EpochBatchResult(variant=var.name, **out)
+
+
+def _run(inputs, outputs, statuses, n_items, item_size) -> None:
+    threads = numba.get_num_threads()
+    if threads > 1 and n_items < threads and item_size >= PARALLEL_MIN_ELEMENTS:
+        # Few large items: one at a time, each over all threads.
+        one = ek.epoch_one()
+        for b in range(n_items):
+            item_in = [x[b if x.shape[0] != 1 else 0] for x in inputs]
+            item_out = [x[b if x.shape[0] != 1 else 0] for x in outputs]
+            statuses[b] = one(*item_in, *item_out, True)
+        return
+    parallel = threads > 1 and n_items > 1 and n_items * item_size >= BATCH_PARALLEL_MIN_ELEMENTS
+    ek.epoch_many()(*inputs, *outputs, statuses, parallel)
+
+
+def _raise_for_item(w, arrays, scalars, plist, var, b: int) -> None:
+    kw = _item_arguments(w, arrays, scalars, plist, var, b)
+    try:
+        check_inputs(**kw)
+    except ValueError as exc:
+        raise ValueError(f"item {b}: {exc}") from None
+    raise RuntimeError(f"the epoch kernel rejected item {b}, which passes the checks")
