@@ -8,7 +8,10 @@ ratios to a baseline measured in the same run (machines are shared and noisy).
 * ``<variant> numba/ref`` (with ``--reference``): the fast path over :mod:`yuma.reference`;
 * ``peak/W``: peak memory allocated during one epoch (numpy, via ``tracemalloc``) over the
   size of the input weight matrix;
-* ``growth``: time(n) / time(n/2) of the yuma3+la epoch, for consecutive sizes.
+* ``growth``: time(n) / time(n/2) of the yuma3+la epoch, for consecutive sizes;
+
+then small epochs (default 8 x 16 and 64 x 256) alone and in :func:`yuma.epoch_batch`,
+per epoch over one pass over W (see :func:`run_batch_table`).
 
 With ``--torch-python PATH`` (or ``YUMA_TORCH_PYTHON``), the interpreter of a separate
 environment where the torch simulator ``yuma_simulation`` (bactensor/yuma-simulation) is
@@ -300,6 +303,45 @@ def run_torch_comparison(shapes, repeats: int, torch_python: str | None = None,
     return rows, sim_row, answer
 
 
+BATCH_SHAPES = ["8x16", "64x256"]
+BATCH_SIZE = 256
+
+
+def run_batch_table(shapes, batch: int, repeats: int) -> list[dict]:
+    """Small epochs one by one and in batches: time per epoch over one pass over W.
+
+    Per ``validators x miners`` shape, Yuma 3 with liquid alpha in steady state (the
+    arrays of :func:`make_torch_case`, one seed per item):
+
+    * ``epoch/floor``: one :func:`yuma.epoch` call (one thread);
+    * ``batch/floor``: :func:`yuma.epoch_batch` over ``batch`` items, divided by the
+      items (one thread), and ``batch/floor Nt`` the same on all N threads;
+    * ``epoch/batch``: how many times longer an epoch takes alone than in the batch.
+    """
+    params = torch_params()
+    threads = numba.get_num_threads()
+    rows = []
+    for shape in shapes:
+        cases = [make_torch_case(*parse_shape(shape), seed=k) for k in range(batch)]
+        w, stake, bonds = (np.stack(x) for x in zip(*cases, strict=True))
+        floor = median_time(partial(np.sum, w[0]), max(repeats, 5) * 10)
+        call_batch = partial(yuma.epoch_batch, w, stake, bonds, params=params)
+        numba.set_num_threads(1)
+        try:
+            t_one = median_time(partial(yuma.epoch, w[0], stake[0], bonds[0], params=params),
+                                max(repeats, 5) * 10)
+            t_batch = median_time(call_batch, repeats) / batch
+        finally:
+            numba.set_num_threads(threads)
+        row = {"V x n": shape, "B": batch, "floor_ms": floor * 1e3,
+               "epoch/floor": t_one / floor, "batch/floor": t_batch / floor}
+        if threads > 1:
+            row[f"batch/floor {threads}t"] = median_time(call_batch, repeats) / batch / floor
+        row["epoch/batch"] = t_one / t_batch
+        rows.append(row)
+    return rows
+
+
 def _renormalized(values) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     total = values.sum()
@@ -330,14 +372,20 @@ def main(argv=None) -> None:
                         help="small sizes and shapes only, for a first look")
     parser.add_argument("--torch-only", action="store_true",
                         help="print only the side-by-side table")
+    parser.add_argument("--batch-shapes", nargs="*", default=BATCH_SHAPES, type=str,
+                        help="validators x miners shapes of the batch table (none: skip it)")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE,
+                        help=f"epochs per yuma.epoch_batch call (default {BATCH_SIZE})")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([256, 1024] if args.quick else [256, 1024, 4096, 8192])
     torch_shapes = args.torch_shapes or (QUICK_TORCH_SHAPES if args.quick else TORCH_SHAPES)
-    for s in torch_shapes:
+    for s in [*torch_shapes, *args.batch_shapes]:
         try:
             parse_shape(s)
         except argparse.ArgumentTypeError as exc:
             parser.error(str(exc))
+    if args.batch < 1:
+        parser.error("--batch must be at least 1")
     sim_epochs = args.sim_epochs or (100 if args.quick else SIM_EPOCHS)
     if args.torch_only and args.torch_python is None:
         parser.error("--torch-only needs --torch-python (or YUMA_TORCH_PYTHON)")
@@ -358,6 +406,10 @@ def main(argv=None) -> None:
     if not args.torch_only:
         rows = run(sizes, args.repeats, args.reference, tuple(args.shapes))
         print(format_rows(rows))
+        if args.batch_shapes:
+            print("\nsmall epochs alone and in yuma.epoch_batch (Yuma 3 + liquid alpha, "
+                  "steady state; per epoch, over one pass over W):")
+            print(format_rows(run_batch_table(args.batch_shapes, args.batch, args.repeats)))
     if comparison is not None:
         rows, sim_row, answer = comparison
         print(

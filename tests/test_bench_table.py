@@ -60,11 +60,21 @@ def test_broken_torch_python_prints_the_table_as_before(capsys):
     table.main([
         "--sizes", "16", "--shapes", "chain-like", "--repeats", "1",
         "--torch-python", sys.executable, "--torch-shapes", "2x3", "--sim-epochs", "1",
+        "--batch-shapes", "3x4", "--batch", "3",
     ])
     out, err = capsys.readouterr()
     assert "torch simulator not run" in err
     assert "| shape | V | n | floor_ms |" in out
-    assert "torch" not in out and "V x n" not in out
+    assert "torch" not in out and "| V x n | floor_ms | yuma_ms |" not in out
+
+
+def test_batch_table_times_epochs_alone_and_in_batches():
+    threads = numba.get_num_threads()
+    rows = table.run_batch_table(["3x4", "2x2"], batch=4, repeats=1)
+    assert numba.get_num_threads() == threads
+    assert [(r["V x n"], r["B"]) for r in rows] == [("3x4", 4), ("2x2", 4)]
+    for r in rows:
+        assert r["epoch/floor"] > 0.0 and r["batch/floor"] > 0.0 and r["epoch/batch"] > 0.0
 
 
 @pytest.mark.parametrize("bad", ["64", "0x5", "ax3", "3x-1"])

@@ -1,4 +1,4 @@
-"""asv benchmarks: the memory floor, the weighted median and the whole epoch.
+"""asv benchmarks: the memory floor, the weighted median, the whole epoch, small epochs, batches.
 
 Sizes 256 .. 16384 UIDs, chain-like and dense shapes (see :mod:`common`). The dense
 16384 case needs ``YUMA_BENCH_XL=1``. ``setup`` calls each function once, so numba's
@@ -11,7 +11,7 @@ import numpy as np
 import yuma
 from yuma.core import reference
 
-from .common import SHAPES, SIZES, VARIANTS, make_case, xl_enabled
+from .common import SHAPES, SIZES, SMALL_SHAPES, VARIANTS, make_case, make_small_case, xl_enabled
 
 _REFERENCE_MAX_N = 1024
 
@@ -120,34 +120,39 @@ class Steps:
         )
 
 
-class FusedPasses:
-    """The built-in variants' fused matrix work (weights to dividends), input checks excluded.
+class SmallEpoch:
+    """One small epoch (validators x miners), the unit of sweeps and simulations."""
 
-    This is what :func:`yuma.epoch` runs after validating its inputs: mask + row-normalize,
-    the weighted median, clip + trust + rank + bond EMA in one pass, the dividends' row dot.
-    """
+    params = [SMALL_SHAPES, list(VARIANTS)]
+    param_names = ["shape", "variant"]
 
-    params = [SIZES, SHAPES, list(VARIANTS)]
-    param_names = ["n", "shape", "variant"]
+    def setup(self, shape, variant):
+        self.w, self.s, self.b = make_small_case(shape)
+        self.params_ = VARIANTS[variant]
+        yuma.epoch(self.w, self.s, self.b, params=self.params_)
 
-    def setup(self, n, shape, variant):
-        from yuma.core.fused import fused_core
-        from yuma.core.variants import get_variant
+    def time_epoch(self, shape, variant):
+        yuma.epoch(self.w, self.s, self.b, params=self.params_)
 
-        _skip_unless_feasible(shape, n)
-        w, s, b, staked = make_case(shape, n)
-        params = VARIANTS[variant]
-        stake = s / s.sum()
-        permit = np.ones(n, dtype=np.bool_)
-        rows = np.arange(staked if shape == "chain-like" else n)
-        self.call = lambda: fused_core(
-            get_variant(None, params), params, w, b, None, np.zeros(n, dtype=np.bool_),
-            rows, stake, stake, permit, permit, None, None, None, None, True,
-        )
-        self.call()
 
-    def time_fused_core(self, n, shape, variant):
-        self.call()
+class EpochBatch:
+    """B small epochs in one :func:`yuma.epoch_batch` call (divide by B for one epoch)."""
 
-    def peakmem_fused_core(self, n, shape, variant):
-        self.call()
+    params = [SMALL_SHAPES, [1, 64, 1024], list(VARIANTS)]
+    param_names = ["shape", "batch", "variant"]
+
+    def setup(self, shape, batch, variant):
+        cases = [make_small_case(shape, seed=k) for k in range(batch)]
+        self.w, self.s, self.b = (np.stack(x) for x in zip(*cases, strict=True))
+        self.params_ = VARIANTS[variant]
+        yuma.epoch_batch(self.w, self.s, self.b, params=self.params_)
+
+    def time_epoch_batch(self, shape, batch, variant):
+        yuma.epoch_batch(self.w, self.s, self.b, params=self.params_)
+
+    def time_loop_of_epochs(self, shape, batch, variant):
+        for k in range(batch):
+            yuma.epoch(self.w[k], self.s[k], self.b[k], params=self.params_)
+
+    def peakmem_epoch_batch(self, shape, batch, variant):
+        yuma.epoch_batch(self.w, self.s, self.b, params=self.params_)

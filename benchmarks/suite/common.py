@@ -17,6 +17,8 @@ import numpy as np
 import yuma
 
 SIZES = [256, 1024, 4096, 16384]
+SMALL_SHAPES = ["8x16", "64x256"]
+"""``validators x miners`` of the small epochs that sweeps and simulations run by thousands."""
 SHAPES = ["chain-like", "dense"]
 CHAIN_VALIDATORS = 256
 VARIANTS = {
@@ -51,3 +53,18 @@ def make_case(shape: str, n: int, seed: int = 0):
     bonds = np.zeros((n, n))
     bonds[:n_staked] = rng.random((n_staked, n)) * 0.2
     return weights, stake, bonds, n_staked
+
+
+def make_small_case(shape: str, seed: int = 0):
+    """Return ``(weights, stake, bonds)`` of a ``validators x miners`` subnet (``"8x16"``).
+
+    Weights on the chain's u16 scale with about 20 % zeros, heavy-tailed (Pareto) stake,
+    bonds in [0, 0.2].
+    """
+    n_validators, n_miners = (int(x) for x in shape.split("x"))
+    rng = np.random.default_rng(seed)
+    weights = np.floor(rng.random((n_validators, n_miners)) * 65536.0)
+    weights[rng.random(weights.shape) < 0.2] = 0.0
+    stake = rng.pareto(1.5, n_validators) + 1e-3
+    bonds = rng.random((n_validators, n_miners)) * 0.2
+    return weights, stake, bonds
