@@ -115,7 +115,8 @@ def run_in_subprocess(tmp: Path, inputs: dict, threads: int) -> dict[str, np.nda
     flat = {f"{shape}__{k}": v for shape, kw in inputs.items() for k, v in kw.items()}
     np.savez(in_path, **flat)
     configs = {name: dataclasses.asdict(p) for name, p in CONFIGS.items()}
-    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads)}
+    # YUMA_PARALLEL=always: the parallel paths run even on a busy machine.
+    env = {**os.environ, "NUMBA_NUM_THREADS": str(threads), "YUMA_PARALLEL": "always"}
     proc = subprocess.run(
         [sys.executable, str(script), str(in_path), str(out_path), json.dumps(configs)],
         env=env,

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma.core import batch as batch_module
 from yuma.core import builtin_epoch
 from yuma.testing import step_strategies as ss
 from yuma.testing.strategies import stakes, weight_matrices, yuma_params
@@ -150,12 +149,18 @@ def _variant_name(params) -> str:
     return params.variant
 
 
+@pytest.fixture
+def threads_always(monkeypatch):
+    """Take the parallel paths whenever numba has several threads (even on a busy machine)."""
+    monkeypatch.setattr(builtin_epoch, "PARALLEL_MODE", "always")
+
+
+@pytest.mark.usefixtures("threads_always")
 @pytest.mark.parametrize("variant", BUILTIN_NAMES)
 def test_many_items_over_threads_equal_single_epochs(variant):
-    # Large enough for the batch to run over threads (when there are several).
+    # Items over threads (when numba has several).
     rng = np.random.default_rng(11)
     n_items, n_rows, n_cols = 24, 20, 40
-    assert n_items * n_rows * n_cols >= batch_module.BATCH_PARALLEL_MIN_ELEMENTS
     w = np.round(rng.random((n_items, n_rows, n_cols)), 1)
     w[rng.random(w.shape) < 0.3] = 0.0
     params = [yuma.YumaParams(variant=variant, liquid_alpha=True, kappa=k,
@@ -179,6 +184,38 @@ def test_few_large_items_equal_single_epochs():
         "weights": w, "stake": rng.random(n), "bonds": rng.random((n, n)) * 0.5,
         "params": yuma.YumaParams(liquid_alpha=True), "owner_uid": 3,
     })
+
+
+MATRICES = ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds")
+
+
+@pytest.mark.parametrize("variant", BUILTIN_NAMES + ("twin",))
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize(
+    "keep", [(), ("bonds",), ("weights_for_bonds",), ("ema_bonds", "bonds"), "weights", MATRICES]
+)
+def test_kept_matrices_equal_the_epochs_and_the_rest_are_none(variant, beta, keep):
+    rng = np.random.default_rng(21)
+    n_items, n_rows, n_cols = 5, 6, 6
+    w = np.round(rng.random((n_items, n_rows, n_cols)), 1)
+    stake = rng.random((n_items, n_rows)) * (rng.random((n_items, n_rows)) < 0.8)
+    bonds = rng.random((n_items, n_rows, n_cols)) * 0.5
+    params = yuma.YumaParams(variant="yuma3" if variant == "twin" else variant,
+                             bonds_penalty=beta, liquid_alpha=True, max_allowed_validators=4)
+    var = dataclasses.replace(yuma.YUMA3, name="twin") if variant == "twin" else None
+    r = yuma.epoch_batch(w, stake, bonds, params=params, variant=var, keep=keep)
+    kept = (keep,) if isinstance(keep, str) else keep
+    for b in range(n_items):
+        want = yuma.epoch(w[b], stake[b], bonds[b], params=params, variant=var)
+        for name in FIELDS:
+            got = getattr(r, name)
+            if name in MATRICES and name not in kept:
+                assert got is None, name
+                continue
+            assert got[b].tobytes() == np.asarray(getattr(want, name)).tobytes(), (b, name)
+    if len(kept) < len(MATRICES):
+        with pytest.raises(ValueError, match="did not keep"):
+            r.item(0)
 
 
 def test_empty_batch_has_the_item_shapes():
@@ -232,6 +269,8 @@ def test_item_index_is_checked():
         ({"params": [yuma.YumaParams(), yuma.YumaParams(variant="yuma2")]},
          "every item must use the same variant"),
         ({"variant": "nope"}, "variant must be"),
+        ({"keep": ("weights", "trust")}, "keep: 'trust' is not one of"),
+        ({"keep": 3}, "keep must be 'all' or a sequence"),
     ],
 )
 def test_bad_arguments_are_named(change, match):
@@ -270,6 +309,7 @@ def test_a_bad_item_of_a_user_variant_raises_too():
         yuma.epoch_batch(w, np.ones(2), variant=twin)
 
 
+@pytest.mark.usefixtures("threads_always")
 def test_thread_choice_does_not_change_bits():
     # The batch driver over threads and serially give the same bits.
     rng = np.random.default_rng(9)
@@ -286,3 +326,22 @@ def test_thread_choice_does_not_change_bits():
         numba.set_num_threads(threads)
     for b in range(8):
         assert_same_bits(one.item(b), many.item(b), f"item {b}")
+
+
+@pytest.mark.parametrize(
+    ("mode", "work", "threads", "load", "expected"),
+    [
+        ("auto", 10**6, 2, 0.5, True),
+        ("auto", 10, 2, 0.5, False),  # too small
+        ("auto", 10**6, 1, 0.5, False),  # one thread
+        ("auto", 10**6, 2, 100.0, False),  # oversubscribed machine
+        ("always", 10, 2, 100.0, True),
+        ("always", 10, 1, 0.5, False),
+        ("never", 10**6, 2, 0.5, False),
+    ],
+)
+def test_parallel_choice(monkeypatch, mode, work, threads, load, expected):
+    monkeypatch.setattr(builtin_epoch, "PARALLEL_MODE", mode)
+    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(builtin_epoch.numba, "get_num_threads", lambda: threads)
+    assert builtin_epoch.parallel_allowed(work, 1000) is expected

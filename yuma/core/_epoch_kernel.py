@@ -930,7 +930,8 @@ def _signature(ndim_extra):
         mat, mat, mat,  # weights_for_bonds, ema_bonds, bonds
         vec, vec, vec, vec,  # dividends, server, validator, emission
     ]
-    extra = [_array(i8, 1, False)] if k else []  # statuses
+    # statuses, kept matrices (weights, clipped, weights_for_bonds, ema, bonds), chunks
+    extra = [_array(i8, 1, False), _array(i8, 1, True), i8] if k else []
     args = inputs + outputs + extra + [b1]
     return (numba.types.void if k else i8)(*args)
 
@@ -957,47 +958,78 @@ def _at(x, b):
     return x[np.int64(b) if x.shape[0] != 1 else np.int64(0)]
 
 
+KEEP_WEIGHTS = 0
+KEEP_CLIPPED = 1
+KEEP_WEIGHTS_FOR_BONDS = 2
+KEEP_EMA = 3
+KEEP_BONDS = 4
+
+
 @_jit
-def _batch_item(
-    b, raw, stake_raw, prev, active, permit, last_update, commit_block, bar, listed, reset_in,
-    prev_cons, ints, reals,
+def _matrix_of(stacked, kept, scratch, b):
+    """Item b's matrix: its slice of the batch's stack, else the chunk's scratch (zeroed)."""
+    if kept:
+        return stacked[b]
+    scratch[:, :] = 0.0
+    return scratch
+
+
+@_jit
+def _batch_chunk(
+    chunk, n_chunks, raw, stake_raw, prev, active, permit, last_update, commit_block, bar,
+    listed, reset_in, prev_cons, ints, reals,
     s_out, act_out, permit_new, w_out, cons, clipped, v_trust, ranks, trust, inc, wb_out, ema,
-    bonds_out, divs, server, validator, emission, statuses,
+    bonds_out, divs, server, validator, emission, statuses, keep,
 ):
-    b = np.int64(b)  # a prange index may be unsigned
-    statuses[b] = _epoch_item(
-        raw[b], _at(stake_raw, b), _at(prev, b), _at(active, b), _at(permit, b),
-        _at(last_update, b), _at(commit_block, b), _at(bar, b), _at(listed, b),
-        _at(reset_in, b), _at(prev_cons, b), _at(ints, b), _at(reals, b),
-        s_out[b], act_out[b], permit_new[b], w_out[b], cons[b], clipped[b], v_trust[b],
-        ranks[b], trust[b], inc[b], _at(wb_out, b), ema[b], _at(bonds_out, b), divs[b],
-        server[b], validator[b], emission[b],
-        False,
-    )
+    """Items ``[lo, hi)`` of the batch, in order; matrices not kept go to scratch."""
+    n_items, n_rows, n_cols = raw.shape
+    lo = chunk * n_items // n_chunks
+    hi = (chunk + 1) * n_items // n_chunks
+    shape = (n_rows, n_cols)
+    w_scratch = np.zeros(shape if not keep[KEEP_WEIGHTS] else (1, 1))
+    c_scratch = np.zeros(shape if not keep[KEEP_CLIPPED] else (1, 1))
+    wb_scratch = np.zeros(shape if not keep[KEEP_WEIGHTS_FOR_BONDS] else (1, 1))
+    e_scratch = np.zeros(shape if not keep[KEEP_EMA] else (1, 1))
+    b_scratch = np.zeros(shape if not keep[KEEP_BONDS] else (1, 1))
+    for b in range(lo, hi):
+        b = np.int64(b)
+        statuses[b] = _epoch_item(
+            raw[b], _at(stake_raw, b), _at(prev, b), _at(active, b), _at(permit, b),
+            _at(last_update, b), _at(commit_block, b), _at(bar, b), _at(listed, b),
+            _at(reset_in, b), _at(prev_cons, b), _at(ints, b), _at(reals, b),
+            s_out[b], act_out[b], permit_new[b],
+            _matrix_of(w_out, keep[KEEP_WEIGHTS], w_scratch, b), cons[b],
+            _matrix_of(clipped, keep[KEEP_CLIPPED], c_scratch, b), v_trust[b], ranks[b],
+            trust[b], inc[b], _matrix_of(wb_out, keep[KEEP_WEIGHTS_FOR_BONDS], wb_scratch, b),
+            _matrix_of(ema, keep[KEEP_EMA], e_scratch, b),
+            _matrix_of(bonds_out, keep[KEEP_BONDS], b_scratch, b), divs[b], server[b],
+            validator[b], emission[b],
+            False,
+        )
 
 
 def _epoch_many(
     raw, stake_raw, prev, active, permit, last_update, commit_block, bar, listed, reset_in,
     prev_cons, ints, reals,
     s_out, act_out, permit_new, w_out, cons, clipped, v_trust, ranks, trust, inc, wb_out, ema,
-    bonds_out, divs, server, validator, emission, statuses,
+    bonds_out, divs, server, validator, emission, statuses, keep, n_chunks,
     parallel,
 ):
     if parallel:
-        for b in numba.prange(raw.shape[0]):
-            _batch_item(
-                b, raw, stake_raw, prev, active, permit, last_update, commit_block, bar, listed,
-                reset_in, prev_cons, ints, reals, s_out, act_out, permit_new, w_out, cons,
-                clipped, v_trust, ranks, trust, inc, wb_out, ema, bonds_out, divs, server,
-                validator, emission, statuses,
+        for chunk in numba.prange(n_chunks):
+            _batch_chunk(
+                chunk, n_chunks, raw, stake_raw, prev, active, permit, last_update,
+                commit_block, bar, listed, reset_in, prev_cons, ints, reals, s_out, act_out,
+                permit_new, w_out, cons, clipped, v_trust, ranks, trust, inc, wb_out, ema,
+                bonds_out, divs, server, validator, emission, statuses, keep,
             )
     else:
-        for b in range(raw.shape[0]):
-            _batch_item(
-                b, raw, stake_raw, prev, active, permit, last_update, commit_block, bar, listed,
-                reset_in, prev_cons, ints, reals, s_out, act_out, permit_new, w_out, cons,
-                clipped, v_trust, ranks, trust, inc, wb_out, ema, bonds_out, divs, server,
-                validator, emission, statuses,
+        for chunk in range(n_chunks):
+            _batch_chunk(
+                chunk, n_chunks, raw, stake_raw, prev, active, permit, last_update,
+                commit_block, bar, listed, reset_in, prev_cons, ints, reals, s_out, act_out,
+                permit_new, w_out, cons, clipped, v_trust, ranks, trust, inc, wb_out, ema,
+                bonds_out, divs, server, validator, emission, statuses, keep,
             )
 
 
@@ -1022,7 +1054,9 @@ def epoch_many():
     """The compiled batch driver (built on first use).
 
     Inputs with a leading batch axis (length B, or 1 when shared), outputs with a leading
-    B, a status per item, ``parallel`` (over the items).
+    B (a matrix not kept: a 1 x 1 x 1 placeholder), a status per item, the kept flags
+    (``KEEP_*``), the number of chunks (contiguous runs of items, each on one thread with
+    its own scratch matrices) and ``parallel`` (chunks over threads).
     """
     fn = _compiled.get("many")
     if fn is None:

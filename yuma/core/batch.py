@@ -21,15 +21,22 @@ from .._validation import _as_bool
 from ..params import YumaParams
 from ..result import EpochResult
 from . import _epoch_kernel as ek
-from .builtin_epoch import PARALLEL_MIN_ELEMENTS, VARIANT_CODES, int_params, real_params
+from .builtin_epoch import (
+    PARALLEL_MIN_ELEMENTS,
+    VARIANT_CODES,
+    int_params,
+    parallel_allowed,
+    real_params,
+)
 from .inputs import check_inputs
 from .run_epoch import epoch
 from .variants import Variant, get_variant
 
 __all__ = ["EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS"]
 
-BATCH_PARALLEL_MIN_ELEMENTS = 1 << 14
-"""A batch with fewer weight entries in all runs on one thread."""
+BATCH_PARALLEL_MIN_ELEMENTS = 1 << 16
+"""A batch with fewer weight entries in all runs on one thread (see
+:func:`yuma.core.builtin_epoch.parallel_allowed`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +46,7 @@ class EpochBatchResult:
     Every field of :class:`yuma.EpochResult` (but ``variant``, which is one for all) with a
     leading axis of length B: ``weights[b]`` is item b's ``weights``, and so on. Matrices
     are read-only. ``item(b)`` gives one item as an :class:`yuma.EpochResult` (views, not
-    copies).
+    copies) when every matrix was kept.
 
     Attributes
     ----------
@@ -51,8 +58,8 @@ validator_permit : numpy.ndarray, shape (B, n_rows)
     consensus, rank, trust, incentive, server_emission : numpy.ndarray, shape (B, n_cols)
         Column quantities.
     weights, clipped_weights, weights_for_bonds, ema_bonds, bonds : numpy.ndarray, \
-shape (B, n_rows, n_cols)
-        Matrices.
+shape (B, n_rows, n_cols), or None
+        Matrices; None when not kept (see ``keep`` of :func:`epoch_batch`).
     emission : numpy.ndarray, shape (B, n_uids)
         Share per UID (``n_uids`` is ``n`` square, ``n_rows + n_cols`` rectangular).
     """
@@ -61,16 +68,16 @@ shape (B, n_rows, n_cols)
     stake: np.ndarray
     active: np.ndarray
     active_stake: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray | None
     consensus: np.ndarray
-    clipped_weights: np.ndarray
+    clipped_weights: np.ndarray | None
     validator_trust: np.ndarray
     rank: np.ndarray
     trust: np.ndarray
     incentive: np.ndarray
-    weights_for_bonds: np.ndarray
-    ema_bonds: np.ndarray
-    bonds: np.ndarray
+    weights_for_bonds: np.ndarray | None
+    ema_bonds: np.ndarray | None
+    bonds: np.ndarray | None
     dividends: np.ndarray
     server_emission: np.ndarray
     validator_emission: np.ndarray
@@ -78,7 +85,7 @@ shape (B, n_rows, n_cols)
     validator_permit: np.ndarray
 
     def __len__(self) -> int:
-        return self.weights.shape[0]
+        return self.stake.shape[0]
 
     def item(self, b: int) -> EpochResult:
         """Item ``b`` as an :class:`yuma.EpochResult` (its arrays are views of this batch).
@@ -95,6 +102,12 @@ shape (B, n_rows, n_cols)
         n = len(self)
         if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or not -n <= b < n:
             raise IndexError(f"item index must be an integer in [{-n}, {n}), got {b!r}")
+        missing = [name for name in _MATRICES if getattr(self, name) is None]
+        if missing:
+            raise ValueError(
+                f"item() needs every matrix; this batch did not keep {missing} "
+                "(run epoch_batch with keep='all')"
+            )
         return EpochResult(**{name: getattr(self, name)[b] for name in _ARRAY_FIELDS},
                            variant=self.variant)
 
@@ -152,6 +165,23 @@ def _block_stack(x, name, item_shape, n_items):
     if out.size and out.min() < 0:
         raise ValueError(f"{name} must be non-negative")
     return np.ascontiguousarray(out, dtype=np.int64), per_item
+
+
+def _check_keep(keep) -> tuple[str, ...]:
+    if isinstance(keep, str):
+        if keep == "all":
+            return _MATRICES
+        keep = (keep,)
+    try:
+        names = tuple(keep)
+    except TypeError:
+        raise ValueError(
+            f"keep must be 'all' or a sequence of matrix names, got {keep!r}"
+        ) from None
+    for name in names:
+        if name not in _MATRICES:
+            raise ValueError(f"keep: {name!r} is not one of {list(_MATRICES)}")
+    return names
 
 
 def _per_item(value, name: str, n_items: int) -> list:
@@ -244,6 +274,7 @@ def epoch_batch(
     owner_uid: int | Sequence[int | None] | None = None,
     stake_threshold: float | Sequence[float] = 0.0,
     previous_consensus: ArrayLike | None = None,
+    keep: str | Sequence[str] = "all",
 ) -> EpochBatchResult:
     r"""Run B independent epochs of one shape; item b equals :func:`yuma.epoch` on item b.
 
@@ -289,6 +320,12 @@ def epoch_batch(
         As in :func:`yuma.epoch`.
     previous_consensus : array_like, shape (B, m) or (m,), optional
         As in :func:`yuma.epoch` (``m`` may differ from ``n_cols``).
+    keep : "all" or sequence of str
+        The matrices to return, among ``weights``, ``clipped_weights``,
+        ``weights_for_bonds``, ``ema_bonds`` and ``bonds``; the others are None. Each
+        kept one costs ``B * n_rows * n_cols`` floats (new memory: for small epochs,
+        writing it costs more than the epoch's arithmetic). ``()`` keeps the vectors only;
+        ``("bonds",)`` is what the next epoch needs.
 
     Returns
     -------
@@ -361,10 +398,11 @@ def epoch_batch(
               for b, t in enumerate(_per_item(last_tempo, "last_tempo", n_items))]
     scalars = {"owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos}
 
+    keep_set = _check_keep(keep)
     code = VARIANT_CODES.get(id(var))
     if code is None:
-        return _loop_of_epochs(w, arrays, scalars, plist, var)
-    return _compiled_batch(w, arrays, scalars, plist, var, code)
+        return _loop_of_epochs(w, arrays, scalars, plist, var, keep_set)
+    return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
 
 
 def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
@@ -376,21 +414,28 @@ def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
     return kw
 
 
-def _loop_of_epochs(w, arrays, scalars, plist, var) -> EpochBatchResult:
+def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
-    results = [epoch(**_item_arguments(w, arrays, scalars, plist, var, b))
-               for b in range(n_items)]
+    results = []
+    for b in range(n_items):
+        r = epoch(**_item_arguments(w, arrays, scalars, plist, var, b))
+        # Keep only what is asked for, so that the matrices are not all held at once.
+        results.append({name: getattr(r, name) for name in _ARRAY_FIELDS
+                        if name not in _MATRICES or name in keep})
     stacked = {}
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     shapes = _field_shapes(n_rows, n_cols, n_uids)
     for name in _ARRAY_FIELDS:
+        if name in _MATRICES and name not in keep:
+            stacked[name] = None
+            continue
         dtype = np.bool_ if name in ("active", "validator_permit") else np.float64
         if results:
-            stacked[name] = np.stack([np.asarray(getattr(r, name)) for r in results])
+            stacked[name] = np.stack([np.asarray(r[name]) for r in results])
         else:
             stacked[name] = np.zeros((0, *shapes[name]), dtype=dtype)
-    for name in _MATRICES:
-        stacked[name].flags.writeable = False
+        if name in _MATRICES:
+            stacked[name].flags.writeable = False
     return EpochBatchResult(variant=var.name, **stacked)
 
 
@@ -418,7 +463,7 @@ _NO_I2.flags.writeable = False
 _NO_OUT = np.zeros((1, 1, 1))  # an output the kernel is told not to write
 
 
-def _compiled_batch(w, arrays, scalars, plist, var, code) -> EpochBatchResult:
+def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     has = tuple(name in arrays for name in (
@@ -426,7 +471,19 @@ def _compiled_batch(w, arrays, scalars, plist, var, code) -> EpochBatchResult:
         "block_at_registration", "listed", "reset_bonds", "previous_consensus",
     ))
     betas = {p.bonds_penalty for p in plist}
-    shared_wb = betas <= {1.0} or betas <= {0.0}
+    wb_is = "clipped_weights" if betas <= {1.0} else ("weights" if betas <= {0.0} else None)
+    yuma3 = code == ek.YUMA3_CODE
+    # Matrices with a stack of their own; weights_for_bonds shares one at beta 0 or 1, and
+    # Yuma 3's stored bonds share the EMA's when no item's storage rule clears a row.
+    own = {name: name in keep for name in _MATRICES}
+    if wb_is is not None and own["weights_for_bonds"]:
+        own[wb_is], own["weights_for_bonds"] = True, False
+    lazy_bonds = yuma3 and own["bonds"] and own["ema_bonds"]
+    if lazy_bonds:
+        own["bonds"] = False
+    write_bonds = 2 if (own["bonds"] or not yuma3) else 0
+    fill_wb = int(own["weights_for_bonds"])
+
     # One row of parameters when every item shares them, else one per item.
     owners, tempos, thresholds = (scalars[k] for k in ("owner_uid", "last_tempo",
                                                        "stake_threshold"))
@@ -435,21 +492,22 @@ def _compiled_batch(w, arrays, scalars, plist, var, code) -> EpochBatchResult:
     ) and len({*owners}) == 1 and len({*tempos}) == 1 and len({*thresholds}) == 1
     items = range(1 if shared else n_items)
     ints = np.array(
-        [int_params(code, plist[b], owners[b], has, tempos[b], 2, int(not shared_wb))
+        [int_params(code, plist[b], owners[b], has, tempos[b], write_bonds, fill_wb)
          for b in items], dtype=np.int64,
     ).reshape(len(items), ek.N_INTS)
     reals = np.array(
         [real_params(plist[b], thresholds[b]) for b in items], dtype=np.float64,
     ).reshape(len(items), ek.N_REALS)
 
-    out = {name: np.zeros((n_items, *shape),
-                          dtype=np.bool_ if name in ("active", "validator_permit") else None)
-           for name, shape in _field_shapes(n_rows, n_cols, n_uids).items()
-           if name not in ("weights_for_bonds", "active")}
-    wb = _NO_OUT if shared_wb else np.zeros((n_items, n_rows, n_cols))
+    out = {}
+    for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
+        if name in _MATRICES:
+            out[name] = np.zeros((n_items, *shape)) if own[name] else None
+        elif name != "active":
+            dtype = np.bool_ if name == "validator_permit" else np.float64
+            out[name] = np.empty((n_items, *shape), dtype=dtype)
     if "active" in arrays:
-        active = arrays["active"]
-        out["active"] = np.array(np.broadcast_to(active, (n_items, n_rows)))
+        out["active"] = np.array(np.broadcast_to(arrays["active"], (n_items, n_rows)))
     else:
         out["active"] = np.ones((n_items, n_rows), dtype=np.bool_)
     statuses = np.zeros(n_items, dtype=np.int64)
@@ -461,37 +519,56 @@ def _compiled_batch(w, arrays, scalars, plist, var, code) -> EpochBatchResult:
             arrays.get("listed", _NO_B3), arrays.get("reset_bonds", _NO_B2),
             arrays.get("previous_consensus", _NO_F2), ints, reals,
         )
+        mats = {name: _NO_OUT if out[name] is None else out[name] for name in _MATRICES}
         outputs = (
-            out["stake"], out["active_stake"], out["validator_permit"], out["weights"],
-            out["consensus"], out["clipped_weights"], out["validator_trust"], out["rank"],
-            out["trust"], out["incentive"], wb, out["ema_bonds"], out["bonds"],
-            out["dividends"], out["server_emission"], out["validator_emission"],
-            out["emission"],
+            out["stake"], out["active_stake"], out["validator_permit"], mats["weights"],
+            out["consensus"], mats["clipped_weights"], out["validator_trust"], out["rank"],
+            out["trust"], out["incentive"], mats["weights_for_bonds"], mats["ema_bonds"],
+            mats["bonds"], out["dividends"], out["server_emission"],
+            out["validator_emission"], out["emission"],
         )
-        _run(inputs, outputs, statuses, n_items, n_rows * n_cols)
+        kept = np.array([own[name] for name in _MATRICES], dtype=np.int64)
+        _run(inputs, outputs, statuses, kept, n_items, n_rows * n_cols)
     bad = np.flatnonzero(statuses < 0)
     if bad.size:
         _raise_for_item(w, arrays, scalars, plist, var, int(bad[0]))
-    if shared_wb:
-        wb = out["clipped_weights"] if betas <= {1.0} else out["weights"]
-    out["weights_for_bonds"] = wb
+    if lazy_bonds:
+        if np.any(statuses & ek.BONDS_DIFFER):
+            # The storage rule: rows with a new permit keep their bonds, others are cleared.
+            out["bonds"] = np.where(out["validator_permit"][:, :, None], out["ema_bonds"], 0.0)
+        else:
+            out["bonds"] = out["ema_bonds"]
+    if wb_is is not None and "weights_for_bonds" in keep:
+        out["weights_for_bonds"] = out[wb_is]
     for name in _MATRICES:
-        out[name].flags.writeable = False
+        if name not in keep:
+            out[name] = None
+        else:
+            out[name].flags.writeable = False
     return EpochBatchResult(variant=var.name, **out)
 
 
-def _run(inputs, outputs, statuses, n_items, item_size) -> None:
+def _run(inputs, outputs, statuses, kept, n_items, item_size) -> None:
     threads = numba.get_num_threads()
-    if threads > 1 and n_items < threads and item_size >= PARALLEL_MIN_ELEMENTS:
+    if n_items < threads and parallel_allowed(item_size, PARALLEL_MIN_ELEMENTS):
         # Few large items: one at a time, each over all threads.
         one = ek.epoch_one()
         for b in range(n_items):
             item_in = [x[b if x.shape[0] != 1 else 0] for x in inputs]
-            item_out = [x[b if x.shape[0] != 1 else 0] for x in outputs]
+            item_out = [x[b] for x in outputs]
+            for k, slot in enumerate(_MATRIX_SLOTS):
+                if not kept[k]:  # scratch (pages never written cost nothing)
+                    item_out[slot] = np.zeros(inputs[0].shape[1:])
             statuses[b] = one(*item_in, *item_out, True)
         return
-    parallel = threads > 1 and n_items > 1 and n_items * item_size >= BATCH_PARALLEL_MIN_ELEMENTS
-    ek.epoch_many()(*inputs, *outputs, statuses, parallel)
+    parallel = n_items > 1 and parallel_allowed(n_items * item_size,
+                                                BATCH_PARALLEL_MIN_ELEMENTS)
+    n_chunks = min(n_items, 4 * threads) if parallel else 1
+    ek.epoch_many()(*inputs, *outputs, statuses, kept, n_chunks, parallel)
+
+
+_MATRIX_SLOTS = (3, 5, 10, 11, 12)
+"""Positions of the five matrices (in :data:`_MATRICES` order) among the kernel's outputs."""
 
 
 def _raise_for_item(w, arrays, scalars, plist, var, b: int) -> None:

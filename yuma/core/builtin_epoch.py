@@ -11,6 +11,7 @@ every error is the one it raises. :func:`run_builtin` runs the same kernel on ch
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numba
@@ -31,8 +32,13 @@ VARIANT_CODES = {
 }
 """Kernel code of each built-in variant, by object identity (a copy is a user variant)."""
 
-PARALLEL_MIN_ELEMENTS = _kernels.PARALLEL_MIN_ELEMENTS
-"""Epochs with fewer weight entries run on one thread."""
+PARALLEL_MIN_ELEMENTS = 1 << 16
+"""Epochs with fewer weight entries run on one thread (see :func:`parallel_allowed`)."""
+
+PARALLEL_MODE = os.environ.get("YUMA_PARALLEL", "auto")
+"""``auto`` (the default: see :func:`parallel_allowed`), ``always`` (several threads
+whenever numba has them, whatever the size: for tests) or ``never``; read from the
+environment variable ``YUMA_PARALLEL`` when yuma is imported."""
 
 LAZY_BONDS_MIN = 1 << 16
 """From this many entries the stored bonds of Yuma 3 are allocated only when the storage
@@ -58,9 +64,37 @@ _NO_I1 = _placeholder(1, np.int64)
 _NO_OUT = np.zeros((1, 1))  # an output the kernel is told not to write
 
 
+def parallel_allowed(work: int, minimum: int) -> bool:
+    """Whether a run over ``work`` weight entries should use numba's threads.
+
+    Only with several threads, at least ``minimum`` entries, and a machine that is not
+    oversubscribed: when the 1-minute load average is at least twice the usable CPUs,
+    a parallel region waits for threads the scheduler does not run (measured on a shared
+    2-CPU machine at load 5-6: 4-8 ms per region, every parallel run slower than the serial
+    one), so the run stays on one thread. :data:`PARALLEL_MODE` overrides the choice. Any
+    choice gives the same bits.
+    """
+    mode = PARALLEL_MODE
+    if mode == "never" or (work < minimum and mode != "always"):
+        return False
+    if numba.get_num_threads() < 2:
+        return False
+    return mode == "always" or not _oversubscribed()
+
+
+def _oversubscribed() -> bool:
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return load >= 2 * cpus
+
+
 def use_parallel(n_elements: int) -> bool:
     """Whether one epoch over ``n_elements`` weight entries should run on several threads."""
-    return n_elements >= PARALLEL_MIN_ELEMENTS and numba.get_num_threads() > 1
+    return parallel_allowed(n_elements, PARALLEL_MIN_ELEMENTS)
 
 
 def int_params(code, params, owner, has, last_tempo, write_bonds, fill_wb) -> list:
@@ -124,7 +158,7 @@ def run_builtin(
     server = np.empty(n_cols)
     validator = np.empty(n_rows)
     emission = np.empty(n_rows if n_rows == n_cols else n_rows + n_cols)
-    parallel = size >= PARALLEL_MIN_ELEMENTS and numba.get_num_threads() > 1
+    parallel = use_parallel(size)
     status = ek.epoch_one()(
         w, stake, _NO_F2 if bonds is None else bonds, _NO_B1 if active is None else active,
         _NO_B1 if permit is None else permit, _NO_I1 if last_update is None else last_update,
