@@ -570,29 +570,53 @@ def _yuma3_dividends(ema, col_sums, inc, rows, act, divs, parallel):
 
 
 @_jit
-def _col_normalize_inplace(v, pairwise):
-    """``yuma.ops.col_normalize`` of one column held contiguously in ``v``.
+def _col_normalize_tile(tile, pairwise):
+    """``yuma.ops.col_normalize`` of each column of a row-major tile (rows by columns).
 
-    ``pairwise``: the column is the matrix's only one, which NumPy sums pairwise (it sums
-    the rows of a wider matrix in order).
+    A column's sum runs over the rows in order, as NumPy's ``sum(axis=0)`` does, or pairwise
+    (``pairwise``) when the column is the matrix's only one. The columns of the tile are
+    summed side by side, so the loops vectorize across columns.
     """
-    m = v.shape[0]
+    m, width = tile.shape
     if m == 0:
         return
-    big = v[0]
-    small = v[0]
+    big = tile[0].copy()
+    small = tile[0].copy()
     for p in range(1, m):
-        big = max(big, v[p])
-        small = min(small, v[p])
-    biggest = max(big, -small)
-    shift = 0
-    if biggest >= _SAFE_MAX:
-        shift = -math.frexp(biggest)[1]
-        scaled = np.empty(m)
-        for p in range(m):
-            scaled[p] = math.ldexp(v[p], shift)
+        for jj in range(width):
+            v = tile[p, jj]
+            big[jj] = v if v > big[jj] else big[jj]
+            small[jj] = v if v < small[jj] else small[jj]
+    total = np.zeros(width)
+    if pairwise:
+        column = np.empty(m)
+        for jj in range(width):
+            for p in range(m):
+                column[p] = tile[p, jj]
+            total[jj] = _np_sum(column, 0, m)
     else:
-        scaled = v
+        for p in range(m):
+            for jj in range(width):
+                total[jj] += tile[p, jj]
+    for jj in range(width):
+        if max(big[jj], -small[jj]) >= _SAFE_MAX:
+            _col_normalize_scaled(tile, jj, max(big[jj], -small[jj]), pairwise)
+            total[jj] = 1.0  # done: divide by one below
+        elif total[jj] == 0.0:
+            total[jj] = 1.0  # a zero-sum column is left as it is
+    for p in range(m):
+        for jj in range(width):
+            tile[p, jj] = tile[p, jj] / total[jj]
+
+
+@_jit
+def _col_normalize_scaled(tile, jj, biggest, pairwise):
+    """Column jj of a tile whose entries could overflow a sum: prescaled by a power of two."""
+    m = tile.shape[0]
+    shift = -math.frexp(biggest)[1]
+    scaled = np.empty(m)
+    for p in range(m):
+        scaled[p] = math.ldexp(tile[p, jj], shift)
     if pairwise:
         total = _np_sum(scaled, 0, m)
     else:
@@ -601,7 +625,7 @@ def _col_normalize_inplace(v, pairwise):
             total += scaled[p]
     if total != 0.0:
         for p in range(m):
-            v[p] = scaled[p] / total
+            tile[p, jj] = scaled[p] / total
 
 
 @_jit
@@ -613,37 +637,46 @@ def _yuma2_block(prev, has_prev, reset, wb, act, rows, alpha, rates, use_rates, 
     j1 = min(j0 + _Y2_COL_BLOCK, n_cols)
     width = j1 - j0
     pairwise = n_cols == 1
-    # Column-major tiles of the block (rows read as contiguous segments).
-    loaded = np.zeros((width, m))
-    delta = np.empty((width, m))
+    # Row-major tiles of the block: row segments read and written contiguously.
+    loaded = np.zeros((m, width))
+    delta = np.empty((m, width))
     for p in range(m):
         r = rows[p]
         s = act[r]
-        for j in range(j0, j1):
+        for jj in range(width):
+            j = j0 + jj
             if has_prev and not reset[j]:
-                loaded[j - j0, p] = prev[r, j]
-            delta[j - j0, p] = wb[r, j] * s
+                loaded[p, jj] = prev[r, j]
+            delta[p, jj] = wb[r, j] * s
+    _col_normalize_tile(loaded, pairwise)
+    _col_normalize_tile(delta, pairwise)
+    rate = np.empty(width)
+    keep = np.empty(width)
     for jj in range(width):
-        j = j0 + jj
-        col = loaded[jj]
-        dcol = delta[jj]
-        _col_normalize_inplace(col, pairwise)
-        _col_normalize_inplace(dcol, pairwise)
-        a = rates[j] if use_rates else alpha
-        keep = 1.0 - a
-        for p in range(m):
-            col[p] = a * dcol[p] + keep * col[p]
-        _col_normalize_inplace(col, pairwise)
-        top = 0.0
-        if m:
-            top = col[0]
-            for p in range(1, m):
-                top = max(top, col[p])
-        divisor = top if top != 0.0 else 1.0
-        for p in range(m):
-            r = rows[p]
-            ema[r, j] = col[p]
-            stored[r, j] = col[p] / divisor if permit_new[r] else 0.0
+        rate[jj] = rates[j0 + jj] if use_rates else alpha
+        keep[jj] = 1.0 - rate[jj]
+    for p in range(m):
+        for jj in range(width):
+            loaded[p, jj] = rate[jj] * delta[p, jj] + keep[jj] * loaded[p, jj]
+    _col_normalize_tile(loaded, pairwise)
+    top = np.zeros(width)
+    if m:
+        for jj in range(width):
+            top[jj] = loaded[0, jj]
+        for p in range(1, m):
+            for jj in range(width):
+                v = loaded[p, jj]
+                top[jj] = v if v > top[jj] else top[jj]
+    for jj in range(width):
+        if top[jj] == 0.0:
+            top[jj] = 1.0
+    for p in range(m):
+        r = rows[p]
+        new = permit_new[r]
+        for jj in range(width):
+            v = loaded[p, jj]
+            ema[r, j0 + jj] = v
+            stored[r, j0 + jj] = v / top[jj] if new else 0.0
 
 
 @_pjit
