@@ -293,7 +293,13 @@ def liquid_alpha_v1_rates(consensus, low, high, out):
         ln_low = math.log(x_low) if x_low > 0.0 else 0.0
         a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
         b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
-    for j in range(n):
+    _logistic_rates(consensus, a, b, low, high, out)
+
+
+@_jit
+def _logistic_rates(consensus, a, b, low, high, out):
+    """``out = clip(1 / (1 + exp(b - a C)), low, high)`` (exp overflow: rate 0)."""
+    for j in range(consensus.shape[0]):
         rate = 1.0 / (1.0 + math.exp(b - a * consensus[j]))
         out[j] = min(max(rate, low), high)
 

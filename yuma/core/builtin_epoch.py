@@ -119,6 +119,29 @@ def real_params(params, stake_threshold) -> list:
     ]
 
 
+_PARAMETER_CACHE: dict = {}
+
+
+def _parameter_arrays(code, params, owner, has, last_tempo, write_bonds, stake_threshold):
+    """The kernel's parameter arrays (read-only), cached: loops call with the same values.
+
+    The cache holds each ``params`` it keys by ``id``, so no other object can take its id.
+    """
+    key = (id(params), code, owner, has, last_tempo, write_bonds, stake_threshold)
+    hit = _PARAMETER_CACHE.get(key)
+    if hit is not None:
+        return hit[1], hit[2]
+    ints = np.array(int_params(code, params, owner, has, last_tempo, write_bonds, 0),
+                    dtype=np.int64)
+    reals = np.array(real_params(params, stake_threshold))
+    ints.setflags(write=False)
+    reals.setflags(write=False)
+    if len(_PARAMETER_CACHE) >= 256:
+        _PARAMETER_CACHE.clear()
+    _PARAMETER_CACHE[key] = (params, ints, reals)
+    return ints, reals
+
+
 def run_builtin(
     code, name, params, w, stake, bonds, active, permit, owner, last_update, commit_block,
     bar, listed, reset, last_tempo, prev_cons, stake_threshold, active_out,
@@ -138,9 +161,8 @@ def run_builtin(
         commit_block is not None, bar is not None, listed is not None, reset is not None,
         prev_cons is not None,
     )
-    ints = np.array(int_params(code, params, owner, has, last_tempo, 0 if lazy else 1, 0),
-                    dtype=np.int64)
-    reals = np.array(real_params(params, stake_threshold))
+    ints, reals = _parameter_arrays(code, params, owner, has, last_tempo, 0 if lazy else 1,
+                                    stake_threshold)
     s_out = np.empty(n_rows)
     act_out = np.empty(n_rows)
     permit_new = np.empty(n_rows, dtype=np.bool_)
@@ -176,9 +198,16 @@ def run_builtin(
         bonds_out = np.zeros((n_rows, n_cols))
         copy = _kernels.copy_rows_parallel if parallel else _kernels.copy_rows_serial
         copy(ema, np.flatnonzero(permit_new), bonds_out)
-    w_bonds = wb_out if wb_out is not _NO_OUT else (clipped if beta == 1.0 else w_out)
-    for matrix in (w_out, clipped, w_bonds, ema, bonds_out):
-        matrix.flags.writeable = False
+    w_out.setflags(write=False)
+    clipped.setflags(write=False)
+    ema.setflags(write=False)
+    if wb_out is _NO_OUT:
+        w_bonds = clipped if beta == 1.0 else w_out
+    else:
+        w_bonds = wb_out
+        wb_out.setflags(write=False)
+    if bonds_out is not ema:
+        bonds_out.setflags(write=False)
     return EpochResult(
         variant=name, stake=s_out, active=active_out, active_stake=act_out, weights=w_out,
         consensus=cons, clipped_weights=clipped, validator_trust=v_trust, rank=ranks,
