@@ -90,6 +90,7 @@ _SAFE_MAX = 2.0**1000  # as yuma.ops: sums below this cannot overflow
 _MAX_FINITE = np.finfo(np.float64).max
 _STAKE_SCALE = 2.0**52  # yuma.core.steps.STAKE_UNIT_BITS
 _I32F32_LIMIT = 2.0**31
+_EXP_MAX = 709.782712893384  # the largest double whose exp is finite
 _Y2_COL_BLOCK = 32
 
 
@@ -300,7 +301,9 @@ def liquid_alpha_v1_rates(consensus, low, high, out):
 def _logistic_rates(consensus, a, b, low, high, out):
     """``out = clip(1 / (1 + exp(b - a C)), low, high)`` (exp overflow: rate 0)."""
     for j in range(consensus.shape[0]):
-        rate = 1.0 / (1.0 + math.exp(b - a * consensus[j]))
+        x = b - a * consensus[j]
+        # Above _EXP_MAX exp overflows: inf (math.exp in plain Python would raise).
+        rate = 1.0 / (1.0 + (math.exp(x) if x <= _EXP_MAX else math.inf))
         out[j] = min(max(rate, low), high)
 
 
