@@ -304,9 +304,11 @@ def epoch_batch(
         Overrides every item's ``params.variant``.
     active, validator_permit : array_like of bool, shape (B, n_rows) or (n_rows,), optional
         As in :func:`yuma.epoch`.
-    last_update, commit_block : array_like of int, shape (B, n_rows) or (n_rows,), optional
+    last_update : array_like of int, shape (B, n_rows) or (n_rows,), optional
         As in :func:`yuma.epoch`.
     block_at_registration : array_like of int, shape (B, n_cols) or (n_cols,), optional
+        As in :func:`yuma.epoch`.
+    commit_block : array_like of int, shape (B, n_rows) or (n_rows,), optional
         As in :func:`yuma.epoch`.
     last_tempo : int or sequence of B (int or None), optional
         As in :func:`yuma.epoch`.
