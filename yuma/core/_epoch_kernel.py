@@ -892,6 +892,8 @@ def _epoch_item(
     if m:
         n_chunks = -(-m // max(_kernels.MIN_ROW_CHUNK, -(-m // _kernels.MAX_ROW_CHUNKS)))
     col_parts = np.empty((3, n_chunks, n_cols))
+    for i in range(n_rows):  # the row pass writes the rows that matter only
+        v_trust[i] = 0.0
     _row_pass(w_out, cons, alpha_cons, rows, act_out, raw, listed, prev, reset, permit_old,
               mask_ints, last_update, commit_block, bar, real_params, int_params, clipped,
               wb_out, ema, v_trust, col_parts, parallel)

@@ -184,38 +184,41 @@ def _check_keep(keep) -> tuple[str, ...]:
     return names
 
 
-def _per_item(value, name: str, n_items: int) -> list:
-    """A scalar argument as one value per item (a sequence of B values, or one shared)."""
+def _per_item(value, name: str, n_items: int, check) -> list:
+    """A scalar argument as one checked value per item (a sequence of B values, or one).
+
+    ``check(value, where)`` checks one value; ``where`` names the item in its message.
+    """
     if isinstance(value, (list, tuple, np.ndarray)):
         values = list(value)
         if len(values) != n_items:
             raise ValueError(f"{name} must be one value or a sequence of {n_items} values, "
                              f"got {len(values)}")
-        return values
-    return [value] * n_items
+        return [check(v, f" (item {b})") for b, v in enumerate(values)]
+    return [check(value, "")] * n_items
 
 
-def _check_owner(owner, n_rows: int, b: int):
+def _check_owner(owner, n_rows: int, where: str):
     if owner is None:
         return None
     if isinstance(owner, (bool, np.bool_)) or not isinstance(owner, (int, np.integer)):
-        raise ValueError(f"owner_uid must be an integer UID, got {owner!r} (item {b})")
+        raise ValueError(f"owner_uid must be an integer UID, got {owner!r}{where}")
     if not 0 <= int(owner) < n_rows:
-        raise ValueError(f"owner_uid must be in [0, {n_rows}), got {owner!r} (item {b})")
+        raise ValueError(f"owner_uid must be in [0, {n_rows}), got {owner!r}{where}")
     return int(owner)
 
 
-def _check_threshold(value, b: int) -> float:
+def _check_threshold(value, where: str) -> float:
     try:
         threshold = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"stake_threshold must be a number, got {value!r} (item {b})") from None
+        raise ValueError(f"stake_threshold must be a number, got {value!r}{where}") from None
     if isinstance(value, (bool, np.bool_)) or not math.isfinite(threshold) or threshold < 0:
-        raise ValueError(f"stake_threshold must be finite and >= 0, got {value!r} (item {b})")
+        raise ValueError(f"stake_threshold must be finite and >= 0, got {value!r}{where}")
     return threshold
 
 
-def _check_last_tempo(value, has_bar: bool, b: int):
+def _check_last_tempo(value, has_bar: bool, where: str):
     if value is None:
         return None
     if not has_bar:
@@ -223,9 +226,7 @@ def _check_last_tempo(value, has_bar: bool, b: int):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or (
         value < 0
     ):
-        raise ValueError(
-            f"last_tempo must be a non-negative integer block, got {value!r} (item {b})"
-        )
+        raise ValueError(f"last_tempo must be a non-negative integer block, got {value!r}{where}")
     return int(value)
 
 
@@ -392,12 +393,12 @@ def epoch_batch(
         arrays["previous_consensus"] = _float_stack(
             previous_consensus, "previous_consensus", (None,), n_items
         )[0]
-    owners = [_check_owner(o, n_rows, b)
-              for b, o in enumerate(_per_item(owner_uid, "owner_uid", n_items))]
-    thresholds = [_check_threshold(t, b)
-                  for b, t in enumerate(_per_item(stake_threshold, "stake_threshold", n_items))]
-    tempos = [_check_last_tempo(t, block_at_registration is not None, b)
-              for b, t in enumerate(_per_item(last_tempo, "last_tempo", n_items))]
+    has_bar = block_at_registration is not None
+    owners = _per_item(owner_uid, "owner_uid", n_items,
+                       lambda v, where: _check_owner(v, n_rows, where))
+    thresholds = _per_item(stake_threshold, "stake_threshold", n_items, _check_threshold)
+    tempos = _per_item(last_tempo, "last_tempo", n_items,
+                       lambda v, where: _check_last_tempo(v, has_bar, where))
     scalars = {"owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos}
 
     keep_set = _check_keep(keep)

@@ -169,7 +169,7 @@ def run_builtin(
     w_out = np.zeros((n_rows, n_cols))
     cons = np.empty(n_cols)
     clipped = np.zeros((n_rows, n_cols))
-    v_trust = np.zeros(n_rows)
+    v_trust = np.empty(n_rows)
     ranks = np.empty(n_cols)
     trust = np.empty(n_cols)
     inc = np.empty(n_cols)
