@@ -635,6 +635,23 @@ def test_epoch_leaves_inputs_untouched(data):
                 assert not np.shares_memory(getattr(r, name), a), f"{name} aliases an input"
 
 
+@given(data=st.data())
+def test_epoch_batch_leaves_inputs_untouched(data):
+    # Two items: the drawn epoch and the same weights halved; the other arrays shared.
+    inputs = data.draw(epoch_inputs())
+    n_rows, n_cols = inputs["weights"].shape
+    extras = data.draw(epoch_extras(n_rows, n_cols))
+    kwargs = {**inputs, **extras}
+    for variant in VARIANT_NAMES:
+        kw = {**kwargs, "params": dataclasses.replace(inputs["params"], variant=variant)}
+        weights = np.stack([kw.pop("weights"), inputs["weights"] * 0.5])
+        stake = kw.pop("stake")
+        r = _check_untouched(f"epoch_batch[{variant}]", yuma.epoch_batch, (weights, stake), kw)
+        for name in all_fields():
+            for a in _arrays((weights, stake, kw)):
+                assert not np.shares_memory(getattr(r, name), a), f"{name} aliases an input"
+
+
 def _step_calls(inputs: dict):
     """(label, function, args, kwargs) for every public step, on valid arrays."""
     w_raw = np.array(inputs["weights"], dtype=np.float64)
@@ -747,7 +764,7 @@ def test_step_calls_cover_every_public_step():
         if callable(getattr(yuma, name, None) or getattr(steps, name, None))
         and not isinstance(getattr(yuma, name, None) or getattr(steps, name), type)
         and name not in (
-            "epoch", "register_variant", "kappa_units", "simulate", "get_scenario",
+            "epoch", "epoch_batch", "register_variant", "kappa_units", "simulate", "get_scenario",
             "list_scenarios", "chain_epoch", "chain_epoch_from_float", "variant",
         )
     }
