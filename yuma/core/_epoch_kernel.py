@@ -29,10 +29,18 @@ a zero sum leaving the vector as it is; column sums run over rows in order, as N
 ``sum(axis=0)`` does. So the results are the bits of the step-by-step NumPy composition
 wherever that composition's order is fixed.
 
-Integer and real parameters travel in two small arrays (slots ``I_*`` and ``R_*``);
-absent optional arrays are passed as 1-element placeholders with their ``I_HAS_*`` flag
-off. Outputs arrive allocated by the caller (matrices zeroed); rows outside the rows that
-matter are never written.
+Integer and real parameters travel in two small arrays (slots ``I_*`` and ``R_*``;
+:func:`yuma.core.builtin_epoch.int_params` and ``real_params`` fill them); absent optional
+arrays are passed as 1-element placeholders with their ``I_HAS_*`` flag off. Outputs
+arrive allocated by the caller, the five matrices zeroed (rows outside the rows that
+matter, and Yuma 3's dropped bonds, are never written); vectors need no initial values.
+
+A compiled loop over epochs (a simulation) calls :func:`_epoch_item` once per epoch with
+``parallel=False`` (or ``True`` outside any ``prange``), feeding each epoch's ``bonds``,
+``validator_permit`` and ``consensus`` to the next as ``prev``, ``permit`` and
+``prev_cons``, and re-zeroing the matrices it reuses; every epoch then has the bits of
+:func:`yuma.epoch`. With ``I_WRITE_BONDS`` at 0, Yuma 3's stored bonds are the EMA bonds
+unless the returned status has :data:`BONDS_DIFFER` (rows without a new permit cleared).
 """
 
 from __future__ import annotations

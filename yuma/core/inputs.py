@@ -1,11 +1,16 @@
 r"""The inputs of one epoch, checked once: :class:`EpochInputs` and :func:`check_inputs`.
 
-Every path of the epoch (the float steps, the fused kernels, the chain's fixed point)
+Every path of the epoch (the float steps, the compiled epoch, the chain's fixed point)
 starts from the same frozen :class:`EpochInputs`, built by :func:`check_inputs` from the
 public arguments of :func:`yuma.epoch`. It holds what the steps need in the form they need
 it: the weights and bonds as C-ordered float64 read in place (never copied), the masks as
 bool vectors, blocks as integers, the bond resets with ``last_tempo`` folded in, and the
 variant resolved to its :class:`yuma.Variant` value. Paths never re-check an argument.
+
+The one shortcut: :func:`yuma.epoch` hands arguments already in the kernel's form (float64
+C-ordered arrays, bool masks, int64 blocks, a built-in variant) straight to the compiled
+epoch (:func:`yuma.core.builtin_epoch.fast_epoch`), which checks the values as it reads
+them; any other call, and any failed check, comes here, so every error is raised here.
 """
 
 from __future__ import annotations
