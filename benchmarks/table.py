@@ -316,6 +316,7 @@ def run_batch_table(shapes, batch: int, repeats: int) -> list[dict]:
     * ``epoch/floor``: one :func:`yuma.epoch` call (one thread);
     * ``batch/floor``: :func:`yuma.epoch_batch` over ``batch`` items, divided by the
       items (one thread), and ``batch/floor Nt`` the same on all N threads;
+    * ``vectors/floor``: the same batch with ``keep=()`` (no matrix kept; one thread);
     * ``epoch/batch``: how many times longer an epoch takes alone than in the batch.
     """
     params = torch_params()
@@ -326,15 +327,18 @@ def run_batch_table(shapes, batch: int, repeats: int) -> list[dict]:
         w, stake, bonds = (np.stack(x) for x in zip(*cases, strict=True))
         floor = median_time(partial(np.sum, w[0]), max(repeats, 5) * 10)
         call_batch = partial(yuma.epoch_batch, w, stake, bonds, params=params)
+        call_vectors = partial(call_batch, keep=())
         numba.set_num_threads(1)
         try:
             t_one = median_time(partial(yuma.epoch, w[0], stake[0], bonds[0], params=params),
                                 max(repeats, 5) * 10)
             t_batch = median_time(call_batch, repeats) / batch
+            t_vectors = median_time(call_vectors, repeats) / batch
         finally:
             numba.set_num_threads(threads)
         row = {"V x n": shape, "B": batch, "floor_ms": floor * 1e3,
-               "epoch/floor": t_one / floor, "batch/floor": t_batch / floor}
+               "epoch/floor": t_one / floor, "batch/floor": t_batch / floor,
+               "vectors/floor": t_vectors / floor}
         if threads > 1:
             row[f"batch/floor {threads}t"] = median_time(call_batch, repeats) / batch / floor
         row["epoch/batch"] = t_one / t_batch

@@ -75,6 +75,7 @@ def test_batch_table_times_epochs_alone_and_in_batches():
     assert [(r["V x n"], r["B"]) for r in rows] == [("3x4", 4), ("2x2", 4)]
     for r in rows:
         assert r["epoch/floor"] > 0.0 and r["batch/floor"] > 0.0 and r["epoch/batch"] > 0.0
+        assert r["vectors/floor"] > 0.0
 
 
 @pytest.mark.parametrize("bad", ["64", "0x5", "ax3", "3x-1"])
