@@ -1,0 +1,248 @@
+"""Regressions on the chain side: integer ranges at the u64 / 2**63 / 2**53 boundaries.
+
+Each reproducer of the hardening issue is a test here. Where a test states what the chain
+computes, the expected value is worked out in this file from the chain's rules with plain
+Python integers (``substrate-fixed`` semantics: ``saturating_from_num`` clamps the bits,
+the release runtime's ``+`` wraps, ``safe_div`` is 0 on overflow), never by the code under
+test.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import yuma
+from yuma import chain
+from yuma.chain import fixed as fx
+
+U64_MAX = (1 << 64) - 1
+I64F64_MAX = (1 << 127) - 1
+I64F64_MIN = -(1 << 127)
+I32F32_MAX = (1 << 63) - 1
+SWAP = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+# --------------------------------------------------------------------------------------
+# The chain's rules, written out with Python ints (independent of yuma.chain.fixed)
+# --------------------------------------------------------------------------------------
+
+
+def _wrap(bits: int, width: int) -> int:
+    """Two's-complement wrap, as the release runtime's ``+`` on fixed-point bits."""
+    half = 1 << (width - 1)
+    return ((bits + half) % (1 << width)) - half
+
+
+def _i64f64_saturating_from_u64(v: int) -> int:
+    return min(v << 64, I64F64_MAX)
+
+
+def _checked_div(a: int, b: int, frac: int, lo: int, hi: int) -> int:
+    """``safe_div``: truncating quotient of the bits, 0 on a zero divisor or overflow."""
+    if b == 0:
+        return 0
+    q = (abs(a) << frac) // abs(b)
+    q = -q if (a < 0) != (b < 0) else q
+    return q if lo <= q <= hi else 0
+
+
+def _chain_stake_i32f32(stakes_rao: list[int]) -> list[int]:
+    """``get_stake_weights_for_network`` (alpha only), ``inplace_normalize_64``, to I32F32."""
+    raw = [_i64f64_saturating_from_u64(s) for s in stakes_rao]
+    total = _wrap(sum(raw), 128)
+    if total != 0:
+        raw = [_checked_div(v, total, 64, I64F64_MIN, I64F64_MAX) for v in raw]
+    return [max(-(1 << 63), min(I32F32_MAX, v >> 32)) for v in raw]
+
+
+def _chain_normalize_i32f32(x: list[int]) -> list[int]:
+    total = _wrap(sum(x), 64)
+    if total == 0:
+        return x
+    return [_checked_div(v, total, 32, -(1 << 63), I32F32_MAX) for v in x]
+
+
+def _chain_rao(share_bits: int, rao: int) -> int:
+    """``I96F32(share).saturating_mul(I96F32(rao)).saturating_to_num::<u64>()``."""
+    return max(0, min(U64_MAX, (share_bits * rao) >> 32))
+
+
+# --------------------------------------------------------------------------------------
+# Item 2: I64F64 saturation and the chain's wrapping stake sum
+# --------------------------------------------------------------------------------------
+
+
+def test_i64f64_saturating_from_num_gives_the_type_max_bits():
+    assert fx.i64f64_from_int(2**63) == I64F64_MAX
+    assert fx.i64f64_from_int(U64_MAX) == I64F64_MAX
+    assert fx.i64f64_from_int(2**63 - 1) == (2**63 - 1) << 64
+    assert fx.i64f64_from_int(-(2**63)) == -(2**63) << 64
+    assert fx.i64f64_from_int(-(2**63) - 1) == I64F64_MIN
+    # EpochTerms.stake of such a UID: saturating_to_num::<u64> floors MAX to 2**63 - 1
+    assert fx.fixed64_to_u64(fx.i64f64_from_int(2**63)) == 2**63 - 1
+
+
+def test_two_stakes_of_2_pow_63_rao_wrap_to_zero_stake_as_on_chain():
+    # MAX + MAX wraps to -2 bits; MAX / -2 overflows I64F64, so safe_div gives 0.
+    assert _chain_stake_i32f32([2**63, 2**63]) == [0, 0]
+    out, new = chain.chain_epoch(chain.new_subnet(2, block=1, stake=[2**63, 2**63]), 10**9)
+    assert out.intermediates.stake.tolist() == [0, 0]
+    assert not out.validator_permit.any()
+    assert out.emission.tolist() == [0, 0]  # the chain pays nobody: the budget is lost
+    assert out.stake.tolist() == [2**63 - 1, 2**63 - 1]
+
+
+@pytest.mark.parametrize("stored_permits", [False, True])
+def test_stakes_just_below_2_pow_63_overpay_as_the_chain_does(stored_permits):
+    stakes = [10**9, 2**63 - 1, 2**63 - 1]
+    rao = 10**9
+    stake = _chain_stake_i32f32(stakes)
+    # The I64F64 sum wraps to 999_999_998 rao; each large stake then saturates I32F32.
+    assert stake[1:] == [I32F32_MAX, I32F32_MAX]
+    # No weights: emission_sum is 0, so validators get active_stake, or stake when no
+    # active stake (no stored permit masks every UID out of active_stake).
+    share = _chain_normalize_i32f32(stake) if stored_permits else stake
+    expected = [_chain_rao(s, rao) for s in share]
+    assert expected[1] == (2147483645000000003 if stored_permits else 2147483647999999999)
+    s = chain.new_subnet(3, block=1, stake=stakes, validator_permit=[stored_permits] * 3)
+    out, _ = chain.chain_epoch(s, rao)
+    assert out.intermediates.stake.tolist() == stake
+    assert out.validator_emission.tolist() == expected
+    assert out.emission.tolist() == expected
+    assert sum(expected) > rao  # the chain's own overpayment, reproduced
+
+
+# --------------------------------------------------------------------------------------
+# Item 1: epoch(arithmetic="fixed") converts stake to rao with a total below 2**63
+# --------------------------------------------------------------------------------------
+
+
+def test_fixed_path_stake_does_not_wrap_at_rao_magnitudes():
+    r = yuma.epoch(SWAP, [5e9 + 0.5] * 2, arithmetic="fixed")
+    np.testing.assert_allclose(r.stake, [0.5, 0.5], atol=1e-9)
+    f = yuma.epoch(SWAP, [1e19] * 2, active=[False, False])
+    x = yuma.epoch(SWAP, [1e19] * 2, active=[False, False], arithmetic="fixed")
+    assert np.all(x.emission >= 0)
+    np.testing.assert_allclose(x.emission, f.emission, atol=1e-6)
+
+
+def test_explicit_rao_per_unit_past_2_pow_63_is_refused():
+    with pytest.raises(ValueError, match="rao_per_unit"):
+        yuma.chain_epoch_from_float(SWAP, [2.0**62, 2.0**62], rao_per_unit=1.0)
+    with pytest.raises(ValueError, match="rao_per_unit"):
+        yuma.chain_epoch_from_float(SWAP, [1.0, 1.0], rao_per_unit=float("inf"))
+    # just below the limit is accepted and exact
+    r = yuma.chain_epoch_from_float(SWAP, [2.0**61, 2.0**61], rao_per_unit=1.0)
+    np.testing.assert_array_equal(r.stake, [0.5, 0.5])
+
+
+@given(
+    st.lists(st.floats(1e15, 1e19), min_size=2, max_size=6),
+    st.floats(0.0, 1.0),
+)
+def test_fixed_stake_matches_float_at_rao_magnitudes(stakes, frac):
+    stakes = [s + frac for s in stakes]  # non-integers in rao-like magnitudes
+    n = len(stakes)
+    w = np.ones((n, n)) - np.eye(n)
+    f = yuma.epoch(w, stakes)
+    x = yuma.epoch(w, stakes, arithmetic="fixed")
+    assert np.all(x.stake >= 0)
+    np.testing.assert_allclose(x.stake, f.stake, atol=1e-6)
+    np.testing.assert_array_equal(x.validator_permit, f.validator_permit)
+    np.testing.assert_allclose(x.emission, f.emission, atol=1e-5)
+
+
+@given(st.lists(st.integers(0, 2**62), min_size=1, max_size=5))
+def test_integer_stakes_below_2_pow_63_stay_exact_rao(stakes):
+    n = len(stakes)
+    _, out, _ = yuma.chain_epoch_from_float(np.zeros((n, n)), [float(s) for s in stakes],
+                                            return_chain=True)
+    total = sum(int(float(s)) for s in stakes)
+    if total < 2**63:  # scale 1: the chain state holds the stakes themselves
+        assert out.stake.tolist() == [int(float(s)) for s in stakes]
+    assert sum(out.stake.tolist()) < 2**63
+
+
+# --------------------------------------------------------------------------------------
+# stake_threshold too large for a float, or for u64 rao
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arithmetic", ["float", "fixed"])
+def test_huge_stake_threshold_is_a_value_error_naming_it(arithmetic):
+    with pytest.raises(ValueError, match="stake_threshold"):
+        yuma.epoch(SWAP, [1.0, 1.0], stake_threshold=10**400, arithmetic=arithmetic)
+
+
+@pytest.mark.parametrize("stake", [[1.0, 1.0], [0.5, 2.5]])
+def test_float_threshold_above_u64_rao_saturates(stake):
+    f = yuma.epoch(SWAP, stake, stake_threshold=1e300)
+    x = yuma.epoch(SWAP, stake, stake_threshold=1e300, arithmetic="fixed")
+    np.testing.assert_array_equal(x.stake, f.stake)  # every stake below the threshold
+    np.testing.assert_array_equal(x.validator_permit, f.validator_permit)
+
+
+# --------------------------------------------------------------------------------------
+# Item 3: blocks are u64 on both paths
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bar", [2**63, U64_MAX])
+def test_blocks_above_2_pow_63_agree_on_both_paths(bar):
+    kw = dict(block_at_registration=[bar] * 2, last_update=[5, 5])
+    f = yuma.epoch(SWAP, [1.0, 1.0], **kw)
+    x = yuma.epoch(SWAP, [1.0, 1.0], arithmetic="fixed", **kw)
+    # last_update (5) <= block_at_registration: every weight is outdated on chain
+    np.testing.assert_array_equal(f.incentive, [0.0, 0.0])
+    np.testing.assert_array_equal(x.incentive, [0.0, 0.0])
+    fresh = dict(block_at_registration=[bar - 1] * 2, last_update=[bar, bar])
+    np.testing.assert_allclose(yuma.epoch(SWAP, [1.0, 1.0], **fresh).incentive, [0.5, 0.5])
+    np.testing.assert_allclose(
+        yuma.epoch(SWAP, [1.0, 1.0], arithmetic="fixed", **fresh).incentive, [0.5, 0.5]
+    )
+
+
+@pytest.mark.parametrize("arithmetic", ["float", "fixed"])
+def test_u64_max_registration_without_last_update_runs(arithmetic):
+    r = yuma.epoch(SWAP, [1.0, 1.0], block_at_registration=[U64_MAX] * 2, last_tempo=U64_MAX,
+                   arithmetic=arithmetic)
+    np.testing.assert_allclose(r.incentive, [0.5, 0.5], atol=1e-9)
+
+
+@pytest.mark.parametrize("arithmetic", ["float", "fixed"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("block_at_registration", [2**64, 0]), ("last_update", [-1, 0]),
+     ("commit_block", [2**65, 0]), ("last_update", [1.5, 0])],
+)
+def test_blocks_outside_u64_are_refused_on_both_paths(arithmetic, name, value):
+    kw = {"block_at_registration": [0, 0], name: value}
+    with pytest.raises(ValueError, match=name):
+        yuma.epoch(SWAP, [1.0, 1.0], arithmetic=arithmetic, **kw)
+
+
+@pytest.mark.parametrize("arithmetic", ["float", "fixed"])
+def test_last_tempo_outside_u64_is_refused(arithmetic):
+    with pytest.raises(ValueError, match="last_tempo"):
+        yuma.epoch(SWAP, [1.0, 1.0], block_at_registration=[0, 0], last_tempo=2**64,
+                   arithmetic=arithmetic)
+
+
+_u64_blocks = st.integers(0, U64_MAX) | st.integers(2**63 - 3, 2**63 + 3) | st.integers(0, 4)
+
+
+@given(st.data())
+def test_weight_mask_on_u64_blocks_matches_the_chain_rule(data):
+    n = data.draw(st.integers(1, 4))
+    lu = data.draw(st.lists(_u64_blocks, min_size=n, max_size=n))
+    bar = data.draw(st.lists(_u64_blocks, min_size=n, max_size=n))
+    cb = data.draw(st.none() | st.lists(_u64_blocks, min_size=n, max_size=n))
+    w = np.ones((n, n))
+    kw = dict(last_update=lu, block_at_registration=bar, commit_block=cb, owner_uid=0)
+    # chain: keep (i, j) unless i == j (owner excepted), lu[i] <= bar[j] or cb[i] < bar[j]
+    keep = np.array([[(i != j or i == 0) and lu[i] > bar[j] and (cb is None or cb[i] >= bar[j])
+                      for j in range(n)] for i in range(n)])
+    for arithmetic in ("float", "fixed"):
+        r = yuma.epoch(w, [1.0] * n, arithmetic=arithmetic, **kw)
+        np.testing.assert_array_equal(r.weights > 0, keep, err_msg=arithmetic)
