@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import yuma
 from yuma import chain
 from yuma.chain import fixed as fx
+from yuma.chain.run_epoch import _liquid_alpha_consensus
 
 U64_MAX = (1 << 64) - 1
 I64F64_MAX = (1 << 127) - 1
@@ -246,3 +247,54 @@ def test_weight_mask_on_u64_blocks_matches_the_chain_rule(data):
     for arithmetic in ("float", "fixed"):
         r = yuma.epoch(w, [1.0] * n, arithmetic=arithmetic, **kw)
         np.testing.assert_array_equal(r.weights > 0, keep, err_msg=arithmetic)
+
+
+# --------------------------------------------------------------------------------------
+# Item 5: clear_neuron zeroes the replaced UID's stored Consensus
+# --------------------------------------------------------------------------------------
+
+
+def test_replacing_a_uid_zeroes_its_stored_consensus():
+    s = chain.new_subnet(3, block=1, consensus=[100, 200, 300])
+    r = chain.register(s, uid=1, stake=5)
+    assert r.consensus.tolist() == [100, 0, 300]  # clear_neuron: Consensus[uid] = 0
+    assert s.consensus.tolist() == [100, 200, 300]  # the caller's state is untouched
+    # set_element_at leaves a shorter vector alone
+    short = chain.register(chain.new_subnet(3, block=1, consensus=[7]), uid=2)
+    assert short.consensus.tolist() == [7]
+    # append_neuron pushes a 0 onto the stored vector
+    assert chain.register(s).consensus.tolist() == [100, 200, 300, 0]
+    assert chain.register(chain.new_subnet(2)).consensus is None
+
+
+def test_previous_consensus_of_a_replaced_uid_is_zero_in_the_sigmoid():
+    # "previous" mode reads the stored consensus: a replaced UID's entry is 0, not stale.
+    s = chain.new_subnet(3, block=1, liquid_alpha_on=True, consensus=[0, 40000, 40000],
+                         liquid_alpha_consensus_mode="previous")
+    r = chain.register(s, uid=2)
+    cons = np.zeros(3, dtype=np.int64)  # this epoch's consensus
+    assert _liquid_alpha_consensus(r, cons)[2] == 0
+    assert _liquid_alpha_consensus(s, cons)[2] == int(fx.u16_proportion_to_fixed(40000))
+
+
+# --------------------------------------------------------------------------------------
+# AlphaValues: the chain holds 1638 <= alpha_low <= alpha_high (do_set_alpha_values)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "name"),
+    [(60000, 100, "alpha_high"), (50000, 40000, "alpha_low"), (1637, 40000, "alpha_low"),
+     (1638, 1637, "alpha_high"), (0, 0, "alpha_high")],
+)
+def test_alpha_values_the_chain_refuses_are_refused(low, high, name):
+    with pytest.raises(ValueError, match=name):
+        chain.ChainState(n=1, alpha_low=low, alpha_high=high)
+    with pytest.raises(ValueError, match=name):
+        chain.set_hyperparameters(chain.new_subnet(1), alpha_low=low, alpha_high=high)
+
+
+def test_alpha_values_the_chain_accepts_are_kept():
+    for low, high in [(1638, 1638), (45875, 58982), (1638, 65535)]:
+        s = chain.ChainState(n=1, alpha_low=low, alpha_high=high)
+        assert (s.alpha_low, s.alpha_high) == (low, high)
