@@ -7,15 +7,24 @@ the release runtime's ``+`` wraps, ``safe_div`` is 0 on overflow), never by the 
 test.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
+from data import null_mechanism_vectors as nv
 from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
 from yuma import chain
 from yuma.chain import fixed as fx
+from yuma.chain.null import null_epoch, null_epoch_with_budgets
 from yuma.chain.run_epoch import _liquid_alpha_consensus
+from yuma.core.mechanisms import (
+    chain_null_epoch_with_mechanisms,
+    epoch_with_mechanisms,
+    null_epoch_with_mechanisms,
+)
 
 U64_MAX = (1 << 64) - 1
 I64F64_MAX = (1 << 127) - 1
@@ -298,3 +307,189 @@ def test_alpha_values_the_chain_accepts_are_kept():
     for low, high in [(1638, 1638), (45875, 58982), (1638, 65535)]:
         s = chain.ChainState(n=1, alpha_low=low, alpha_high=high)
         assert (s.alpha_low, s.alpha_high) == (low, high)
+
+
+# --------------------------------------------------------------------------------------
+# Item 6: budgets above 2**53 and the empty Null subnet
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("budget", [2**53 + 1, 2**63 - 1, U64_MAX])
+def test_float_mechanisms_never_pay_more_than_the_budget(budget):
+    out = epoch_with_mechanisms([SWAP], [1.0, 1.0], rao_emission=budget)
+    assert sum(out.server_emission) + sum(out.validator_emission) <= budget
+    assert sum(out.emission) <= budget
+    # exact: each share is 1/4 of the budget, floored (no float rounding up)
+    assert list(out.validator_emission) == [budget // 4, budget // 4]
+    assert list(out.server_emission) == [budget // 4, budget // 4]
+
+
+@given(st.integers(0, U64_MAX), st.integers(1, 3), st.integers(0, 2**32))
+def test_float_mechanisms_conserve_to_the_rao_bound(budget, count, seed):
+    rng = np.random.default_rng(seed)
+    ws = [rng.random((3, 3)) for _ in range(count)]
+    out = epoch_with_mechanisms(ws, rng.random(3) + 0.1, rao_emission=budget)
+    assert sum(out.budgets) == budget
+    assert sum(out.server_emission) + sum(out.validator_emission) <= budget
+    assert sum(out.emission) <= budget
+
+
+def test_null_epoch_on_an_empty_subnet_reports_the_budget_unpaid():
+    r = null_epoch(np.zeros((0, 0), dtype=np.int64), [], 1_000)
+    assert r.emission.shape == (0,) and r.unpaid == 1_000
+    full = null_epoch([[0, 1], [0, 0]], [1, 0], 1_000)
+    assert full.unpaid == 0 and sum(full.emission) == 1_000
+
+
+# --------------------------------------------------------------------------------------
+# Item 12: Null consensus over several mechanisms (the chain's per-mechanism budgets)
+# --------------------------------------------------------------------------------------
+
+
+def _null_subnet(stakes, *, mechanisms=1):
+    """The chain test's setup(): 4 UIDs registered at block 0, UIDs 0 and 1 staked."""
+    s = chain.new_subnet(4, tempo=nv.SETUP_TEMPO, max_allowed_validators=2,
+                         stake=list(stakes) + [0, 0], validator_permit=[True, True, False, False])
+    return [chain.advance(s, 1)] * mechanisms
+
+
+@pytest.mark.parametrize("miner_budget", nv.MINER_BUDGETS)
+def test_null_mechanisms_pay_each_budget_once(miner_budget):
+    states = _null_subnet(nv.STAKES, mechanisms=nv.MECHANISM_COUNT)
+    out, news = chain_null_epoch_with_mechanisms(
+        states, server_budget=miner_budget, validator_budget=nv.VALIDATOR_BUDGET,
+        root_budget=nv.ROOT_BUDGET)
+    assert sum(out.server_emission) == miner_budget
+    assert sum(out.validator_emission) == nv.DIVIDEND_TOTAL
+    assert sum(out.emission) == miner_budget + nv.DIVIDEND_TOTAL
+    assert out.unpaid == 0 and out.winner == 0
+    assert all(s.validator_permit.tolist() == [True, False, False, False] for s in news)
+
+
+def test_null_mechanisms_split_the_epoch_budget_once():
+    states = _null_subnet(nv.STAKES, mechanisms=nv.MECHANISM_COUNT)
+    out, _ = chain_null_epoch_with_mechanisms(states, nv.EPOCH_BUDGET)
+    assert sum(out.server_emission) == nv.EPOCH_MINERS
+    assert sum(out.validator_emission) == nv.EPOCH_DIVIDENDS
+    # Rounding each mechanism's budget on its own would pay more miners:
+    naive = sum(b - b // 2 for b in [-(-nv.EPOCH_BUDGET // nv.MECHANISM_COUNT)] * 4)
+    assert naive > nv.EPOCH_MINERS
+
+
+@pytest.mark.parametrize("local", nv.FALLBACK_LOCAL_BUDGETS)
+def test_null_mechanisms_without_stake_pay_only_the_local_budget(local):
+    states = _null_subnet([0, 0], mechanisms=nv.MECHANISM_COUNT)
+    states = [chain.set_validator_permit(chain.set_validator_permit(s, 0, False), 1, False)
+              for s in states]
+    out, _ = chain_null_epoch_with_mechanisms(
+        states, server_budget=local, validator_budget=0, root_budget=nv.FALLBACK_ROOT_BUDGET)
+    assert sum(out.server_emission) == local
+    assert all(v == 0 for v in out.validator_emission)
+    assert sum(out.emission) == local and out.unpaid == nv.FALLBACK_ROOT_BUDGET
+
+
+def test_null_without_a_validator_excludes_the_root_budget():
+    r = null_epoch_with_budgets(np.zeros((4, 4), dtype=np.int64), [0] * 4,
+                                *nv.NO_VALIDATOR_BUDGETS)
+    assert sum(r.emission) == nv.NO_VALIDATOR_PAID
+    assert r.unpaid == nv.NO_VALIDATOR_BUDGETS[2]
+
+
+@given(st.integers(0, U64_MAX), st.integers(1, 5), st.data())
+def test_null_mechanisms_conserve_every_unit(budget, count, data):
+    n = data.draw(st.integers(1, 5))
+    stake = data.draw(st.lists(st.integers(0, 2**64), min_size=n, max_size=n))
+    rows = st.lists(st.lists(st.integers(0, 65535), min_size=n, max_size=n), min_size=n,
+                    max_size=n)
+    ws = [np.array(data.draw(rows)) for _ in range(count)]
+    out = null_epoch_with_mechanisms(ws, stake, budget)
+    assert sum(out.emission) + out.unpaid == budget
+    assert out.unpaid == 0  # n >= 1: every unit is paid
+    assert sum(out.validator_emission) == (budget // 2 if any(stake) else 0)
+
+
+# --------------------------------------------------------------------------------------
+# Item 12: the bond cutoff tracks the last Yuma step (LastYumaStepBlock)
+# --------------------------------------------------------------------------------------
+
+
+def test_bond_cutoff_steps_of_the_chain_test():
+    s = _null_subnet(nv.STAKES)[0]
+    for action, value, args, expected in nv.BOND_CUTOFF_STEPS:
+        if action == "lms":
+            s = dataclasses.replace(s, last_mechanism_step_block=value)
+        elif action == "lysb":
+            s = dataclasses.replace(s, last_yuma_step_block=value)
+        else:
+            s = chain.set_epoch_consensus(s, value)
+        if args is not None:
+            block, tempo = args
+            got = chain.bond_cutoff_block(block, tempo, s.last_mechanism_step_block,
+                                          s.last_yuma_step_block)
+            assert got == expected, (action, value)
+            at = dataclasses.replace(s, block=block, tempo=tempo)
+            assert at.last_tempo == expected
+
+
+def _replaced_miner_run(stale: bool, yuma3: bool, *, record_switch: bool = True):
+    s = _null_subnet(nv.REPLACED_STAKES)[0]
+    s = chain.set_hyperparameters(s, yuma3_on=yuma3)
+    s = dataclasses.replace(s, last_mechanism_step_block=nv.REPLACED_LMS_BEFORE)
+    bonds = np.zeros((4, 4), dtype=np.uint16)
+    for i, row in (nv.STALE_BONDS if stale else nv.CLEAN_BONDS).items():
+        for j, v in row.items():
+            bonds[i, j] = v
+    s = dataclasses.replace(s, bonds=bonds, bonds_present=bonds != 0)
+    if record_switch:
+        s = chain.set_epoch_consensus(s, "null")
+    s = dataclasses.replace(s, block=nv.REPLACED_AT)
+    s = chain.register(s, uid=nv.REPLACED_UID)
+    s = dataclasses.replace(s, last_mechanism_step_block=nv.REPLACED_LMS_AFTER,
+                            block=nv.WEIGHTS_BLOCK)
+    s = chain.set_weights(s, 0, [2], [65535])
+    s = chain.set_weights(s, 1, [2], [65535])
+    s = chain.advance(chain.set_epoch_consensus(s, "yuma"),
+                      nv.EPOCH_BLOCK - nv.WEIGHTS_BLOCK)
+    out, _ = chain.chain_epoch(s, nv.REPLACED_BUDGET, record_step=False)
+    return out.bonds.tolist(), out.dividends.tolist(), out.validator_emission.tolist()
+
+
+@pytest.mark.parametrize("yuma3", [False, True])
+def test_replaced_miner_bonds_match_a_clean_baseline_after_null(yuma3):
+    assert _replaced_miner_run(True, yuma3) == _replaced_miner_run(False, yuma3)
+    # Without the recorded Yuma step the cutoff is lms + 1 = 101 > 50: stale bonds leak.
+    assert (_replaced_miner_run(True, yuma3, record_switch=False)
+            != _replaced_miner_run(False, yuma3, record_switch=False))
+
+
+@pytest.mark.parametrize("variant", ["yuma3", "yuma2"])
+def test_float_path_bond_cutoff_by_the_last_yuma_step(variant):
+    # The same scenario on yuma.epoch: last_tempo = bond_cutoff_block(...).
+    w = np.zeros((4, 4))
+    w[0, 2] = w[1, 2] = 1.0
+    bar = [0, 0, 0, nv.REPLACED_AT]
+    kw = dict(variant=variant, validator_permit=[True, True, False, False],
+              block_at_registration=bar, last_update=[nv.WEIGHTS_BLOCK] * 2 + [0, nv.REPLACED_AT])
+
+    def bonds(rows):
+        b = np.zeros((4, 4))
+        for i, row in rows.items():
+            for j, v in row.items():
+                b[i, j] = v / 65535
+        return b
+
+    stake = [float(v) for v in nv.REPLACED_STAKES] + [0.0, 0.0]
+    for arithmetic in ("float", "fixed"):
+        cutoff = chain.bond_cutoff_block(nv.EPOCH_BLOCK, nv.SETUP_TEMPO, nv.REPLACED_LMS_AFTER,
+                                         nv.REPLACED_LMS_BEFORE)
+        assert cutoff == nv.REPLACED_LMS_BEFORE + 1
+        stale = yuma.epoch(w, stake, bonds(nv.STALE_BONDS), last_tempo=cutoff,
+                           arithmetic=arithmetic, **kw)
+        clean = yuma.epoch(w, stake, bonds(nv.CLEAN_BONDS), last_tempo=cutoff,
+                           arithmetic=arithmetic, **kw)
+        np.testing.assert_array_equal(stale.dividends, clean.dividends)
+        np.testing.assert_array_equal(stale.bonds, clean.bonds)
+        old = chain.bond_cutoff_block(nv.EPOCH_BLOCK, nv.SETUP_TEMPO, nv.REPLACED_LMS_AFTER)
+        leaky = yuma.epoch(w, stake, bonds(nv.STALE_BONDS), last_tempo=old,
+                           arithmetic=arithmetic, **kw)
+        assert not np.array_equal(leaky.bonds, clean.bonds)

@@ -32,6 +32,7 @@ __all__ = [
     "advance",
     "activity_cutoff_blocks",
     "bond_cutoff_block",
+    "set_epoch_consensus",
     "U64_MAX",
     "MIN_ALPHA_VALUE",
 ]
@@ -852,3 +853,30 @@ def advance(state: ChainState, blocks: int = 1) -> ChainState:
     """
     blocks = _u64(blocks, "blocks")
     return dataclasses.replace(state, block=_u64(state.block + blocks, "block"))
+
+
+def set_epoch_consensus(state: ChainState, mode: str) -> ChainState:
+    """``do_set_epoch_consensus``' storage write the epoch reads: ``LastYumaStepBlock``.
+
+    Switching to ``"null"`` records the last Yuma step: ``LastYumaStepBlock`` becomes
+    ``LastMechansimStepBlock`` when it is not stored yet and the subnet has stepped
+    (inferred from the chain's test ``null_bond_cutoff_tracks_last_yuma_epoch_not_null_epochs``;
+    the switch's own code was not seen). Switching to ``"yuma"`` writes nothing the
+    epoch reads. The state does not hold the mode: run :func:`yuma.chain.chain_epoch`
+    (Yuma) or :func:`yuma.null.chain_null_epoch` (Null) accordingly.
+
+    Parameters
+    ----------
+    state : ChainState
+    mode : {"yuma", "null"}
+
+    Returns
+    -------
+    ChainState
+    """
+    if mode not in ("yuma", "null"):
+        raise ValueError(f"mode must be 'yuma' or 'null', got {mode!r}")
+    if mode == "null" and state.last_yuma_step_block is None \
+            and state.last_mechanism_step_block > 0:
+        return dataclasses.replace(state, last_yuma_step_block=state.last_mechanism_step_block)
+    return state
