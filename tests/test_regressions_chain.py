@@ -123,6 +123,24 @@ def test_stakes_just_below_2_pow_63_overpay_as_the_chain_does(stored_permits):
     assert sum(expected) > rao  # the chain's own overpayment, reproduced
 
 
+_stake_rao = (st.integers(0, U64_MAX) | st.integers(2**63 - 2, 2**63 + 2)
+              | st.integers(0, 10**12) | st.sampled_from([0, U64_MAX]))
+
+
+@given(st.lists(_stake_rao, min_size=1, max_size=5),
+       st.sampled_from([0, 10**9, 2**63 - 1, 2**63, U64_MAX]))
+def test_chain_stake_at_the_u64_boundaries_follows_the_chain_rules(stakes, threshold):
+    # Both stake paths of chain_epoch (the integer fast path below 2**63 and the I64F64
+    # path above it) against the chain's rules written out above.
+    # fixed64_to_u64(s) < StakeThreshold drops s; s saturated floors to at most 2**63 - 1
+    kept = [v if min(v, 2**63 - 1) >= threshold else 0 for v in stakes]
+    want = _chain_stake_i32f32(kept)
+    s = chain.new_subnet(len(stakes), block=1, stake=stakes, stake_threshold=threshold)
+    out, _ = chain.chain_epoch(s, 10**9)
+    assert out.intermediates.stake.tolist() == want
+    assert out.stake.tolist() == [min(v, 2**63 - 1) for v in stakes]
+
+
 # --------------------------------------------------------------------------------------
 # Item 1: epoch(arithmetic="fixed") converts stake to rao with a total below 2**63
 # --------------------------------------------------------------------------------------
