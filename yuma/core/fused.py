@@ -39,8 +39,24 @@ def _mask_arrays(inputs: EpochInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
          int(cb is not None), int(bar is not None)],
         dtype=np.int64,
     )
-    blocks = [_EMPTY_I if b is None else b.astype(np.int64) for b in (lu, cb, bar)]
+    blocks = [_EMPTY_I if b is None else b for b in _block_ranks(lu, cb, bar)]
     return flags, blocks[0], blocks[1], blocks[2]
+
+
+def _block_ranks(*vectors):
+    """Each block vector as int64 ranks among all the given blocks (None stays None).
+
+    Blocks are u64 (up to 2**64 - 1) and the kernels take int64; they only compare blocks
+    with each other (``lu > bar``, ``cb >= bar``), so ranks in the union keep every
+    comparison and fit.
+    """
+    given = [v for v in vectors if v is not None]
+    if not given:
+        return list(vectors)
+    sizes = np.cumsum([v.shape[0] for v in given])[:-1]
+    _, ranks = np.unique(np.concatenate(given), return_inverse=True)
+    parts = iter(np.split(ranks.astype(np.int64).reshape(-1), sizes))
+    return [None if v is None else next(parts) for v in vectors]
 
 
 def fused_core(inputs: EpochInputs, terms: StakeTerms, rows: np.ndarray) -> dict:

@@ -83,7 +83,10 @@ def epoch(
     last_tempo : int, optional
         With ``block_at_registration``: bonds of UIDs with
         ``last_tempo <= block_at_registration[j]`` are reset (chain: registered since the
-        last epoch).
+        last Yuma epoch). The chain's value is :func:`yuma.chain.bond_cutoff_block`
+        (``LastYumaStepBlock + 1``, falling back to ``LastMechansimStepBlock + 1``, or
+        ``block - tempo`` if never stepped). Blocks are u64: any integer in
+        ``[0, 2**64 - 1]``, here and in the block vectors.
     reset_bonds : array_like of bool, shape (n_uids,), optional
         Columns whose previous bonds are reset (re-registration, hotkey swap).
     listed : array_like of bool, shape (n_validators, n_uids), optional

@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import (
+    U64_MAX,
+    as_block,
     as_block_vector,
     as_mask,
     as_mask_matrix,
@@ -223,10 +225,12 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     numpy.ndarray of bool
         Chain: ``inactive = last_update + activity_cutoff < block`` (strict), negated.
     """
-    lu = as_block_vector(last_update, "last_update", length=np.asarray(last_update).shape[0])
-    if block < 0 or activity_cutoff < 0:
-        raise ValueError("block and activity_cutoff must be non-negative")
-    return lu + int(activity_cutoff) >= int(block)
+    lu = as_block_vector(last_update, "last_update", length=len(last_update))
+    block = as_block(block, "block")
+    cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
+    # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
+    reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
+    return reach >= np.uint64(block)
 
 
 def active_stake(
@@ -753,9 +757,9 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     numpy.ndarray of bool
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
-    length = np.asarray(block_at_registration).shape[0]
-    bar = as_block_vector(block_at_registration, "block_at_registration", length=length)
-    return int(last_tempo) <= bar
+    bar = as_block_vector(block_at_registration, "block_at_registration",
+                          length=len(block_at_registration))
+    return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
 
 
 def liquid_alpha_consensus(
