@@ -624,3 +624,103 @@ def test_no_validators():
     impact = removal_impact(w, np.zeros(0))
     assert impact.after["incentive"].shape == (3, 3)
     assert not math.isnan(float(impact.after["incentive"].sum()))
+
+
+# --------------------------------------------------------------------------------------
+# Rankings side by side, and the `yuma influence` command
+# --------------------------------------------------------------------------------------
+
+
+def test_compare_influence_ranks_and_spearman():
+    kw = small_subnet(21, n_val=5)
+    sv = shapley(**kw, value="incentive-l1")
+    impact = removal_impact(**kw, uids=[4, 3, 2, 1, 0], value="incentive-l1")
+    cmp_ = influence.compare_influence(sv, impact)
+    loo = {int(u): impact.value_all - v for u, v in zip(impact.uids, impact.value_after,
+                                                         strict=True)}
+    assert np.array_equal(cmp_.leave_one_out, [loo[u] for u in sv.players.tolist()])
+    by_shapley = sorted(sv.players.tolist(), key=lambda u: -abs(sv.values[u]))
+    by_removal = sorted(sv.players.tolist(), key=lambda u: -abs(loo[u]))
+    assert cmp_.top(5).tolist() == by_shapley
+    assert cmp_.top(5, "removal").tolist() == by_removal
+    d = np.array([by_shapley.index(u) - by_removal.index(u) for u in range(5)], dtype=float)
+    assert cmp_.spearman == pytest.approx(1 - 6 * (d @ d) / (5 * 24))
+    assert cmp_.top_overlap(2) == len(set(by_shapley[:2]) & set(by_removal[:2]))
+    assert cmp_.to_frame().index.tolist() == by_shapley
+    with pytest.raises(ValueError, match="same value function"):
+        influence.compare_influence(sv, removal_impact(**kw, value="incentive-l2"))
+    with pytest.raises(ValueError, match=r"missing \[3, 4\]"):
+        influence.compare_influence(sv, removal_impact(**kw, uids=[0, 1, 2],
+                                                       value="incentive-l1"))
+    with pytest.raises(ValueError, match="by must be"):
+        cmp_.top(2, by="stake")
+
+
+def _snapshot(tmp_path, square=True) -> Path:
+    from yuma.io.snapshot import save_snapshot
+
+    kw = small_subnet(22, n_val=4, square=square)
+    return save_snapshot(tmp_path / "snap.npz", **kw)
+
+
+def test_cli_influence_prints_the_api_results(tmp_path, capsys):
+    from yuma.cli.commands import main
+
+    path = _snapshot(tmp_path)
+    out = tmp_path / "report.json"
+    assert main(["influence", str(path), "--value", "dividends:0", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    kw = small_subnet(22, n_val=4)
+    sv = shapley(**kw, value="dividends:0")
+    assert "value dividends[0], 4 validators, exact over 16 coalitions" in text
+    import json
+
+    doc = json.loads(out.read_text())
+    assert doc["method"] == "exact" and doc["value"] == "dividends[0]"
+    got = {v["uid"]: v["shapley"] for v in doc["validators"]}
+    assert got == {int(u): float(x) for u, x in zip(sv.players, sv.values, strict=True)}
+    row = next(line for line in text.splitlines() if line.split()[:1] == ["0"])
+    assert float(row.split()[2]) == pytest.approx(sv.values[0], rel=1e-3)
+
+
+def test_cli_influence_on_sn15_with_the_sdk_round_trip(capsys):
+    from yuma.cli.commands import main
+
+    assert main(["influence", str(SN15), "--top", "3", "--sdk", "10", "--value",
+                 "incentive-l1", "--method", "sampled", "--permutations", "8"]) == 0
+    text = capsys.readouterr().out
+    assert "3 validators, sampled, 8 permutations" in text
+    # SN15's rows were u16 on the chain: the SDK round trip stores them unchanged, and
+    # validators without a permit are refused by set_weights
+    assert "0 stored entries differ" in text and "NeuronNoValidatorPermit: [1, 10" in text
+    assert "top 3 by Shapley: [" in text
+
+
+@pytest.mark.parametrize("options, match", [
+    (["--players", "0,x"], "--players must be comma-separated UIDs"),
+    (["--players", "0,99"], "players must be UIDs in"),
+    (["--top", "0"], "--top must be >= 1"),
+    (["--rows", "0"], "--rows must be >= 1"),
+    (["--tolerance", "-1"], "--tolerance must be"),
+    (["--value", "bonds:1"], "value must be one of"),
+    (["--permutations", "5", "--method", "sampled"], "--permutations must be an even number"),
+    (["--out", "report.csv"], "--out must name a .json file"),
+    (["--out", "no/such/folder/r.json"], "does not exist"),
+])
+def test_cli_influence_bad_options(tmp_path, capsys, monkeypatch, options, match):
+    from yuma.cli.commands import main
+
+    path = _snapshot(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["influence", str(path), *options]) == 2
+    err = capsys.readouterr().err
+    assert "yuma influence: error:" in err and match in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.npz"]
+
+
+def test_cli_influence_sdk_needs_the_square_form(tmp_path, capsys):
+    from yuma.cli.commands import main
+
+    path = _snapshot(tmp_path, square=False)
+    assert main(["influence", str(path), "--sdk", "11"]) == 2
+    assert "--sdk needs the chain's square form" in capsys.readouterr().err

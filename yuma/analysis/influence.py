@@ -93,6 +93,9 @@ __all__ = [
     "ShapleyValues",
     "shapley",
     "default_players",
+    "permits_used",
+    "InfluenceComparison",
+    "compare_influence",
 ]
 
 PERMIT_RULES = ("recompute", "given")
@@ -1025,6 +1028,30 @@ class ShapleyValues:
         )
 
 
+def permits_used(inputs: EpochInputs, permits: str = "recompute") -> np.ndarray:
+    """The validator permits the unchanged epoch runs with under a permit rule.
+
+    Parameters
+    ----------
+    inputs : EpochInputs
+        Checked inputs (:func:`yuma.core.inputs.check_inputs`).
+    permits : {"recompute", "given"}
+        ``"recompute"``: top-``max_allowed_validators`` of the stake share, the owner
+        always; ``"given"``: ``inputs.validator_permit`` with the owner's forced.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_rows,)
+    """
+    if permits not in PERMIT_RULES:
+        raise ValueError(f"permits must be one of {list(PERMIT_RULES)}, got {permits!r}")
+    full = _restrict(inputs, *_kept(inputs, np.zeros(0, dtype=np.int64)), permits)
+    permit = full.validator_permit.copy()
+    if full.owner_uid is not None:
+        permit[full.owner_uid] = True
+    return permit
+
+
 def default_players(inputs: EpochInputs, permits: str = "recompute") -> np.ndarray:
     """The validators that can move the epoch: permitted, with stake and a weight row.
 
@@ -1044,15 +1071,10 @@ def default_players(inputs: EpochInputs, permits: str = "recompute") -> np.ndarr
     numpy.ndarray of int
         Ascending row indices.
     """
-    if permits not in PERMIT_RULES:
-        raise ValueError(f"permits must be one of {list(PERMIT_RULES)}, got {permits!r}")
-    full = _restrict(inputs, *_kept(inputs, np.zeros(0, dtype=np.int64)), permits)
-    permit = full.validator_permit.copy()
-    if full.owner_uid is not None:
-        permit[full.owner_uid] = True
-    s = stake_weights(full.stake, stake_threshold=full.stake_threshold,
-                      owner_uid=full.owner_uid)
-    return np.flatnonzero(permit & (s > 0.0) & full.weight_rows).astype(np.int64)
+    permit = permits_used(inputs, permits)
+    s = stake_weights(inputs.stake, stake_threshold=inputs.stake_threshold,
+                      owner_uid=inputs.owner_uid)
+    return np.flatnonzero(permit & (s > 0.0) & inputs.weight_rows).astype(np.int64)
 
 
 class _Game:
@@ -1276,3 +1298,149 @@ def _sampled(
         return np.zeros(0), np.zeros(0), 0, True
     phi = np.array(samples).mean(axis=0)
     return phi, se, 2 * len(samples), converged
+
+
+# --------------------------------------------------------------------------------------
+# Shapley value against removal impact
+# --------------------------------------------------------------------------------------
+
+
+def _ranks(values: np.ndarray, uids: np.ndarray) -> np.ndarray:
+    """Rank 1 for the largest ``|value|``; ties go to the lower UID first."""
+    order = np.lexsort((uids, -np.abs(values)))
+    ranks = np.empty(values.size, dtype=np.int64)
+    ranks[order] = np.arange(1, values.size + 1)
+    return ranks
+
+
+@dataclass(frozen=True, eq=False)
+class InfluenceComparison:
+    """Validators ranked by Shapley value and by leave-one-out removal (:func:`compare_influence`).
+
+    Attributes
+    ----------
+    uids : numpy.ndarray of int, shape (p,)
+        The players.
+    shapley : numpy.ndarray, shape (p,)
+        Shapley values.
+    standard_errors : numpy.ndarray, shape (p,)
+        Their standard errors (0 when exact).
+    leave_one_out : numpy.ndarray, shape (p,)
+        ``v(all) - v(all without u)`` for the same value function.
+    shapley_rank, removal_rank : numpy.ndarray of int, shape (p,)
+        1 for the largest ``|value|`` of each measure.
+    spearman : float
+        Spearman's rank correlation of the two rankings (1 with fewer than two players).
+    value_name : str
+        The value function.
+    """
+
+    uids: np.ndarray
+    shapley: np.ndarray
+    standard_errors: np.ndarray
+    leave_one_out: np.ndarray
+    shapley_rank: np.ndarray
+    removal_rank: np.ndarray
+    spearman: float
+    value_name: str
+
+    def top(self, k: int, by: str = "shapley") -> np.ndarray:
+        """The ``k`` most influential UIDs by one measure, most influential first.
+
+        Parameters
+        ----------
+        k : int
+            How many (at most the number of players).
+        by : {"shapley", "removal"}
+            Which ranking.
+
+        Returns
+        -------
+        numpy.ndarray of int
+        """
+        if by not in ("shapley", "removal"):
+            raise ValueError(f"by must be 'shapley' or 'removal', got {by!r}")
+        k = _check_int(k, "k", 0)
+        ranks = self.shapley_rank if by == "shapley" else self.removal_rank
+        return self.uids[np.argsort(ranks)][:k]
+
+    def top_overlap(self, k: int) -> int:
+        """How many UIDs the two top-``k`` lists share.
+
+        Parameters
+        ----------
+        k : int
+            List length.
+
+        Returns
+        -------
+        int
+        """
+        return len(set(self.top(k).tolist()) & set(self.top(k, "removal").tolist()))
+
+    def to_frame(self):
+        """One row per player, sorted by Shapley rank.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``uid``: ``shapley``, ``standard_error``, ``leave_one_out``,
+            ``shapley_rank``, ``removal_rank``.
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {"shapley": self.shapley, "standard_error": self.standard_errors,
+             "leave_one_out": self.leave_one_out, "shapley_rank": self.shapley_rank,
+             "removal_rank": self.removal_rank},
+            index=pd.Index(self.uids, name="uid"),
+        )
+        return frame.sort_values("shapley_rank")
+
+
+def compare_influence(values: ShapleyValues, impact: RemovalImpact) -> InfluenceComparison:
+    r"""Rank the players by Shapley value and by leave-one-out removal, side by side.
+
+    The leave-one-out contribution of ``u`` is its marginal contribution as the last
+    player, :math:`v(P) - v(P \setminus \{u\})`; the Shapley value averages the marginal
+    contributions over every position. They differ when validators overlap (two that
+    agree each look dispensable alone) or complement each other.
+
+    Parameters
+    ----------
+    values : ShapleyValues
+        From :func:`shapley`.
+    impact : RemovalImpact
+        From :func:`removal_impact` with the same value function, covering every player.
+
+    Returns
+    -------
+    InfluenceComparison
+
+    Raises
+    ------
+    ValueError
+        If ``impact`` has no value, another value function, or misses a player.
+    """
+    if impact.value_after is None or impact.value_name != values.value_name:
+        raise ValueError(f"impact must record the same value function as values "
+                         f"({values.value_name!r}), got {impact.value_name!r}")
+    where = {int(u): r for r, u in enumerate(impact.uids.tolist())}
+    missing = [int(u) for u in values.players.tolist() if int(u) not in where]
+    if missing:
+        raise ValueError(f"impact must remove every player; missing {missing}")
+    loo = impact.marginal[[where[int(u)] for u in values.players.tolist()]]
+    uids = values.players
+    shapley_rank = _ranks(values.values, uids)
+    removal_rank = _ranks(loo, uids)
+    p = uids.size
+    if p < 2:
+        rho = 1.0
+    else:
+        d = (shapley_rank - removal_rank).astype(np.float64)
+        rho = float(1.0 - 6.0 * (d @ d) / (p * (p * p - 1)))
+    return InfluenceComparison(
+        uids=uids, shapley=values.values, standard_errors=values.standard_errors,
+        leave_one_out=loo, shapley_rank=shapley_rank, removal_rank=removal_rank,
+        spearman=rho, value_name=values.value_name,
+    )
