@@ -724,3 +724,19 @@ def test_cli_influence_sdk_needs_the_square_form(tmp_path, capsys):
     path = _snapshot(tmp_path, square=False)
     assert main(["influence", str(path), "--sdk", "11"]) == 2
     assert "--sdk needs the chain's square form" in capsys.readouterr().err
+
+
+def test_coalition_values_are_explicit_epochs():
+    kw = small_subnet(23, n_val=4)
+    coalitions = np.array([[True, False, True, False], [False] * 4, [True] * 4])
+    got = influence.coalition_values(**kw, value=validator_dividends(2), players=[0, 1, 2, 3],
+                                     coalitions=coalitions)
+    for k, mask in enumerate(coalitions):
+        removed = [u for u, present in zip([0, 1, 2, 3], mask, strict=True) if not present]
+        assert got[k] == per_uid_after(kw, removed, "recompute")["dividends"][2]
+    with pytest.raises(ValueError, match=r"coalitions must be a boolean array of shape \(m, 4\)"):
+        influence.coalition_values(**kw, value="incentive-l1", players=[0, 1, 2, 3],
+                                   coalitions=np.ones((2, 3), dtype=bool))
+    with pytest.raises(ValueError, match="coalitions must be a boolean"):
+        influence.coalition_values(**kw, value="incentive-l1", players=[0, 1, 2, 3],
+                                   coalitions=np.ones((2, 4)))

@@ -92,6 +92,7 @@ __all__ = [
     "consensus_sensitivity",
     "ShapleyValues",
     "shapley",
+    "coalition_values",
     "default_players",
     "permits_used",
     "InfluenceComparison",
@@ -1226,6 +1227,54 @@ def shapley(
         value_name=name, value_all=v_all, value_none=v_none, permutations=n_perm,
         evaluations=game.evaluations, converged=converged, permits=permits,
     )
+
+
+def coalition_values(
+    weights: ArrayLike,
+    stake: ArrayLike,
+    bonds: ArrayLike | None = None,
+    *,
+    value: Callable[[EpochResult], float] | str,
+    players: ArrayLike,
+    coalitions: ArrayLike,
+    permits: str = "recompute",
+    **epoch_kwargs,
+) -> np.ndarray:
+    """The value ``v(T)`` of given coalitions of the game :func:`shapley` plays.
+
+    Parameters
+    ----------
+    weights, stake, bonds
+        As :func:`yuma.epoch`.
+    value : callable or str
+        As :func:`shapley`.
+    players : array_like of int, shape (p,)
+        Validator UIDs (rows).
+    coalitions : array_like of bool, shape (m, p)
+        Row ``k``: which players take part in coalition ``k``.
+    permits : {"recompute", "given"}
+        The permit rule (module notes).
+    **epoch_kwargs
+        The other keyword arguments of :func:`yuma.epoch`; float arithmetic only.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+
+    Raises
+    ------
+    ValueError
+        As :func:`shapley`, and for ``coalitions`` not a boolean (m, p) array.
+    """
+    inputs = _checked(weights, stake, bonds, epoch_kwargs, permits)
+    chosen = _uid_list(players, "players", inputs.shape[0], default=np.zeros(0, np.int64))
+    masks = np.asarray(coalitions)
+    if masks.ndim != 2 or masks.shape[1] != chosen.size or masks.dtype != np.bool_:
+        raise ValueError(f"coalitions must be a boolean array of shape (m, {chosen.size}), "
+                         f"got {masks.dtype} {masks.shape}")
+    base = run_float(_restrict(inputs, *_kept(inputs, chosen[:0]), permits))
+    fn, name = _resolve_value(value, base)
+    return _Game(inputs, chosen, permits, fn, name).values(masks)
 
 
 def _exact(game: _Game, p: int, v_all: float, v_none: float) -> np.ndarray:
