@@ -704,6 +704,8 @@ def test_cli_influence_on_sn15_with_the_sdk_round_trip(capsys):
     (["--tolerance", "-1"], "--tolerance must be"),
     (["--value", "bonds:1"], "value must be one of"),
     (["--permutations", "5", "--method", "sampled"], "--permutations must be an even number"),
+    (["--sdk", "10", "--max-weight-limit", "70000"], "max_weight_limit must be in [0, 65535]"),
+    (["--sdk", "11", "--min-allowed-weights", "-1"], "min_allowed_weights must be"),
     (["--out", "report.csv"], "--out must name a .json file"),
     (["--out", "no/such/folder/r.json"], "does not exist"),
 ])
