@@ -8,7 +8,9 @@
   scenario under variants side by side and print each validator's dividends;
 * ``yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --out r.parquet
   --plot map.png``: the chain document's Monte Carlo retention map (honest stake against a
-  cabal, :mod:`yuma.analysis.guarantees`) and the honest utility each honest stake share needs.
+  cabal, :mod:`yuma.analysis.guarantees`) and the honest utility each honest stake share needs;
+* ``yuma influence FILE --value incentive-l1``: the validators ranked by Shapley value and by
+  removal impact on one epoch (:mod:`yuma.analysis.influence`; ``yuma/cli/influence.py``).
 """
 
 from __future__ import annotations
@@ -387,9 +389,12 @@ def _main(argv: list[str] | None = None) -> int:
         Exit status.
     """
     from . import compare as compare_cli
+    from . import influence as influence_cli
 
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "influence":
+        return influence_cli.run(args)
     if args.command == "guarantees":
         return _guarantees(args)
     if args.command == "compare":
@@ -410,6 +415,7 @@ def _main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     """The ``yuma`` command's parser: one subcommand each."""
     from . import compare as compare_cli
+    from . import influence as influence_cli
 
     parser = argparse.ArgumentParser(prog="yuma", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -419,6 +425,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_simulate(sub)
     _add_guarantees(sub)
     compare_cli.add_parser(sub)
+    influence_cli.add_parser(sub)
     return parser
 
 
