@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import yuma
-from yuma.cli.commands import demo_inputs, format_table, main
-from yuma.io.snapshot import load_snapshot, save_snapshot
+from yuma.cli.commands import demo_inputs, main
+from yuma.cli.epoch_table import format_epoch
+from yuma.io.snapshot import load_snapshot, read_snapshot, save_snapshot
 
 
 @pytest.fixture
@@ -40,18 +41,21 @@ def test_snapshot_round_trip_gives_the_same_epoch(tmp_path, inputs, suffix):
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
 def test_cli_epoch_prints_the_table_of_the_snapshot(tmp_path, inputs, suffix, capsys):
     path = save_snapshot(tmp_path / f"snap{suffix}", **inputs)
-    assert main(["epoch", str(path)]) == 0
+    assert main(["epoch", str(path), "--top", "0"]) == 0
     out = capsys.readouterr().out
-    assert format_table(yuma.epoch(**inputs)) in out
-    assert "variant=yuma3" in out
+    # the file has no permits: derived from stake, which here gives what "all permitted"
+    # gives (only the three staked validators set weights)
+    assert format_epoch(read_snapshot(path), yuma.epoch(**inputs), top=0) in out
+    assert "variant=yuma3" in out and "validator_permit: the file has none" in out
 
 
 def test_cli_epoch_variant_override(tmp_path, inputs, capsys):
     path = save_snapshot(tmp_path / "snap.json", **inputs)
-    assert main(["epoch", str(path), "--variant", "yuma2"]) == 0
+    assert main(["epoch", str(path), "--variant", "yuma2", "--top", "0"]) == 0
     out = capsys.readouterr().out
     want = yuma.epoch(**{**inputs, "variant": "yuma2"})
-    assert format_table(want) in out
+    assert format_epoch(read_snapshot(path), want, top=0) in out
+    assert format_epoch(read_snapshot(path), yuma.epoch(**inputs), top=0) not in out
 
 
 def _write(tmp_path, name, text):
@@ -119,7 +123,7 @@ def test_json_snapshot_is_plain_json(tmp_path, inputs):
 from pathlib import Path  # noqa: E402
 
 from yuma.io import read_simulator_dump  # noqa: E402
-from yuma.io.snapshot import EpochSnapshot, read_snapshot  # noqa: E402
+from yuma.io.snapshot import EpochSnapshot  # noqa: E402
 
 SN15_PT = Path(__file__).parent / "data" / "real" / "sn15_block4769998.pt"
 
