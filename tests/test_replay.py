@@ -235,7 +235,7 @@ def test_sn15_replay_with_churn_against_a_hand_loop():
     np.testing.assert_array_equal(rep.runs["yuma3+la"].dividends[:2],
                                   np.stack([r.dividends for r in want]))
     text = rep.format()
-    assert "uid %d at epoch 2" % top_miner in text
+    assert f"uid {top_miner} at epoch 2" in text
     assert snap.hotkeys[2][:10] in text  # the largest validator's hotkey
 
 

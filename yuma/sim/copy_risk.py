@@ -33,9 +33,10 @@ epochs and then, through their results dictionary, the copier run's own: the sam
         \sum_t D_i(t) / \sum_t S_i(t)}
 
 over the honest validators ``H``: the UIDs with validator trust > 0 (the chain's stored
-``validator_trust`` of the first snapshot when it carries it, else that of the base run's
-first epoch). ``G < 1``: the copier earns less per staked TAO than the median validator
-and nominators leave it; ``G < 0.82``: copying stops paying (:data:`STOPS_PAYING`).
+``validator_trust`` of the first snapshot when it carries it, else that of the first
+snapshot's epoch without the copier). ``G < 1``: the copier earns less per staked TAO
+than the median validator and nominators leave it; ``G < 0.82``: copying stops paying
+(:data:`STOPS_PAYING`).
 
 **History.** A series of snapshots of one subnet (one per tempo, blocks in order) is the
 real history. A single snapshot has none: with ``drift`` the weights move by a documented
@@ -431,7 +432,7 @@ def _check_grid(delays, alpha_lows, alpha_highs) -> tuple[tuple, tuple]:
 
 
 def _honest(first: EpochSnapshot, base_first_trust: np.ndarray) -> np.ndarray:
-    """Validators: stored validator trust > 0 of the first snapshot, else our first epoch's."""
+    """Validators: stored validator trust > 0 of the first snapshot, else its epoch's."""
     trust = first.outputs.get("validator_trust")
     if trust is None:
         trust = base_first_trust
@@ -533,9 +534,9 @@ def copy_risk(
     uniform = np.full(n + 1, 1.0 / (n + 1))
 
     # Who the copier is compared with, and its stake (the median validator's).
-    probe = evaluate_epochs([_inputs(series[0].epoch_kwargs(), params[0][0], cand, uniform,
-                                     0.0, _Carry(), True, first.permits_derived)])[0]
-    honest = _honest(first, probe.validator_trust[:n])
+    probe = evaluate_epochs([series[0].epoch_kwargs(params=params[0][0],
+                                                    variant=cand.variant)])[0]
+    honest = _honest(first, probe.validator_trust)
     if honest.size == 0:
         raise ValueError(f"{first.source}: validator_trust: no validator has trust > 0; "
                          "nothing to compare a copier with")
