@@ -903,6 +903,14 @@ IO_PUBLIC = {
     "ChainHyperparameters.to_yuma_params": ChainHyperparameters.to_yuma_params,
     "ChainHyperparameters.resolved": ChainHyperparameters.resolved,
     "ChainHyperparameters.chain_state_fields": ChainHyperparameters.chain_state_fields,
+    "derived_permits": yuma.io.derived_permits,
+    "read_snapshot": yuma.io.read_snapshot,
+    "load_snapshot": yuma.io.load_snapshot,
+    "save_snapshot": yuma.io.save_snapshot,
+    "EpochSnapshot": yuma.io.EpochSnapshot,
+    "EpochSnapshot.from_subnet": yuma.io.EpochSnapshot.from_subnet,
+    "EpochSnapshot.epoch_kwargs": yuma.io.EpochSnapshot.epoch_kwargs,
+    "EpochSnapshot.save": yuma.io.EpochSnapshot.save,
 }
 
 
@@ -921,7 +929,8 @@ def test_io_parameters_documented(qualname):
 
 
 @pytest.mark.parametrize("module", ["yuma.io.subnet", "yuma.io.metagraph",
-                                    "yuma.io.torch_pickle", "yuma.io"])
+                                    "yuma.io.torch_pickle", "yuma.io", "yuma.io.snapshot",
+                                    "yuma.sim.replay", "yuma.sim.copy_risk"])
 def test_io_doctests(module):
     import doctest
     import importlib
@@ -929,7 +938,8 @@ def test_io_doctests(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, verbose=False)
     assert result.failed == 0, module
-    if module in ("yuma.io.subnet", "yuma.io.metagraph"):
+    if module in ("yuma.io.subnet", "yuma.io.metagraph", "yuma.sim.replay",
+                  "yuma.sim.copy_risk"):
         assert result.attempted > 0, module
 
 
