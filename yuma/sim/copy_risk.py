@@ -311,19 +311,25 @@ class CopyRisk:
         matplotlib.figure.Figure
         """
         import matplotlib.pyplot as plt
+        from matplotlib.colors import TwoSlopeNorm
 
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]})
         ax = axes[0]
+        colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(self.alpha_pairs)))
         for b, (lo, hi) in enumerate(self.alpha_pairs):
-            ax.plot(self.delays, self.g[:, b], marker="o", lw=1, label=f"{lo:g}-{hi:g}")
+            ax.plot(self.delays, self.g[:, b], marker="o", lw=1, color=colours[b],
+                    label=f"{lo:g}-{hi:g}")
         ax.axhline(NOMINATORS_LEAVE, color="grey", lw=0.8, ls="--")
         ax.axhline(STOPS_PAYING, color="firebrick", lw=0.8, ls="--")
         ax.set_xlabel("commit-reveal delay (tempos)")
         ax.set_ylabel("copier ratio G")
         ax.legend(title="alpha low-high", fontsize=7, ncol=2)
         ax = axes[1]
-        image = ax.imshow(self.g.T, aspect="auto", cmap="RdYlGn_r", vmin=0.5, vmax=1.5,
-                          origin="lower")
+        finite = self.g[np.isfinite(self.g)]
+        low = min(STOPS_PAYING, float(finite.min())) if finite.size else STOPS_PAYING
+        high = max(2 - low, float(finite.max())) if finite.size else 2 - low
+        image = ax.imshow(self.g.T, aspect="auto", cmap="RdYlGn_r", origin="lower",
+                          norm=TwoSlopeNorm(vmin=low, vcenter=NOMINATORS_LEAVE, vmax=high))
         ax.set_xticks(range(len(self.delays)), [str(d) for d in self.delays])
         ax.set_yticks(range(len(self.alpha_pairs)),
                       [f"{lo:g}-{hi:g}" for lo, hi in self.alpha_pairs], fontsize=7)
