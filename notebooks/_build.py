@@ -405,7 +405,7 @@ keep = np.delete(np.arange(snap.n), 2)
 w2 = weights[np.ix_(keep, keep)]
 s2 = stake[keep]
 permit2 = yuma.validator_permits(yuma.stake_weights(s2), kw["params"].max_allowed_validators)
-r2 = yuma.epoch(w2, s2, validator_permit=permit2, **kw)
+r2 = yuma.epoch(w2, s2, **{**kw, "validator_permit": permit2})
 row2 = list(impact.uids).index(2)
 assert np.array_equal(np.delete(impact.after["incentive"][row2], 2), r2.incentive)
 # the miners whose removal moves the incentive most
@@ -508,6 +508,83 @@ yuma influence tests/data/real/sn15_block4769998.pt --sdk 10 --top 8  # rows thr
     ("code", """print(f"notebook ran in {time.perf_counter() - start:.1f} s")"""),
 ]
 
+
+REAL_SUBNET = [
+    ("md", """# A real subnet: one epoch, a replay, the copy risk
+
+SN15 at block 4769998, as the `bactensor/yuma-simulation` dump holds it (256 UIDs, 20 weight
+rows, stake in TAO; `tests/data/real/README.md` says where it comes from). The same three
+steps take a metagraph from the Bittensor SDK: `yuma.io.read_metagraph(metagraph)`."""),
+    ("code", """import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+import yuma
+from yuma.sim.copy_risk import drifted_series
+from yuma.sim.replay import uid_roles
+
+start = time.perf_counter()
+dump = Path(yuma.__file__).parents[1] / "tests/data/real/sn15_block4769998.pt"
+snap = yuma.io.read_simulator_dump(dump)   # read without running anything from the file
+setters = snap.weights.sum(axis=1) > 0
+print(f"SN{snap.netuid} at block {snap.block}: {snap.n} UIDs, {setters.sum()} weight rows, "
+      f"{snap.stake_tao.sum():,.0f} TAO staked; permits derived: {snap.permits_derived}")"""),
+    ("md", """## 1. One epoch
+
+`snap.epoch_kwargs()` are the epoch's inputs: stake in rao, weights as proportions, and the
+permits the chain would have handed out from this stake (the dump carries none). The table:
+the UIDs with the most emission, with hotkeys and roles."""),
+    ("code", """result = yuma.epoch(**snap.epoch_kwargs())
+table = result.to_frame()
+table["hotkey"] = [h[:12] + "..." for h in snap.hotkeys]
+table["stake_tao"] = snap.stake_tao
+table["role"] = uid_roles(result)
+table.sort_values("emission", ascending=False)[
+    ["hotkey", "role", "stake_tao", "validator_trust", "incentive", "dividends", "emission"]
+].head(10).round(4)"""),
+    ("md", """Reading the missing permits as "every UID permitted" (what `yuma.epoch` does when
+it is given none) would count weight rows the chain ignores:"""),
+    ("code", """kw = snap.epoch_kwargs()
+everyone = yuma.epoch(**{**kw, "validator_permit": np.ones(snap.n, bool)})
+print(f"weight setters without a permit by stake: {(setters & ~kw['validator_permit']).sum()}")
+print(f"largest emission change if all were permitted: "
+      f"{np.abs(everyone.emission - result.emission).max():.1e}")"""),
+    ("md", """## 2. A replay: yuma2 against yuma3 with liquid alpha
+
+A replay runs snapshots of one subnet, one per tempo, with bonds, permits and consensus
+carried. With a single real snapshot we build a short history by letting each miner's
+standing drift 10 % per tempo (`drifted_series`), and give UID 126 (the top miner) to a new
+neuron at the fourth tempo: its bonds are reset and the weights set to it before are dropped,
+as the chain does."""),
+    ("code", """series = drifted_series(snap, 6, 0.1, seed=1)
+keys = list(snap.hotkeys)
+keys[126] = "5NewNeuron"
+series = series[:3] + [dataclasses.replace(s, hotkeys=tuple(keys)) for s in series[3:]]
+history = yuma.replay(series, ["yuma2", "yuma3+la"])
+print(history.format(top=5))"""),
+    ("code", """%matplotlib inline
+fig = history.plot()"""),
+    ("md", """## 3. Copy risk
+
+A copier with the median validator's stake sets the consensus of `delay` tempos ago. Its
+ratio `G` to the median validator's dividends per stake, over commit-reveal delays and
+liquid-alpha ranges (a small grid here; `yuma diagnose FILE --drift 0.1` runs the full one
+in seconds): below 1 nominators leave the copier, below 0.82 copying stops paying."""),
+    ("code", """risk = yuma.copy_risk(snap, drift=0.1, epochs=20, delays=[0, 2, 4, 8],
+                      alpha_lows=[0.1, 0.5, 0.9], alpha_highs=[0.9])
+print(risk.format())
+fig = risk.plot()"""),
+    ("code", """# with the weights drifting, the longer the delay the less the copier earns
+assert (np.diff(risk.g, axis=0) < 0).all()
+still = yuma.copy_risk(snap, drift=0.0, epochs=12, delays=[0, 4], alpha_lows=[0.7],
+                       alpha_highs=[0.9])
+print(f"weights still: G = {still.g[:, 0].round(3).tolist()} (delays 0 and 4): "
+      "no delay hides weights that do not change")
+print(f"notebook ran in {time.perf_counter() - start:.1f} s")"""),
+]
+
+
 if __name__ == "__main__":
     table = {
         "01_one_epoch.ipynb": ONE_EPOCH,
@@ -515,6 +592,7 @@ if __name__ == "__main__":
         "03_weight_copier.ipynb": WEIGHT_COPIER,
         "04_guarantees.ipynb": GUARANTEES,
         "05_compare_variants.ipynb": COMPARE_VARIANTS,
+        "06_real_subnet.ipynb": REAL_SUBNET,
         "07_validator_influence.ipynb": VALIDATOR_INFLUENCE,
     }
     names = sys.argv[1:] or list(table)

@@ -19,7 +19,7 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 part uses. Imports point down this list only (tests/test_layout.py checks it).
 """
 
-from . import chain, economics
+from . import chain, economics, io
 from ._legacy import install_moved_modules
 from .analysis import compare, guarantees, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, fixed, null
@@ -76,6 +76,8 @@ from .ops import (
 from .params import YumaParams
 from .result import EpochResult
 from .sim import metrics
+from .sim.copy_risk import copy_risk
+from .sim.replay import replay
 from .sim.scenarios import (
     CATALOGUE,
     BondReset,
@@ -151,6 +153,9 @@ __all__ = [
     "CATALOGUE",
     "metrics",
     "simulate",
+    "replay",
+    "copy_risk",
+    "io",
     "get_scenario",
     "list_scenarios",
     "economics",

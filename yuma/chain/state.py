@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..params import chain_names
 from . import fixed
 
 __all__ = [
@@ -521,12 +522,21 @@ def new_subnet(n: int = 0, *, block: int = 0, tempo: int = 360,
     activity_cutoff : int, optional
         In blocks; default :func:`activity_cutoff_blocks` of ``tempo``.
     **fields
-        Any other :class:`ChainState` field (hyperparameters, ``stake``, ...).
+        Any other :class:`ChainState` field (hyperparameters, ``stake``, ...);
+        hyperparameters may also go by their SDK names (:data:`yuma.params.SDK_NAMES`,
+        e.g. ``max_validators``, ``bonds_moving_avg``, ``yuma_version``).
 
     Returns
     -------
     ChainState
+
+    Raises
+    ------
+    ValueError
+        For a value outside its chain type, or a hyperparameter given under its chain and
+        its SDK name with different values.
     """
+    fields = chain_names(fields)
     n = _u16(n, "n")
     block = _u64(block, "block")
     if activity_cutoff is None:
@@ -770,7 +780,9 @@ def set_hyperparameters(state: ChainState, **values) -> ChainState:
     ``bonds_moving_average``, ``liquid_alpha_on``, ``alpha_low``, ``alpha_high``,
     ``alpha_sigmoid_steepness``, ``yuma3_on``, ``max_allowed_validators``,
     ``stake_threshold``, ``tao_weight``, ``commit_reveal_enabled``, ``bonds_reset_on``,
-    ``owner_uid``.
+    ``owner_uid``; or the SDK's names of them (:data:`yuma.params.SDK_NAMES`:
+    ``bonds_moving_avg``, ``liquid_alpha_enabled``, ``yuma3_enabled`` or ``yuma_version``,
+    ``max_validators``, ``commit_reveal_weights_enabled``, ``bonds_reset_enabled``).
 
     ``tempo`` does not change ``activity_cutoff`` (give both, see
     :func:`activity_cutoff_blocks`).
@@ -788,11 +800,14 @@ def set_hyperparameters(state: ChainState, **values) -> ChainState:
     Raises
     ------
     ValueError
-        For an unknown name or a value outside its chain type.
+        For an unknown name, a value outside its chain type, or a hyperparameter given
+        under its chain and its SDK name with different values.
     """
+    values = chain_names(values)
     unknown = sorted(set(values) - set(_HYPERPARAMETERS))
     if unknown:
-        raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}")
+        raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}; known: "
+                         f"{', '.join(_HYPERPARAMETERS)} (or their SDK names)")
     return dataclasses.replace(state, **values)
 
 

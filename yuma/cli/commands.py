@@ -1,8 +1,12 @@
 """The ``yuma`` command.
 
 * ``yuma demo``: run a small subnet's epochs and print a per-UID table;
-* ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
-  :mod:`yuma.io.snapshot`) and print its per-UID table;
+* ``yuma epoch FILE``: run one epoch on a snapshot (``.npz``, JSON or a simulator dump
+  ``.pt``, see :mod:`yuma.io.snapshot`) and print its top rows by emission;
+* ``yuma replay FILE...``: a subnet's snapshots through the epoch under variants side by side
+  (:mod:`yuma.cli.replay`);
+* ``yuma diagnose FILE...``: the copy-risk sweep, commit-reveal delay x liquid-alpha range
+  (:mod:`yuma.cli.diagnose`);
 * ``yuma scenarios``: list the scenario catalogue;
 * ``yuma simulate SCENARIO --variant yuma2 --variant yuma3+la --plot out.png``: run a
   scenario under variants side by side and print each validator's dividends;
@@ -16,14 +20,12 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 import numpy as np
 
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
-from ..io.snapshot import load_snapshot
 from ..params import YumaParams
 from ..result import EpochResult
 
@@ -123,21 +125,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _epoch_file(args: argparse.Namespace) -> int:
-    try:
-        inputs = load_snapshot(args.file)
-        if args.variant is not None:
-            inputs["params"] = dataclasses.replace(inputs["params"], variant=args.variant)
-        result = epoch(**inputs)
-    except ValueError as exc:
-        print(f"yuma epoch: error: {exc}", file=sys.stderr)
-        return 2
-    params = inputs["params"]
-    print(
-        f"yuma epoch {args.file}: {result.n_uids} UIDs, variant={result.variant}, "
-        f"liquid_alpha={params.liquid_alpha}, kappa={params.kappa:.6g}"
-    )
-    print(format_table(result))
-    return 0
+    from . import epoch_table
+
+    return epoch_table.run(args)
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -389,12 +379,18 @@ def _main(argv: list[str] | None = None) -> int:
         Exit status.
     """
     from . import compare as compare_cli
+    from . import diagnose as diagnose_cli
     from . import influence as influence_cli
+    from . import replay as replay_cli
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "influence":
         return influence_cli.run(args)
+    if args.command == "replay":
+        return replay_cli.run(args)
+    if args.command == "diagnose":
+        return diagnose_cli.run(args)
     if args.command == "guarantees":
         return _guarantees(args)
     if args.command == "compare":
@@ -415,12 +411,16 @@ def _main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     """The ``yuma`` command's parser: one subcommand each."""
     from . import compare as compare_cli
+    from . import diagnose as diagnose_cli
     from . import influence as influence_cli
+    from . import replay as replay_cli
 
     parser = argparse.ArgumentParser(prog="yuma", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_demo(sub)
     _add_epoch(sub)
+    replay_cli.add_parser(sub)
+    diagnose_cli.add_parser(sub)
     sub.add_parser("scenarios", help="list the scenario catalogue")
     _add_simulate(sub)
     _add_guarantees(sub)
@@ -449,9 +449,14 @@ def _add_demo(sub) -> None:
 
 def _add_epoch(sub) -> None:
     """``yuma epoch FILE``."""
-    one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz or .json)")
+    one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz, .json or a "
+                         "simulator dump .pt)")
     one.add_argument("file", help="snapshot: weights, stake, optional bonds and params")
     one.add_argument("--variant", choices=sorted(VARIANTS), help="override params.variant")
+    one.add_argument("--top", type=int, default=20,
+                     help="rows shown, largest emission first (20; 0: all)")
+    one.add_argument("--csv", help="write every UID's row (.csv)")
+    one.add_argument("--json", help="write every UID's row and the settings (.json)")
 
 
 def _add_simulate(sub) -> None:
