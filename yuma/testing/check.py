@@ -162,8 +162,9 @@ class VariantReport:
         -------
         pandas.DataFrame
         """
-        import pandas as pd
+        from .._extras import import_optional
 
+        pd = import_optional("pandas", "VariantReport.to_frame", extra="pandas")
         return pd.DataFrame(
             {
                 "invariant": [r.name for r in self.results],
