@@ -225,7 +225,8 @@ def test_cli_prints_needs_and_writes_outputs(tmp_path, capsys):
     assert len(table) == 2 * 5 * 5 and (table["sigma_w"] == 0).all()
     rmap = g.RetentionMap.from_frame(table)
     need, wc = rmap.required_utility(0.6)
-    assert f"{need:11.3f} {wc:10.2f}" in text
+    row = next(line.split() for line in text.splitlines() if line.split()[:1] == ["0.60"])
+    assert row == ["0.60", f"{need:.3f}", f"{wc:.2f}"]
     assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "r.parquet"]
 
