@@ -207,6 +207,14 @@ def test_figures(doc_map):
     assert "W_H" in fig.axes[0].get_title()
     single = g.plot_panel({"one": doc_map}, s_h=0.9)
     assert len(single.axes) >= 2
+    fig2, axes = plt.subplots(2, 2)
+    assert g.plot_panel({0.5: doc_map, 0.6: doc_map}, "kappa", s_h=0.6, ax=axes) is fig2
+    with pytest.raises(ValueError, match="ax must hold 2 x 2"):
+        g.plot_panel({0.5: doc_map, 0.6: doc_map}, "kappa", ax=axes[0])
+    fig3, ax = plt.subplots()
+    assert g.plot_emission_map(doc_map, 0.6, ax=ax) is fig3
+    assert g.plot_retention_lines(doc_map, ax=ax) is fig3
+    assert "W_H" in ax.get_xlabel()
     plt.close("all")
 
 
