@@ -1,4 +1,4 @@
-"""The ``yuma`` command (its help texts are in plain words: see :func:`_parser`).
+"""The ``yuma`` command.
 
 * ``yuma demo``: run a small subnet's epochs and print a per-UID table;
 * ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
