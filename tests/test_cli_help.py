@@ -45,6 +45,11 @@ def test_version_has_one_source_and_a_changelog_section():
     assert f"## [{__version__}]" in changelog
 
 
+def test_the_package_ships_its_type_marker():
+    # Run against the installed wheel (CI), this fails when py.typed is left out of it.
+    assert (Path(yuma.__file__).parent / "py.typed").is_file()
+
+
 def _help(argv, capsys) -> str:
     with pytest.raises(SystemExit) as info:
         main([*argv, "--help"])

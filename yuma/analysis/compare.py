@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -432,7 +433,8 @@ def _scenario_table(rows: list[dict], c: str, b: str) -> str:
         "G: copier ratio, - without a copier; max |dD|: largest change of a validator's "
         "dividend share)"
     )
-    return title + "\n" + format_table(columns, formats=formats, left=["scenario"], na="-")
+    table = format_table(columns, formats=formats, left=["scenario"], na="-")
+    return textwrap.fill(title, width=88) + "\n" + table
 
 
 def compare(
