@@ -21,6 +21,7 @@ part uses. Imports point down this list only (tests/test_layout.py checks it).
 
 from . import chain, economics, io
 from ._legacy import install_moved_modules
+from ._version import __version__
 from .analysis import compare, guarantees, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, fixed, null
 from .core import mechanisms
@@ -94,9 +95,8 @@ from .sim.simulation import Simulation, simulate
 
 install_moved_modules()
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "__version__",
     "epoch",
     "EpochResult",
     "YumaParams",
