@@ -18,6 +18,8 @@ import math
 import numba
 import numpy as np
 
+from ._exp import exp
+
 PARALLEL_MIN_ELEMENTS = 1 << 16
 """Matrices with fewer elements run single-threaded."""
 
@@ -25,6 +27,9 @@ _COL_BLOCK = 32  # columns per block: a row segment of 32 float64 spans 4 cache 
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 _pjit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", parallel=True)
+# Per-element functions inlined into the loops that call them (in numba's IR, before LLVM
+# sees the loop), so that those loops vectorize.
+_ijit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
 
 
 def use_parallel(n_elements: int) -> bool:
@@ -204,14 +209,20 @@ def stake_weighted_col_sums_parallel(matrix, stake, out):
 # --------------------------------------------------------------------------------------
 
 
-@_jit
-def _liquid_ema_entry(w, b, c, low, high, steepness):
-    """One bond of the liquid-alpha EMA: ``alpha_sigmoid`` then ``mat_ema_alpha``."""
+@_ijit
+def _alpha_sigmoid_value(w, b, c, low, high, steepness):
+    """One rate of ``alpha_sigmoid``, with the libm-free :func:`yuma.core._exp.exp`."""
     d = w - c if w >= b else b - w
     d = min(max(d, 0.0), 1.0)
     exponent = min(max(-steepness * (d - 0.5), -20.0), 20.0)
-    sigma = 1.0 / (1.0 + np.exp(exponent))
-    alpha = min(max(low + sigma * (high - low), low), high)
+    sigma = 1.0 / (1.0 + exp(exponent))
+    return min(max(low + sigma * (high - low), low), high)
+
+
+@_ijit
+def _liquid_ema_entry(w, b, c, low, high, steepness):
+    """One bond of the liquid-alpha EMA: ``alpha_sigmoid`` then ``mat_ema_alpha``."""
+    alpha = _alpha_sigmoid_value(w, b, c, low, high, steepness)
     return min(1.0, (1.0 - alpha) * b + max(0.0, alpha * w))
 
 
@@ -220,11 +231,14 @@ def _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i):
     low = params[0]
     high = params[1]
     steepness = params[2]
+    # Every bond first (a loop without data-dependent branches, so it vectorizes), then
+    # the dropped ones cleared.
     for j in range(wb.shape[1]):
-        if use_entries and not entries[i, j]:
-            out[i, j] = 0.0
-            continue
         out[i, j] = _liquid_ema_entry(wb[i, j], bonds[i, j], consensus[j], low, high, steepness)
+    if use_entries:
+        for j in range(wb.shape[1]):
+            if not entries[i, j]:
+                out[i, j] = 0.0
 
 
 @_jit
@@ -243,6 +257,41 @@ def liquid_alpha_ema_parallel(bonds, wb, consensus, entries, use_entries, params
     """Parallel driver of :func:`liquid_alpha_ema_serial` (rows)."""
     for i in numba.prange(wb.shape[0]):
         _liquid_ema_row(bonds, wb, consensus, entries, use_entries, params, out, i)
+
+
+@_jit
+def _alpha_sigmoid_row(consensus, wb, bonds, params, out, i):
+    low = params[0]
+    high = params[1]
+    steepness = params[2]
+    for j in range(wb.shape[1]):
+        out[i, j] = _alpha_sigmoid_value(wb[i, j], bonds[i, j], consensus[j], low, high,
+                                         steepness)
+
+
+@_jit
+def alpha_sigmoid_serial(consensus, wb, bonds, params, out):
+    """``out = alpha_sigmoid(consensus, wb, bonds, *params)``, the same bits as the EMA."""
+    for i in range(wb.shape[0]):
+        _alpha_sigmoid_row(consensus, wb, bonds, params, out, i)
+
+
+@_pjit
+def alpha_sigmoid_parallel(consensus, wb, bonds, params, out):
+    """Parallel driver of :func:`alpha_sigmoid_serial` (rows)."""
+    for i in numba.prange(wb.shape[0]):
+        _alpha_sigmoid_row(consensus, wb, bonds, params, out, i)
+
+
+@_jit
+def logistic_rates(consensus, a, b, low, high, out):
+    """``out[j] = clamp(1 / (1 + exp(b - a * consensus[j])), low, high)`` (liquid alpha 1).
+
+    ``exp`` overflows to inf for a large exponent, giving the rate 0 before the clamp.
+    """
+    for j in range(consensus.shape[0]):
+        rate = 1.0 / (1.0 + exp(b - a * consensus[j]))
+        out[j] = min(max(rate, low), high)
 
 
 # --------------------------------------------------------------------------------------
@@ -447,10 +496,20 @@ def _clip_bonds_chunk(
         row_kept, self_col, lu_r, cb_r = _row_mask(r, permit, mask_ints, lu, cb)
         if not row_kept:
             continue  # no stored entry: every bond of the row is dropped (stays 0)
+        # Every bond of the row first, in loops without data-dependent branches (they
+        # vectorize); then the bonds without a stored entry are cleared and the rest summed.
+        if no_prev:
+            for j in range(n_cols):
+                ema[r, j] = _liquid_ema_entry(wb[r, j], 0.0, alpha_consensus[j], low, high,
+                                              steepness)
+        else:
+            for j in range(n_cols):
+                b = prev[r, j]
+                b = 0.0 if reset[j] else b
+                ema[r, j] = _liquid_ema_entry(wb[r, j], b, alpha_consensus[j], low, high,
+                                              steepness)
         simple = lu_r < 0 and cb_r < 0 and not has_listed
         for j in range(n_cols):
-            xb = wb[r, j]
-            c = consensus[j]
             if simple:
                 entry = j != self_col
             else:
@@ -458,14 +517,14 @@ def _clip_bonds_chunk(
                 if entry and has_listed:
                     entry = listed[r, j] or raw[r, j] > 0.0
             if beta == 1.0:
+                c = consensus[j]
                 entry = entry and not (c < w[r, j] and c <= 0.0)
             elif beta != 0.0:
-                entry = entry and xb > 0.0
-            if entry:
-                b = 0.0 if no_prev or reset[j] else prev[r, j]
-                e = _liquid_ema_entry(xb, b, alpha_consensus[j], low, high, steepness)
-                ema[r, j] = e
-                ema_sums[j] += e
+                entry = entry and wb[r, j] > 0.0
+            # Adding +0.0 for a dropped bond leaves the (non-negative) sum's bits unchanged.
+            e = ema[r, j] if entry else 0.0
+            ema[r, j] = e
+            ema_sums[j] += e
 
 
 @_jit
