@@ -493,12 +493,13 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 def _weighted_median_col(stake, weights, kappa, out):
     rows = np.flatnonzero(stake > 0.0).astype(np.int64)
     units = stake_units(stake[rows])
+    need = kappa_units(kappa)
     kernel = (
         _kernels.weighted_median_col_parallel
         if _kernels.use_parallel(rows.shape[0] * weights.shape[1])
         else _kernels.weighted_median_col_serial
     )
-    kernel(weights, rows, units, np.int64(kappa_units(kappa)), out)
+    kernel(weights, rows, units, np.int64(need), *_kernels.median_plan(units, need), out)
 
 
 consensus = weighted_median_col
