@@ -8,6 +8,7 @@ twin (``yuma.core.reference``) is compared in tests/test_reference_steps.py.
 """
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -230,3 +231,26 @@ def test_small_search_returns_the_smallest_when_need_is_out_of_reach(m):
     assert _kernels._small_kappa_value(vals, units, int(units.sum()) + 1) == vals.min()
     assert _kernels._small_kappa_value(vals, units, 1) == vals.max()
     assert _kernels._small_kappa_value(vals[:0], units[:0], 1) == 0.0  # no values
+
+
+def _units_numpy(stake):
+    # The formula of stake_units' docstring, in numpy (its first implementation).
+    s = yuma.ops.prescale_power_of_two(np.asarray(stake, dtype=np.float64))
+    total = math.fsum(s.tolist())
+    if total <= 0.0:
+        return np.zeros(s.shape[0], dtype=np.int64)
+    return np.rint(s / total * 2.0**52).astype(np.int64)
+
+
+@given(st.lists(st.one_of(st.floats(0.0, 1e6), st.sampled_from([0.0, 1.0, 3.0, 2.0**1020]),
+                          st.floats(0.0, 1.7e308)), max_size=40))
+def test_stake_units_equal_the_numpy_formula(stake):
+    np.testing.assert_array_equal(steps.stake_units(np.array(stake)), _units_numpy(stake))
+
+
+@pytest.mark.parametrize(("stake", "want"), [
+    ([1.0, 2.0**53 - 1.0], [0, 2**52]),  # shares 2**-53 and 1 - 2**-53: halves, to even
+    ([3.0, 2.0**53 - 3.0], [2, 2**52 - 2]),  # 1.5 rounds up to 2, 2**52 - 1.5 down
+])
+def test_stake_units_round_half_to_even(stake, want):
+    assert steps.stake_units(np.array(stake)).tolist() == want

@@ -39,6 +39,45 @@ def use_parallel(n_elements: int) -> bool:
 
 
 # --------------------------------------------------------------------------------------
+# Stake units (steps.stake_units): the two passes around the exact sum
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def largest_magnitude(x):
+    """``max |x[i]|`` (0 for no entries)."""
+    biggest = 0.0
+    for i in range(x.shape[0]):
+        v = abs(x[i])
+        biggest = v if v > biggest else biggest
+    return biggest
+
+
+@_jit
+def units_from_shares(stake, total, scale, out):
+    """``out[i] = rint(stake[i] / total * scale)`` (round half to even), as int64."""
+    for i in range(stake.shape[0]):
+        out[i] = np.int64(np.rint(stake[i] / total * scale))
+
+
+@_jit
+def positive_rows(stake):
+    """Indices of the entries of ``stake`` above 0, in order, and those entries."""
+    count = 0
+    for i in range(stake.shape[0]):
+        count += stake[i] > 0.0
+    rows = np.empty(count, dtype=np.int64)
+    values = np.empty(count, dtype=np.float64)
+    k = 0
+    for i in range(stake.shape[0]):
+        if stake[i] > 0.0:
+            rows[k] = i
+            values[k] = stake[i]
+            k += 1
+    return rows, values
+
+
+# --------------------------------------------------------------------------------------
 # Weighted median (kappa-value) per column: the quickselect baseline and its building block
 # --------------------------------------------------------------------------------------
 
@@ -165,14 +204,14 @@ def weighted_median_col_quickselect_parallel(weights, rows, units, need, out):
 #   column: the sample changes the speed, never the result.
 # --------------------------------------------------------------------------------------
 
-MEDIAN_NETWORK_MAX_ROWS = 48
+MEDIAN_NETWORK_MAX_ROWS = 64
 """Up to this many participants the weighted median sorts with a network."""
 
 MEDIAN_SAMPLE_SIZES = ((256, 32), (1 << 62, 64))
 """Rows in the stake-proportional sample that brackets each column's kappa-value:
 ``(fewer than this many participants, sample size)``, in order."""
 
-_NET_TILE_ITEMS = 4096  # a network block holds about this many (value, units) pairs (64 KiB)
+_NET_TILE_ITEMS = 2048  # a network block holds about this many (value, units) pairs (32 KiB)
 _TILE_BYTES = 1 << 19  # a transposed block of columns fills about this much (half an L2)
 
 

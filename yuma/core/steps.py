@@ -29,6 +29,7 @@ from .._validation import (
     as_vector,
 )
 from ..ops import (
+    _SAFE_MAX,
     _as_count,
     col_max_upscale,
     col_normalize,
@@ -81,7 +82,6 @@ the kernel and the reference. (The chain counts in units of ``2**-32``: I32F32.)
 """
 _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 
-
 # --------------------------------------------------------------------------------------
 # Stake
 # --------------------------------------------------------------------------------------
@@ -108,11 +108,17 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     numpy.ndarray of int64
         Zeros when the total is 0.
     """
-    s = prescale_power_of_two(np.asarray(stake, dtype=np.float64))
+    return _stake_units(np.ascontiguousarray(stake, dtype=np.float64))
+
+
+def _stake_units(s):
+    if _kernels.largest_magnitude(s) >= _SAFE_MAX:
+        s = prescale_power_of_two(s)
     total = math.fsum(s.tolist())
-    if total <= 0.0:
-        return np.zeros(s.shape[0], dtype=np.int64)
-    return np.rint(s / total * _STAKE_SCALE).astype(np.int64)
+    units = np.zeros(s.shape[0], dtype=np.int64)
+    if total > 0.0:
+        _kernels.units_from_shares(s, total, _STAKE_SCALE, units)
+    return units
 
 
 def kappa_units(kappa: float) -> int:
@@ -491,8 +497,8 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 
 
 def _weighted_median_col(stake, weights, kappa, out):
-    rows = np.flatnonzero(stake > 0.0).astype(np.int64)
-    units = stake_units(stake[rows])
+    rows, staked = _kernels.positive_rows(stake)
+    units = _stake_units(staked)
     need = kappa_units(kappa)
     kernel = (
         _kernels.weighted_median_col_parallel
