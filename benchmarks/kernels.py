@@ -7,6 +7,8 @@ over repetitions, divided by one ``np.sum`` pass over W measured in the same pro
 * ``median/floor``: the weighted median alone (``steps._weighted_median_col``, the call the
   epoch makes: no input checks);
 * ``public/floor``: ``yuma.weighted_median_col`` (checks and copies its input);
+* ``ema/floor``: the liquid-alpha bond EMA alone (``steps._liquid_alpha_ema``: the
+  sigmoid's ``exp`` and the EMA per bond, as the fused pass runs them);
 * ``yuma3+la/floor``: one epoch of ``YumaParams(variant="yuma3", liquid_alpha=True)``.
 
 ``--against REF`` also runs the same measurements on the git revision REF of this
@@ -69,6 +71,10 @@ def measure(shapes) -> dict:
             lambda s=stake, w=w, c=cons: steps._weighted_median_col(s, w, 0.5, c)) / floor
         row["public"] = median_time(
             lambda s=stake, w=w: yuma.weighted_median_col(s, w, 0.5)) / floor
+        steps._weighted_median_col(stake, w, 0.5, cons)
+        row["ema"] = median_time(
+            lambda w=w, b=bonds, c=cons: steps._liquid_alpha_ema(b, w, c, 0.1, 0.3, 10.0, None)
+        ) / floor
         row["yuma3+la"] = median_time(
             lambda s=stake, w=w, b=bonds: yuma.epoch(w, s, b, params=params)) / floor
         out[f"{n_rows}x{n_cols}"] = row
@@ -112,7 +118,7 @@ def main(argv=None) -> None:
 
     print(f"numpy {np.__version__}, numba {numba.__version__}, "
           f"threads {numba.get_num_threads()}, rounds {args.rounds}")
-    keys = ("median", "public", "yuma3+la")
+    keys = ("median", "public", "ema", "yuma3+la")
     with tempfile.TemporaryDirectory() as tmp:
         if args.against:
             _export(args.against, Path(tmp))

@@ -4,8 +4,9 @@ r"""A deterministic, vectorizable ``exp`` for the float path's liquid-alpha sigm
 libm ...), whose last bit differs between libraries and versions, and numba compiles them
 to a scalar call that no loop around it can vectorize. :func:`exp` below is written from
 IEEE-754 float64 operations alone (``+ - *``, in a fixed order, no fused multiply-add, no
-``fastmath``) and two bit casts, so it gives the same bits on every machine, and a loop
-that calls it compiles to packed SIMD instructions.
+``fastmath``) and two bit casts, so it gives the same bits on every machine (in the default
+floating-point environment: round to nearest, subnormals not flushed to zero), compiled
+or interpreted, and a loop that calls it compiles to packed SIMD instructions.
 
 Method
 ------
@@ -40,12 +41,14 @@ Special values and range: the argument is clamped to [-746, 710] first (beyond t
 
 Accuracy (measured; tests/test_exp.py checks the bounds)
 ---------------------------------------------------------
-Against the exact value (Python's ``decimal`` at 40 digits, correctly rounded), the error
-is at most :data:`MAX_ULP_ERROR` = 1 ulp over the whole finite range (sampled), i.e. the
-result is always one of the two float64 neighbours of the true value, and it is exact at
-``x = 0``. Against ``np.exp`` (itself within about half an ulp on glibc), a dense sweep of
-[-745, 709] differs by at most 1 ulp, with ``|rel. error| < 2.3e-16``. Over the liquid-alpha
-sigmoid's exponent range [-20, 20] the relative error is below :data:`MAX_REL_ERROR`.
+Against the exact value (Python's ``decimal`` at 60 digits), the largest error seen over
+120 000 random points of the whole range (subnormal results included) is 0.93 ulp: the
+result is one of the two float64 values around :math:`e^x` (faithful rounding; 9 % of a
+sample differ from the correctly rounded value by that ulp), and ``exp(0) == 1``. The
+tests check :data:`MAX_ULP_ERROR` = 1 ulp against the exact value (Hypothesis and a
+sample), at most 2 ulps against ``np.exp`` (numpy's own SIMD routine or the C library's,
+itself within about 1 ulp) over a dense sweep of [-745, 709] (1 ulp seen), and a relative
+error below :data:`MAX_REL_ERROR` over the liquid-alpha sigmoid's exponent range [-20, 20].
 """
 
 from __future__ import annotations
