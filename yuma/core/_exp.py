@@ -138,6 +138,9 @@ def exp(x):
         Within 1 ulp of the exact value; ``inf`` above ``log(DBL_MAX)``, a subnormal or 0
         below ``log(DBL_MIN)``, NaN for NaN.
     """
+    # float(): a no-op when compiled; interpreted, it turns a NumPy scalar into a Python
+    # float, whose overflow to inf raises no warning (as the compiled code raises none).
+    x = float(x)
     # Clamp with selects (NaN goes to _ARG_MAX here and is restored at the end).
     xc = x if x > _ARG_MIN else _ARG_MIN
     xc = xc if xc < _ARG_MAX else _ARG_MAX
