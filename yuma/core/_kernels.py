@@ -214,7 +214,7 @@ MEDIAN_NETWORK_MAX_ROWS = 64
 """Up to this many participants the weighted median sorts with a network."""
 
 MEDIAN_SAMPLE_SIZES = ((256, 32), (1 << 62, 64))
-"""Rows in the stake-proportional sample that brackets each column's kappa-value:
+"""Rows in the stake-proportional sample that guides the search of each column:
 ``(fewer than this many participants, sample size)``, in order."""
 
 _NET_TILE_ITEMS = 2048  # a network block holds about this many (value, units) pairs (32 KiB)
@@ -512,7 +512,8 @@ def _median_block_bracket(weights, rows, units, total, need, sample, pairs, gues
         r = rows[sample[k]]
         for jj in range(width):
             sample_tile[k, jj] = weights[r, j0 + jj]
-    _network_sort_values(sample_tile, pairs, width)
+    if sample.shape[0] > 0:  # no sample when every value or none qualifies
+        _network_sort_values(sample_tile, pairs, width)
     cand_vals = np.empty((2, m), dtype=np.float64)
     cand_units = np.empty((2, m), dtype=np.int64)
     buf_vals = np.empty((2, m), dtype=np.float64)
@@ -550,7 +551,7 @@ def sample_guess(total: int, need: int, size: int) -> np.ndarray:
 
 
 def median_plan(units: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``pairs``, ``sample`` and ``brackets`` arguments of the median kernels.
+    """The ``pairs``, ``sample`` and ``guess`` arguments of the median kernels.
 
     Parameters
     ----------
