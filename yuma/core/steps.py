@@ -31,6 +31,7 @@ from .._validation import (
     as_vector,
 )
 from ..ops import (
+    _SAFE_MAX,
     _as_count,
     col_max_upscale,
     col_normalize,
@@ -83,7 +84,6 @@ the kernel and the reference. (The chain counts in units of ``2**-32``: I32F32.)
 """
 _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 
-
 # --------------------------------------------------------------------------------------
 # Stake
 # --------------------------------------------------------------------------------------
@@ -110,11 +110,17 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     numpy.ndarray of int64
         Zeros when the total is 0.
     """
-    s = prescale_power_of_two(np.asarray(stake, dtype=np.float64))
+    return _stake_units(np.ascontiguousarray(stake, dtype=np.float64))
+
+
+def _stake_units(s):
+    if _kernels.largest_magnitude(s) >= _SAFE_MAX:
+        s = prescale_power_of_two(s)
     total = math.fsum(s.tolist())
-    if total <= 0.0:
-        return np.zeros(s.shape[0], dtype=np.int64)
-    return np.rint(s / total * _STAKE_SCALE).astype(np.int64)
+    units = np.zeros(s.shape[0], dtype=np.int64)
+    if total > 0.0:
+        _kernels.units_from_shares(s, total, _STAKE_SCALE, units)
+    return units
 
 
 def kappa_units(kappa: float) -> int:
@@ -495,14 +501,15 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 
 
 def _weighted_median_col(stake, weights, kappa, out):
-    rows = np.flatnonzero(stake > 0.0).astype(np.int64)
-    units = stake_units(stake[rows])
+    rows, staked = _kernels.positive_rows(stake)
+    units = _stake_units(staked)
+    need = kappa_units(kappa)
     kernel = (
         _kernels.weighted_median_col_parallel
         if _kernels.use_parallel(rows.shape[0] * weights.shape[1])
         else _kernels.weighted_median_col_serial
     )
-    kernel(weights, rows, units, np.int64(kappa_units(kappa)), out)
+    kernel(weights, rows, units, np.int64(need), *_kernels.median_plan(units, need), out)
 
 
 consensus = weighted_median_col
@@ -821,6 +828,8 @@ def alpha_sigmoid(
 
     A validator buying above consensus, or selling faster than its bond, moves its bond at
     a higher rate. The exponent is clamped to +-20 as the chain's ``exp_safe`` does.
+    :math:`e^x` is :func:`yuma.core._exp.exp` (within 1 ulp, the same bits on every machine,
+    no math library), as in the fused bond EMA, so both give the same rates.
 
     Parameters
     ----------
@@ -853,12 +862,15 @@ def alpha_sigmoid(
 
 
 def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
-    d_buy = np.clip(wb - consensus[None, :], 0.0, 1.0)
-    d_sell = np.clip(bonds - wb, 0.0, 1.0)
-    d = np.where(wb >= bonds, d_buy, d_sell)
-    exponent = np.clip(-steepness * (d - 0.5), -20.0, 20.0)
-    sigma = 1.0 / (1.0 + np.exp(exponent))
-    return np.clip(low + sigma * (high - low), low, high)
+    # The kernel shares its per-element function with the fused EMA (the same bits).
+    out = np.empty_like(wb)
+    kernel = (
+        _kernels.alpha_sigmoid_parallel
+        if _kernels.use_parallel(wb.size)
+        else _kernels.alpha_sigmoid_serial
+    )
+    kernel(consensus, wb, bonds, np.array([low, high, steepness]), out)
+    return out
 
 
 def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
@@ -875,7 +887,8 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     When :math:`c_{hi} \le c_{lo}` or an alpha bound is 0, ``a = b = 0`` and every rate is
     ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
     bound of 1) counts as 0, as the chain's ``safe_ln`` does, and ``a`` and ``b`` saturate
-    at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny.
+    at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny. :math:`e^x` is
+    :func:`yuma.core._exp.exp` (within 1 ulp, machine-independent; inf above 709.78).
 
     Parameters
     ----------
@@ -910,8 +923,9 @@ def _liquid_alpha_v1(consensus, low, high):
         # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
         a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
         b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
-    with np.errstate(over="ignore"):  # exp overflow -> inf -> rate 0, clamped to alpha_low
-        return np.clip(1.0 / (1.0 + np.exp(b - a * consensus)), low, high)
+    out = np.empty_like(consensus)
+    _kernels.logistic_rates(consensus, a, b, low, high, out)  # exp overflow: rate 0
+    return out
 
 
 _I32F32_LIMIT = float(2**31)
