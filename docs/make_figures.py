@@ -43,6 +43,15 @@ def weight_copier() -> Path:
     return out
 
 
+def sn15_copy_risk() -> Path:
+    """The copy-risk sweep on the SN15 dump (synthetic drift 0.1 per tempo), yuma3+la."""
+    dump = HERE.parent / "tests" / "data" / "real" / "sn15_block4769998.pt"
+    fig = yuma.copy_risk(dump, drift=0.1).plot()
+    out = HERE / "sn15_copy_risk.png"
+    fig.savefig(out, dpi=110)
+    return out
+
+
 if __name__ == "__main__":
-    for make in (issuance, weight_copier):
+    for make in (issuance, weight_copier, sn15_copy_risk):
         print(make())

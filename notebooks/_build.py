@@ -336,6 +336,255 @@ yuma compare mypackage.variants:NO_PENALTY --against yuma3 --strict   # exit 1 o
 print(f"notebook ran in {time.perf_counter() - start:.1f} s")"""),
 ]
 
+VALIDATOR_INFLUENCE = [
+    ("md", """# The validator's side on real data: stored weights, removal, Shapley values
+
+Subnet 15 at block 4,769,998 (Finney, February 2025; `tests/data/real/`, read by
+`yuma.io.read_simulator_dump`). Three questions, each answered by running the epoch again
+on changed inputs (`yuma.analysis.influence`, `yuma.analysis.weight_setting`):
+
+1. what a validator's scores become on the chain (the stored u16 row);
+2. what happens to consensus, incentive and dividends when one UID is removed, or when
+   one validator moves its weights toward the consensus;
+3. which validators shape the outcome, by Shapley value and by leave-one-out removal,
+   and why the two rankings differ."""),
+    ("code", """import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yuma
+from yuma.analysis import influence
+from yuma.analysis.weight_setting import scores_to_weights
+
+start = time.perf_counter()
+root = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "tests/data/real").is_dir())
+snap = yuma.io.read_simulator_dump(root / "tests/data/real/sn15_block4769998.pt")
+kw = snap.epoch_kwargs()
+weights, stake = kw.pop("weights"), kw.pop("stake")
+setters = np.flatnonzero(weights.sum(axis=1) > 0)
+print(f"SN15 at block {snap.block}: {snap.n} UIDs, {setters.size} weight rows, "
+      f"{int((stake > 0).sum())} UIDs with stake")"""),
+    ("md", """## 1. Scores to stored weights
+
+The dump holds each validator's row as float32 proportions. Take validator 2's row as its
+scores and send it as bittensor 10.x and 11.x would, through the chain's `set_weights`:
+both store exactly the u16 row the dump's proportions stand for (the row max-upscaled to
+65535). A `max_weight_limit` of 10% (6553) changes the picture: the SDK caps every large
+score at the same weight, and the chain stores that."""),
+    ("code", """uid = 2
+row = weights[uid]
+scored = np.flatnonzero(row > 0)
+for sdk in ("10", "11"):
+    stored = scores_to_weights(scored, row[scored], sdk=sdk, n=snap.n, validator_uid=uid)
+    assert np.array_equal(stored.values, snap.weights_u16[uid, stored.uids])
+    print(f"bittensor {sdk}.x: {stored.uids.size} uids stored, first values {stored.values[:5]}")
+capped = scores_to_weights(scored, row[scored], sdk="10", n=snap.n, validator_uid=uid,
+                           max_weight_limit=6553)
+top = np.argsort(row, kind="stable")[::-1][:6]
+pd.DataFrame({"score": row[top], "stored u16": snap.weights_u16[uid, top],
+              "capped u16": np.round(capped.row[top] * 65535).astype(int),
+              "capped share": capped.row[top] / capped.row.sum()},
+             index=pd.Index(top, name="miner")).round(4)"""),
+    ("md", """## 2. Removing one UID
+
+Removing UID `u` runs the epoch as if `u` were not registered: row and column `u` dropped
+(square form), stake renormalized, and validator permits recomputed from the stake left
+(`permits="recompute"`, the state one epoch later; `"given"` keeps the permits passed in).
+All 256 removals take one call. `*_shift` is how far the removal moves everyone else
+(sum of absolute changes over the other UIDs; a removed validator's dividends go to the
+others, so its `dividends_shift` is its own dividends). With `value="incentive-l1"`,
+`value_after` is the L1 distance of the new incentive vector to the unchanged one."""),
+    ("code", """impact = influence.removal_impact(weights, stake, value="incentive-l1", **kw)
+frame = impact.to_frame()
+cols = ["dividends", "consensus_shift", "incentive_shift", "emission_shift"]
+validators = frame.loc[setters].sort_values("incentive_shift", ascending=False)
+validators[cols].head(8).round(4)"""),
+    ("code", """# Check one removal against an explicit epoch without validator 2
+keep = np.delete(np.arange(snap.n), 2)
+w2 = weights[np.ix_(keep, keep)]
+s2 = stake[keep]
+permit2 = yuma.validator_permits(yuma.stake_weights(s2), kw["params"].max_allowed_validators)
+r2 = yuma.epoch(w2, s2, **{**kw, "validator_permit": permit2})
+row2 = list(impact.uids).index(2)
+assert np.array_equal(np.delete(impact.after["incentive"][row2], 2), r2.incentive)
+# the miners whose removal moves the incentive most
+frame.drop(index=setters).sort_values("incentive_shift", ascending=False)[
+    ["consensus", "incentive", "incentive_shift"]].head(5).round(4)"""),
+    ("md", """### Moving toward the consensus
+
+Each validator's row replaced by `(1 - t) w + t c` (`c`: the consensus, normalized): what
+the validator itself gains in dividends, and how far the whole incentive vector moves."""),
+    ("code", """inputs = yuma.core.check_inputs(weights, stake, **kw)
+players = influence.default_players(inputs)
+big8 = np.sort(players[np.argsort(-stake[players], kind="stable")[:8]])
+sens = influence.consensus_sensitivity(weights, stake, uids=big8, fractions=[0.1, 0.5, 1.0],
+                                       **kw)
+assert (sens.own("dividends")[:, -1] >= 0).all()
+pd.concat({"own dividends gain": pd.DataFrame(sens.own("dividends"), index=big8,
+                                              columns=sens.fractions),
+           "incentive shift": pd.DataFrame(sens.shift("incentive"), index=big8,
+                                           columns=sens.fractions)}, axis=1).round(4)"""),
+    ("md", """## 3. Shapley values
+
+The players are the 8 largest of the 12 validators that hold a permit, stake and a weight
+row (the other 4 always take part); a coalition runs the epoch with the players outside
+it removed as above. `v(none)` is the epoch without any player. Exact enumeration runs
+`2**8 = 256` epochs; the sampled estimator draws permutations in antithetic pairs and
+reuses every coalition it has run."""),
+    ("code", """exact = influence.shapley(weights, stake, value="incentive-l1", players=big8, **kw)
+sampled = influence.shapley(weights, stake, value="incentive-l1", players=big8,
+                            method="sampled", max_permutations=512, seed=1, **kw)
+assert abs(exact.efficiency_gap) < 1e-12 and abs(sampled.efficiency_gap) < 1e-12
+assert np.all(np.abs(sampled.values - exact.values) <= 4 * sampled.standard_errors + 1e-12)
+print(f"v(all) = {exact.value_all:.4f}, v(none) = {exact.value_none:.4f}, "
+      f"sum = {exact.values.sum():.4f}; epochs run: exact {exact.evaluations}, "
+      f"sampled {sampled.evaluations} for {sampled.permutations} permutations")
+pd.DataFrame({"exact": exact.values, "sampled": sampled.values,
+              "standard error": sampled.standard_errors}, index=big8).round(4)"""),
+    ("md", """### Shapley value against removal impact
+
+For the same value function, leave-one-out is the marginal contribution of a validator
+as the *last* to join, `v(all) - v(all without u)`; the Shapley value averages its
+marginal contribution over every position. With `v` the distance of the incentive vector
+to the full epoch's, a negative value means "brings the incentive where it ends"."""),
+    ("code", """cmp_l1 = influence.compare_influence(exact, impact)
+dividends = influence.validator_dividends(2)
+cmp_div = influence.compare_influence(
+    influence.shapley(weights, stake, value=dividends, players=big8, **kw),
+    influence.removal_impact(weights, stake, uids=big8, value=dividends, **kw))
+print(f"incentive-l1: top 3 by Shapley {cmp_l1.top(3).tolist()}, by removal "
+      f"{cmp_l1.top(3, 'removal').tolist()}, Spearman {cmp_l1.spearman:.2f}")
+print(f"dividends[2]: top 3 by Shapley {cmp_div.top(3).tolist()}, by removal "
+      f"{cmp_div.top(3, 'removal').tolist()}, Spearman {cmp_div.spearman:.2f}")
+assert cmp_div.spearman > cmp_l1.spearman
+cmp_l1.to_frame().round(4)"""),
+    ("md", """Why they differ: the marginal contribution by position (the mean over the coalitions
+a validator joins as the k-th). Joining first, next to the four small validators that
+always take part, every validator pulls the incentive *away* from where the full set
+ends, and 57, 112 and 206 by far the most; once most others are present they pull it
+toward it. Leave-one-out sees the last position alone and ranks 206 and 57 second and
+third; Shapley averages the positions and puts them last. For validator 2's dividends the rankings coincide: every validator's
+stake takes the same share away from validator 2 whatever the order."""),
+    ("code", """p = big8.size
+codes = np.arange(2**p)
+masks = ((codes[:, None] >> np.arange(p)) & 1).astype(bool)
+v = influence.coalition_values(weights, stake, value="incentive-l1", players=big8,
+                               coalitions=masks, **kw)
+size = masks.sum(axis=1)
+
+def mean_marginal(i, k):
+    # mean of v(T + i) - v(T) over the coalitions T of k players without player i
+    without = codes[(size == k) & ((codes >> i) & 1 == 0)]
+    return np.mean(v[without | (1 << i)] - v[without])
+
+by_position = pd.DataFrame([[mean_marginal(i, k) for k in range(p)] for i in range(p)],
+                           index=pd.Index(big8, name="uid"),
+                           columns=[f"joins {k + 1}." for k in range(p)])
+# the Shapley value weighs every position alike; leave-one-out is the last column
+assert np.allclose(by_position.mean(axis=1), exact.values, atol=1e-12)
+assert np.allclose(by_position.iloc[:, -1], cmp_l1.leave_one_out, atol=1e-12)
+first = by_position["joins 1."]
+assert first.min() > 0 and first[[57, 112, 206]].min() > first.drop([57, 112, 206]).max()
+by_position.round(4)"""),
+    ("code", """%matplotlib inline
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(5, 4))
+ax.scatter(-cmp_l1.leave_one_out, -cmp_l1.shapley)
+for u, x, y in zip(cmp_l1.uids, -cmp_l1.leave_one_out, -cmp_l1.shapley):
+    ax.annotate(str(u), (x, y), textcoords="offset points", xytext=(4, 2))
+ax.set_xlabel("leave-one-out: incentive distance when removed")
+ax.set_ylabel("Shapley: share of building the incentive")
+ax.set_title("SN15, 8 validators, value = incentive-l1");"""),
+    ("md", """## On the command line
+
+```bash
+yuma influence tests/data/real/sn15_block4769998.pt                  # 12 validators, exact
+yuma influence tests/data/real/sn15_block4769998.pt --value dividends:2 --method sampled \\
+    --permutations 256 --tolerance 0.005 --out report.json
+yuma influence tests/data/real/sn15_block4769998.pt --sdk 10 --top 8  # rows through the SDK first
+```"""),
+    ("code", """print(f"notebook ran in {time.perf_counter() - start:.1f} s")"""),
+]
+
+
+REAL_SUBNET = [
+    ("md", """# A real subnet: one epoch, a replay, the copy risk
+
+SN15 at block 4769998, as the `bactensor/yuma-simulation` dump holds it (256 UIDs, 20 weight
+rows, stake in TAO; `tests/data/real/README.md` says where it comes from). The same three
+steps take a metagraph from the Bittensor SDK: `yuma.io.read_metagraph(metagraph)`."""),
+    ("code", """import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+import yuma
+from yuma.sim.copy_risk import drifted_series
+from yuma.sim.replay import uid_roles
+
+start = time.perf_counter()
+dump = Path(yuma.__file__).parents[1] / "tests/data/real/sn15_block4769998.pt"
+snap = yuma.io.read_simulator_dump(dump)   # read without running anything from the file
+setters = snap.weights.sum(axis=1) > 0
+print(f"SN{snap.netuid} at block {snap.block}: {snap.n} UIDs, {setters.sum()} weight rows, "
+      f"{snap.stake_tao.sum():,.0f} TAO staked; permits derived: {snap.permits_derived}")"""),
+    ("md", """## 1. One epoch
+
+`snap.epoch_kwargs()` are the epoch's inputs: stake in rao, weights as proportions, and the
+permits the chain would have handed out from this stake (the dump carries none). The table:
+the UIDs with the most emission, with hotkeys and roles."""),
+    ("code", """result = yuma.epoch(**snap.epoch_kwargs())
+table = result.to_frame()
+table["hotkey"] = [h[:12] + "..." for h in snap.hotkeys]
+table["stake_tao"] = snap.stake_tao
+table["role"] = uid_roles(result)
+table.sort_values("emission", ascending=False)[
+    ["hotkey", "role", "stake_tao", "validator_trust", "incentive", "dividends", "emission"]
+].head(10).round(4)"""),
+    ("md", """Reading the missing permits as "every UID permitted" (what `yuma.epoch` does when
+it is given none) would count weight rows the chain ignores:"""),
+    ("code", """kw = snap.epoch_kwargs()
+everyone = yuma.epoch(**{**kw, "validator_permit": np.ones(snap.n, bool)})
+print(f"weight setters without a permit by stake: {(setters & ~kw['validator_permit']).sum()}")
+print(f"largest emission change if all were permitted: "
+      f"{np.abs(everyone.emission - result.emission).max():.1e}")"""),
+    ("md", """## 2. A replay: yuma2 against yuma3 with liquid alpha
+
+A replay runs snapshots of one subnet, one per tempo, with bonds, permits and consensus
+carried. With a single real snapshot we build a short history by letting each miner's
+standing drift 10 % per tempo (`drifted_series`), and give UID 126 (the top miner) to a new
+neuron at the fourth tempo: its bonds are reset and the weights set to it before are dropped,
+as the chain does."""),
+    ("code", """series = drifted_series(snap, 6, 0.1, seed=1)
+keys = list(snap.hotkeys)
+keys[126] = "5NewNeuron"
+series = series[:3] + [dataclasses.replace(s, hotkeys=tuple(keys)) for s in series[3:]]
+history = yuma.replay(series, ["yuma2", "yuma3+la"])
+print(history.format(top=5))"""),
+    ("code", """%matplotlib inline
+fig = history.plot()"""),
+    ("md", """## 3. Copy risk
+
+A copier with the median validator's stake sets the consensus of `delay` tempos ago. Its
+ratio `G` to the median validator's dividends per stake, over commit-reveal delays and
+liquid-alpha ranges (a small grid here; `yuma diagnose FILE --drift 0.1` runs the full one
+in seconds): below 1 nominators leave the copier, below 0.82 copying stops paying."""),
+    ("code", """risk = yuma.copy_risk(snap, drift=0.1, epochs=20, delays=[0, 2, 4, 8],
+                      alpha_lows=[0.1, 0.5, 0.9], alpha_highs=[0.9])
+print(risk.format())
+fig = risk.plot()"""),
+    ("code", """# with the weights drifting, the longer the delay the less the copier earns
+assert (np.diff(risk.g, axis=0) < 0).all()
+still = yuma.copy_risk(snap, drift=0.0, epochs=12, delays=[0, 4], alpha_lows=[0.7],
+                       alpha_highs=[0.9])
+print(f"weights still: G = {still.g[:, 0].round(3).tolist()} (delays 0 and 4): "
+      "no delay hides weights that do not change")
+print(f"notebook ran in {time.perf_counter() - start:.1f} s")"""),
+]
+
+
 if __name__ == "__main__":
     table = {
         "01_one_epoch.ipynb": ONE_EPOCH,
@@ -343,6 +592,8 @@ if __name__ == "__main__":
         "03_weight_copier.ipynb": WEIGHT_COPIER,
         "04_guarantees.ipynb": GUARANTEES,
         "05_compare_variants.ipynb": COMPARE_VARIANTS,
+        "06_real_subnet.ipynb": REAL_SUBNET,
+        "07_validator_influence.ipynb": VALIDATOR_INFLUENCE,
     }
     names = sys.argv[1:] or list(table)
     for name in names:

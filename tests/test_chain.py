@@ -761,8 +761,10 @@ def chain_states(draw, max_n=6):
         bonds_penalty=draw(st.sampled_from([M, 0, 32768]) | u16),
         bonds_moving_average=draw(st.sampled_from([900_000, 975_000, 0, 1_000_000, 10**7])),
         liquid_alpha_on=draw(st.booleans()),
-        alpha_low=draw(st.sampled_from([6553, 45875, 0])),
-        alpha_high=draw(st.sampled_from([19660, 58982, M])),
+        # AlphaValues the chain accepts: 1638 <= alpha_low <= alpha_high
+        **dict(zip(("alpha_low", "alpha_high"), draw(st.sampled_from(
+            [(6553, 19660), (45875, 58982), (1638, M), (6553, 6553), (45875, M)]
+        )), strict=True)),
         alpha_sigmoid_steepness=steep,
         yuma3_on=draw(st.booleans()),
         max_allowed_validators=draw(st.integers(0, n + 1)),

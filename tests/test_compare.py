@@ -229,6 +229,26 @@ def test_compare_yuma3_against_yuma2():
     assert inv.loc["bonds_decay", "yuma2"] == "FAILS frozen_bonds"
 
 
+def test_progress_counts_each_check_and_scenario_and_changes_nothing(capsys):
+    from yuma.testing import check_variant
+
+    kwargs = {"scenarios": ["kappa_delayed", "cabal"], "epochs": 4,
+              "invariants": ["emission_conserved", "bonds_decay"], "max_examples": 5}
+    quiet = cmp.compare("yuma3", against="yuma2", **kwargs)
+    assert capsys.readouterr().err == ""
+    loud = cmp.compare("yuma3", against="yuma2", progress=True, **kwargs)
+    err = capsys.readouterr().err
+    assert "4/4 checks" in err and "2/2 scenarios" in err
+    assert str(loud) == str(quiet)
+    # One invariant at a time gives the report of all at once.
+    whole = check_variant("yuma2", kwargs["invariants"], max_examples=5)
+    assert [(r.name, r.held, r.kind) for r in loud.reports["yuma2"].results] == [
+        (r.name, r.held, r.kind) for r in whole.results
+    ]
+    with pytest.raises(ValueError, match="unknown invariant 'nope'"):
+        cmp.compare("yuma3", against="yuma2", invariants=["nope"], simulate=False)
+
+
 def test_compare_rejects_same_labels_and_crashing_candidates():
     with pytest.raises(ValueError, match="both labelled 'yuma3'"):
         cmp.compare("yuma3", "yuma3", check=False)

@@ -163,7 +163,10 @@ def test_parser_on_examples():
     assert set(numpydoc_sections(doc)) == {"Parameters", "Returns"}
 
 
-DOCTEST_MODULES = ["yuma.ops", "yuma.steps", "yuma.params", "yuma.epoch"]
+DOCTEST_MODULES = [
+    "yuma.ops", "yuma.steps", "yuma.params", "yuma.epoch", "yuma.analysis.influence",
+    "yuma._extras", "yuma._progress", "yuma._table",
+]
 OTHER_MODULES = ["yuma", "yuma.result", "yuma.variants"]
 
 

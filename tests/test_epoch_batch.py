@@ -345,3 +345,25 @@ def test_parallel_choice(monkeypatch, mode, work, threads, load, expected):
     monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (load, load, load))
     monkeypatch.setattr(builtin_epoch.numba, "get_num_threads", lambda: threads)
     assert builtin_epoch.parallel_allowed(work, 1000) is expected
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_u64_blocks_equal_single_epochs(big):
+    # Blocks are the chain's u64: past 2**63 the batch runs item by item, as yuma.epoch ranks.
+    rng = np.random.default_rng(4)
+    base = 2**64 - 100 if big else 10**12
+    lu = np.array([base + k for k in (5, 1, 9, 3)], dtype=np.uint64)
+    bar = np.array([base + k for k in (2, 6, 0, 8, 4)], dtype=np.uint64)
+    kw = {
+        "weights": rng.random((3, 4, 5)), "stake": rng.random(4),
+        "bonds": rng.random((3, 4, 5)) * 0.5, "last_update": lu,
+        "block_at_registration": [int(b) for b in bar], "last_tempo": int(base + 3),
+        "params": yuma.YumaParams(liquid_alpha=True),
+    }
+    r = yuma.epoch_batch(**kw)
+    for b in range(3):
+        want = yuma.epoch(kw["weights"][b], kw["stake"], kw["bonds"][b], last_update=lu,
+                          block_at_registration=bar, last_tempo=int(base + 3),
+                          params=kw["params"])
+        assert_same_bits(r.item(b), want, f"item {b}")
+    assert np.count_nonzero(r.weights == 0.0) > np.count_nonzero(kw["weights"] == 0.0)

@@ -207,6 +207,14 @@ def test_figures(doc_map):
     assert "W_H" in fig.axes[0].get_title()
     single = g.plot_panel({"one": doc_map}, s_h=0.9)
     assert len(single.axes) >= 2
+    fig2, axes = plt.subplots(2, 2)
+    assert g.plot_panel({0.5: doc_map, 0.6: doc_map}, "kappa", s_h=0.6, ax=axes) is fig2
+    with pytest.raises(ValueError, match="ax must hold 2 x 2"):
+        g.plot_panel({0.5: doc_map, 0.6: doc_map}, "kappa", ax=axes[0])
+    fig3, ax = plt.subplots()
+    assert g.plot_emission_map(doc_map, 0.6, ax=ax) is fig3
+    assert g.plot_retention_lines(doc_map, ax=ax) is fig3
+    assert "W_H" in ax.get_xlabel()
     plt.close("all")
 
 
@@ -225,7 +233,8 @@ def test_cli_prints_needs_and_writes_outputs(tmp_path, capsys):
     assert len(table) == 2 * 5 * 5 and (table["sigma_w"] == 0).all()
     rmap = g.RetentionMap.from_frame(table)
     need, wc = rmap.required_utility(0.6)
-    assert f"{need:11.3f} {wc:10.2f}" in text
+    row = next(line.split() for line in text.splitlines() if line.split()[:1] == ["0.60"])
+    assert row == ["0.60", f"{need:.3f}", f"{wc:.2f}"]
     assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "r.parquet"]
 

@@ -903,6 +903,14 @@ IO_PUBLIC = {
     "ChainHyperparameters.to_yuma_params": ChainHyperparameters.to_yuma_params,
     "ChainHyperparameters.resolved": ChainHyperparameters.resolved,
     "ChainHyperparameters.chain_state_fields": ChainHyperparameters.chain_state_fields,
+    "derived_permits": yuma.io.derived_permits,
+    "read_snapshot": yuma.io.read_snapshot,
+    "load_snapshot": yuma.io.load_snapshot,
+    "save_snapshot": yuma.io.save_snapshot,
+    "EpochSnapshot": yuma.io.EpochSnapshot,
+    "EpochSnapshot.from_subnet": yuma.io.EpochSnapshot.from_subnet,
+    "EpochSnapshot.epoch_kwargs": yuma.io.EpochSnapshot.epoch_kwargs,
+    "EpochSnapshot.save": yuma.io.EpochSnapshot.save,
 }
 
 
@@ -921,7 +929,8 @@ def test_io_parameters_documented(qualname):
 
 
 @pytest.mark.parametrize("module", ["yuma.io.subnet", "yuma.io.metagraph",
-                                    "yuma.io.torch_pickle", "yuma.io"])
+                                    "yuma.io.torch_pickle", "yuma.io", "yuma.io.snapshot",
+                                    "yuma.sim.replay", "yuma.sim.copy_risk"])
 def test_io_doctests(module):
     import doctest
     import importlib
@@ -929,5 +938,105 @@ def test_io_doctests(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, verbose=False)
     assert result.failed == 0, module
-    if module in ("yuma.io.subnet", "yuma.io.metagraph"):
+    if module in ("yuma.io.subnet", "yuma.io.metagraph", "yuma.sim.replay",
+                  "yuma.sim.copy_risk"):
         assert result.attempted > 0, module
+
+
+# --------------------------------------------------------------------------------------
+# The SDK's hyperparameter names: YumaParams.from_chain and the ChainState helpers
+# --------------------------------------------------------------------------------------
+
+
+def test_from_chain_takes_the_sdk_names():
+    sdk = yuma.YumaParams.from_chain(kappa=32767, bonds_moving_avg=975_000,
+                                     liquid_alpha_enabled=True, alpha_low=1000, alpha_high=60000,
+                                     yuma3_enabled=False, max_validators=128)
+    chain_named = yuma.YumaParams.from_chain(kappa=32767, bonds_moving_average=975_000,
+                                             liquid_alpha_on=True, alpha_values=(1000, 60000),
+                                             yuma3_on=False, max_allowed_validators=128)
+    assert sdk == chain_named
+    assert sdk.variant == "yuma2" and sdk.max_allowed_validators == 128
+    assert yuma.YumaParams.from_chain(yuma_version=2).variant == "yuma2"
+    assert yuma.YumaParams.from_chain(yuma_version=3).variant == "yuma3"
+    # one half of AlphaValues keeps the other's default
+    assert yuma.YumaParams.from_chain(alpha_high=65535).alpha_low == 45875 / 65535
+    # the same value under both names is fine
+    assert yuma.YumaParams.from_chain(max_validators=10, max_allowed_validators=10) \
+        .max_allowed_validators == 10
+
+
+def test_from_chain_sdk_names_from_the_sn1_recording():
+    meta = json.loads(SN1_JSON.read_text())
+    names = ("kappa", "bonds_moving_avg", "alpha_low", "alpha_high", "max_validators",
+             "liquid_alpha_enabled")
+    params = yuma.YumaParams.from_chain(**{k: meta[k] for k in names if k in meta})
+    assert params.max_allowed_validators == meta["max_validators"] == 128
+    assert params.bonds_moving_average == meta["bonds_moving_avg"] / 1e6
+    assert params.alpha_low == meta["alpha_low"] / 65535
+
+
+@pytest.mark.parametrize(
+    "kwargs, problem",
+    [
+        ({"max_validators": 10, "max_allowed_validators": 11}, "max_allowed_validators = 11 and "
+                                                               "max_validators = 10 disagree"),
+        ({"bonds_moving_avg": 1, "bonds_moving_average": 2}, "bonds_moving_avg = 1"),
+        ({"yuma_version": 3, "yuma3_on": False}, "yuma_version = True"),
+        ({"yuma_version": 4}, "yuma_version must be 2 or 3"),
+        ({"alpha_values": (1, 2), "alpha_high": 3}, r"alpha_values\[1\] = 2 and alpha_high"),
+        ({"max_validators": 70000}, "max_allowed_validators must be a u16"),
+    ],
+)
+def test_from_chain_refuses_disagreeing_names(kwargs, problem):
+    with pytest.raises(ValueError, match=problem):
+        yuma.YumaParams.from_chain(**kwargs)
+
+
+def test_chain_state_helpers_take_the_sdk_names():
+    state = chain.new_subnet(4, max_validators=2, bonds_moving_avg=975_000, yuma_version=2,
+                             commit_reveal_weights_enabled=True, liquid_alpha_enabled=True)
+    assert (state.max_allowed_validators, state.bonds_moving_average) == (2, 975_000)
+    assert state.yuma3_on is False and state.commit_reveal_enabled is True
+    assert state.liquid_alpha_on is True
+    state = chain.set_hyperparameters(state, bonds_reset_enabled=True, yuma3_enabled=True,
+                                      max_validators=3)
+    assert state.bonds_reset_on is True and state.yuma3_on is True
+    assert state.max_allowed_validators == 3
+    with pytest.raises(ValueError, match="disagree"):
+        chain.set_hyperparameters(state, max_validators=3, max_allowed_validators=4)
+    with pytest.raises(ValueError, match="unknown hyperparameter.*rho.*known: tempo"):
+        chain.set_hyperparameters(state, rho=10)
+
+
+# --------------------------------------------------------------------------------------
+# Permits: derived from stake where a source has none, never "all permitted"
+# --------------------------------------------------------------------------------------
+
+
+def test_sn15_permits_are_derived_as_the_chain_hands_them_out():
+    snap = read_simulator_dump(SN15_PT)
+    assert snap.permits_derived
+    kw = snap.epoch_kwargs()
+    permit = kw["validator_permit"]
+    stake = snap.stake_rao.astype(np.int64)
+    # the 64 largest non-zero stakes, by an independent count: a UID is in iff fewer than
+    # 64 UIDs have more stake (no ties at the cut in this data)
+    above = np.array([(stake > s).sum() for s in stake])
+    assert np.array_equal(permit, (stake > 0) & (above < 64))
+    assert permit.sum() == 64
+    setters = snap.weights.sum(axis=1) > 0
+    assert int((setters & ~permit).sum()) == 8  # what "all permitted" got wrong
+    state = snap.to_chain_state()
+    assert np.array_equal(state.validator_permit, permit)
+    # and it matters: emission moves by about 3e-4 at most
+    all_permitted = yuma.epoch(**{**kw, "validator_permit": np.ones(snap.n, bool)})
+    derived = yuma.epoch(**kw)
+    assert 1e-4 < np.abs(all_permitted.emission - derived.emission).max() < 1e-3
+
+
+def test_stored_permits_are_kept():
+    truth = _ground_truth(n=6, seed=2)
+    snap = read_metagraph10(_metagraph10(truth))
+    assert not snap.permits_derived
+    assert np.array_equal(snap.epoch_kwargs()["validator_permit"], truth["permit"])

@@ -19,8 +19,9 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 part uses. Imports point down this list only (tests/test_layout.py checks it).
 """
 
-from . import chain, economics
+from . import chain, economics, io
 from ._legacy import install_moved_modules
+from ._version import __version__
 from .analysis import compare, guarantees, sweep
 from .chain import ChainEpochOutput, ChainState, chain_epoch, fixed, null
 from .core import mechanisms
@@ -77,6 +78,8 @@ from .ops import (
 from .params import YumaParams
 from .result import EpochResult
 from .sim import metrics
+from .sim.copy_risk import copy_risk
+from .sim.replay import replay
 from .sim.scenarios import (
     CATALOGUE,
     BondReset,
@@ -93,9 +96,8 @@ from .sim.simulation import Simulation, simulate
 
 install_moved_modules()
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "__version__",
     "epoch",
     "epoch_batch",
     "EpochResult",
@@ -154,6 +156,9 @@ __all__ = [
     "CATALOGUE",
     "metrics",
     "simulate",
+    "replay",
+    "copy_risk",
+    "io",
     "get_scenario",
     "list_scenarios",
     "economics",

@@ -17,6 +17,7 @@ __all__ = [
     "as_mask",
     "as_mask_matrix",
     "as_block_vector",
+    "as_block",
     "as_unit_interval",
     "as_uid",
 ]
@@ -175,8 +176,31 @@ def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
+U64_MAX = (1 << 64) - 1
+"""Largest block number: the chain's blocks are ``u64``."""
+
+
+def _exact_ints(x) -> list[int] | None:
+    """The entries of a (nested) Python sequence as ints when every one is an int, else None.
+
+    NumPy turns a list holding an int at or above 2**63 into float64 (or object), which
+    would round block numbers; Python ints stay exact.
+    """
+    try:
+        flat = np.array(x, dtype=object).reshape(-1).tolist()
+    except ValueError:
+        return None
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+           for v in flat):
+        return [int(v) for v in flat]
+    return None
+
+
 def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
-    """Return an int64 copy of a vector of block numbers (non-negative integers).
+    """Return a uint64 copy of a vector of block numbers (the chain's ``u64`` blocks).
+
+    Every value in ``[0, 2**64 - 1]`` is accepted and kept exactly (Python ints above
+    2**63 included); comparisons between the returned vectors are the chain's.
 
     Parameters
     ----------
@@ -190,27 +214,70 @@ def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        A fresh int64 array.
+        A fresh uint64 array.
 
     Raises
     ------
     ValueError
-        On a wrong length, a non-integer or a negative value.
+        On a wrong length, a non-integer, a negative value or one above ``2**64 - 1``.
     """
-    arr = np.asarray(x)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating) and not np.all(
-        np.isfinite(arr) & (arr == np.floor(arr))
-    ):
-        raise ValueError(f"{name} must hold integer block numbers")
-    if arr.ndim != 1 or arr.shape[0] != length:
-        raise ValueError(f"{name} must be a vector of length {length}, got shape {arr.shape}")
-    if arr.size and arr.min() < 0:
+    arr = np.asarray(x) if isinstance(x, np.ndarray) else None
+    exact = None if arr is not None else _exact_ints(x)
+    if exact is not None:
+        shape = np.shape(np.array(x, dtype=object))
+        values = exact
+    else:
+        if arr is None:
+            arr = np.asarray(x)
+        if arr.dtype == np.bool_ or not (
+            np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+            or arr.dtype == object
+        ):
+            raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
+        shape = arr.shape
+        if arr.dtype == object:
+            values = _exact_ints(arr)
+            if values is None:
+                raise ValueError(f"{name} must hold integer block numbers")
+        elif np.issubdtype(arr.dtype, np.floating):
+            if not np.all(np.isfinite(arr) & (arr == np.floor(arr))):
+                raise ValueError(f"{name} must hold integer block numbers")
+            values = [int(v) for v in arr.reshape(-1).tolist()]  # exact: integral floats
+        else:
+            values = [int(v) for v in arr.reshape(-1).tolist()]
+    if len(shape) != 1 or shape[0] != length:
+        raise ValueError(f"{name} must be a vector of length {length}, got shape {shape}")
+    if values and min(values) < 0:
         raise ValueError(f"{name} must be non-negative")
-    return np.array(arr, dtype=np.int64, order="C", copy=True)
+    if values and max(values) > U64_MAX:
+        raise ValueError(f"{name} must be at most 2**64 - 1 (blocks are u64), got {max(values)}")
+    return np.array(values, dtype=np.uint64)
+
+
+def as_block(x, name: str) -> int:
+    """Return one block number (or block count) as a Python int in ``[0, 2**64 - 1]``.
+
+    Parameters
+    ----------
+    x : int
+        The caller's value.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not an integer in ``[0, 2**64 - 1]``.
+    """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer block number, got {x!r}")
+    if not 0 <= int(x) <= U64_MAX:
+        raise ValueError(f"{name} must be in [0, 2**64 - 1] (blocks are u64), got {x!r}")
+    return int(x)
 
 
 def as_unit_interval(x, name: str) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._registry import VARIANTS
 
-__all__ = ["YumaParams", "U16_MAX"]
+__all__ = ["YumaParams", "U16_MAX", "SDK_NAMES", "chain_names"]
 
 U16_MAX = 65535
 """The chain's unit for u16 proportions: a stored value v means v / 65535."""
@@ -130,38 +130,66 @@ class YumaParams:
         cls,
         *,
         kappa: int = 32767,
-        bonds_moving_average: int = 900_000,
+        bonds_moving_average: int | None = None,
         bonds_penalty: int = U16_MAX,
-        alpha_values: tuple[int, int] = (45875, 58982),
+        alpha_values: tuple[int, int] | None = None,
         alpha_sigmoid_steepness: int = 1000,
-        liquid_alpha_on: bool = False,
-        yuma3_on: bool = True,
-        max_allowed_validators: int = 64,
+        liquid_alpha_on: bool | None = None,
+        yuma3_on: bool | None = None,
+        max_allowed_validators: int | None = None,
         liquid_alpha_consensus_mode: int | str = "auto",
+        bonds_moving_avg: int | None = None,
+        liquid_alpha_enabled: bool | None = None,
+        alpha_low: int | None = None,
+        alpha_high: int | None = None,
+        yuma3_enabled: bool | None = None,
+        yuma_version: int | None = None,
+        max_validators: int | None = None,
     ) -> YumaParams:
         """Build parameters from the chain's integer hyperparameters.
+
+        Each hyperparameter is accepted under the chain's storage name or under the name
+        the Bittensor SDKs give it (``subnet_hyperparameters``, ``SubnetHyperparameters``;
+        :data:`SDK_NAMES`); giving both with different values is an error. Values are the
+        chain's integers either way (for an SDK object whose units vary, such as 10.x's
+        ``MetagraphInfoParams``, use :func:`yuma.io.chain_hyperparameters`, which infers
+        them and ignores hyperparameters the epoch does not read).
 
         Parameters
         ----------
         kappa : int
             ``Kappa``, u16; ``kappa = Kappa / 65535``.
-        bonds_moving_average : int
-            ``BondsMovingAverage``, per million, in ``[0, 1_000_000]``.
+        bonds_moving_average : int, optional
+            ``BondsMovingAverage``, per million, in ``[0, 1_000_000]`` (default 900_000).
         bonds_penalty : int
             ``BondsPenalty``, u16; ``beta = BondsPenalty / 65535``.
-        alpha_values : tuple of int
-            ``AlphaValues`` ``(alpha_low, alpha_high)``, u16 each.
+        alpha_values : tuple of int, optional
+            ``AlphaValues`` ``(alpha_low, alpha_high)``, u16 each (default
+            (45875, 58982)).
         alpha_sigmoid_steepness : int
             ``AlphaSigmoidSteepness``, i16; the effective slope is this divided by 100.
-        liquid_alpha_on : bool
-            ``LiquidAlphaOn``.
-        yuma3_on : bool
-            ``Yuma3On``: ``"yuma3"`` when true, else ``"yuma2"``.
-        max_allowed_validators : int
-            ``MaxAllowedValidators``, u16.
+        liquid_alpha_on : bool, optional
+            ``LiquidAlphaOn`` (default False).
+        yuma3_on : bool, optional
+            ``Yuma3On``: ``"yuma3"`` when true (the default), else ``"yuma2"``.
+        max_allowed_validators : int, optional
+            ``MaxAllowedValidators``, u16 (default 64).
         liquid_alpha_consensus_mode : int or str
             ``LiquidAlphaConsensusMode``: 0 / ``"current"``, 1 / ``"previous"``,
             2 / ``"auto"`` (the chain's wire encoding).
+        bonds_moving_avg : int, optional
+            SDK name of ``bonds_moving_average``.
+        liquid_alpha_enabled : bool, optional
+            SDK name of ``liquid_alpha_on``.
+        alpha_low, alpha_high : int, optional
+            SDK names of the two halves of ``alpha_values`` (u16 each; the other half
+            keeps its default when only one is given).
+        yuma3_enabled : bool, optional
+            SDK name of ``yuma3_on``.
+        yuma_version : int, optional
+            SDK (11.x): 3 sets ``yuma3_on``, 2 clears it.
+        max_validators : int, optional
+            SDK name of ``max_allowed_validators``.
 
         Returns
         -------
@@ -170,8 +198,43 @@ class YumaParams:
         Raises
         ------
         ValueError
-            If an integer is outside its chain type's range.
+            If an integer is outside its chain type's range, or a hyperparameter is given
+            under two names with different values (the message names both).
+
+        Examples
+        --------
+        >>> hp = {"kappa": 32767, "bonds_moving_avg": 975_000, "liquid_alpha_enabled": True,
+        ...       "alpha_low": 45875, "alpha_high": 58982, "max_validators": 128}
+        >>> p = YumaParams.from_chain(**hp)
+        >>> (round(p.ema_alpha, 6), p.liquid_alpha, p.max_allowed_validators)
+        (0.025, True, 128)
         """
+        if yuma_version is not None:
+            if isinstance(yuma_version, bool) or yuma_version not in (2, 3):
+                raise ValueError(f"yuma_version must be 2 or 3, got {yuma_version!r}")
+        bonds_moving_average = _one_of("bonds_moving_average", bonds_moving_average,
+                                       "bonds_moving_avg", bonds_moving_avg, 900_000)
+        liquid_alpha_on = _one_of("liquid_alpha_on", liquid_alpha_on,
+                                  "liquid_alpha_enabled", liquid_alpha_enabled, False)
+        yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma3_enabled", yuma3_enabled, None)
+        yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma_version",
+                           None if yuma_version is None else yuma_version == 3, True)
+        max_allowed_validators = _one_of("max_allowed_validators", max_allowed_validators,
+                                         "max_validators", max_validators, 64)
+        if alpha_values is None:
+            alpha_values = (45875 if alpha_low is None else alpha_low,
+                            58982 if alpha_high is None else alpha_high)
+        else:
+            try:
+                pair = tuple(alpha_values)
+            except TypeError:
+                raise ValueError(
+                    f"alpha_values must be a (low, high) pair, got {alpha_values!r}"
+                ) from None
+            for name, half, given in (("alpha_low", 0, alpha_low), ("alpha_high", 1, alpha_high)):
+                if given is not None and len(pair) == 2 and pair[half] != given:
+                    raise ValueError(f"alpha_values[{half}] = {pair[half]!r} and {name} = "
+                                     f"{given!r} disagree; give one of them")
 
         def _u16(name: str, v: int) -> int:
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= U16_MAX:
@@ -217,6 +280,69 @@ class YumaParams:
             max_allowed_validators=_u16("max_allowed_validators", max_allowed_validators),
             liquid_alpha_consensus_mode=_consensus_mode(liquid_alpha_consensus_mode),
         )
+
+
+def _one_of(chain_name: str, chain_value, sdk_name: str, sdk_value, default):
+    """The value of a hyperparameter given under its chain name, its SDK name, or neither."""
+    if chain_value is None:
+        return default if sdk_value is None else sdk_value
+    if sdk_value is not None and sdk_value != chain_value:
+        raise ValueError(f"{chain_name} = {chain_value!r} and {sdk_name} = {sdk_value!r} "
+                         "disagree (the same hyperparameter under its chain and SDK names)")
+    return chain_value
+
+
+SDK_NAMES = {
+    "bonds_moving_avg": "bonds_moving_average",
+    "liquid_alpha_enabled": "liquid_alpha_on",
+    "yuma3_enabled": "yuma3_on",
+    "max_validators": "max_allowed_validators",
+    "commit_reveal_weights_enabled": "commit_reveal_enabled",
+    "bonds_reset_enabled": "bonds_reset_on",
+}
+"""The Bittensor SDKs' names of hyperparameters whose chain name differs (SDK -> chain).
+
+``yuma_version`` (11.x: 2 or 3) stands for ``yuma3_on``; ``alpha_low`` and ``alpha_high``
+are the halves of the chain's ``AlphaValues``. Both names are accepted by
+:meth:`YumaParams.from_chain`, :func:`yuma.chain.new_subnet` and
+:func:`yuma.chain.set_hyperparameters`.
+"""
+
+
+def chain_names(values: dict) -> dict:
+    """Hyperparameters keyed by the chain's names: SDK names (:data:`SDK_NAMES`) translated.
+
+    ``yuma_version`` becomes ``yuma3_on`` (3: True, 2: False). Other names pass unchanged.
+
+    Parameters
+    ----------
+    values : dict
+        Hyperparameters under chain or SDK names.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is given under both names with different values, or
+        ``yuma_version`` is not 2 or 3.
+    """
+    out = {k: v for k, v in values.items() if k not in SDK_NAMES and k != "yuma_version"}
+    sdk = {k: v for k, v in values.items() if k in SDK_NAMES}
+    if "yuma_version" in values:
+        version = values["yuma_version"]
+        if isinstance(version, bool) or version not in (2, 3):
+            raise ValueError(f"yuma_version must be 2 or 3, got {version!r}")
+        if "yuma3_enabled" in sdk and bool(sdk["yuma3_enabled"]) != (version == 3):
+            raise ValueError(f"yuma3_enabled = {sdk['yuma3_enabled']!r} and yuma_version = "
+                             f"{version!r} disagree")
+        sdk.setdefault("yuma3_enabled", version == 3)
+    for sdk_name, value in sdk.items():
+        name = SDK_NAMES[sdk_name]
+        out[name] = _one_of(name, out.get(name), sdk_name, value, None)
+    return out
 
 
 CONSENSUS_MODES = ("auto", "current", "previous")

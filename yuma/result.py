@@ -161,10 +161,12 @@ class EpochResult:
         Raises
         ------
         ImportError
-            If pandas is not installed.
+            If pandas is not installed (the message gives the command:
+            ``pip install "yuma-consensus[pandas]"``).
         """
-        import pandas as pd
+        from ._extras import import_optional
 
+        pd = import_optional("pandas", "EpochResult.to_frame", extra="pandas")
         frame = pd.DataFrame(self.per_uid())
         frame.index.name = "uid"
         return frame

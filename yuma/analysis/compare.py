@@ -48,12 +48,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._extras import import_optional
+from .._progress import Progress
+from .._table import format_table
 from ..core.presets import Candidate, resolve_candidate, smoke_test
 from ..core.variants import (
     STEP_NAMES,
@@ -156,6 +160,7 @@ def run_scenarios(
     *,
     epochs: int | None = None,
     keep_bonds: bool = False,
+    progress: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Simulate catalogue scenarios under several candidates (:func:`run_candidates` each).
 
@@ -169,6 +174,8 @@ def run_scenarios(
         Run at most this many epochs of each scenario (default: all).
     keep_bonds : bool
         Keep the bonds of every epoch (for plots).
+    progress : bool
+        Progress bar on stderr, one step per scenario.
 
     Returns
     -------
@@ -187,11 +194,14 @@ def run_scenarios(
         isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1
     ):
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    names = _scenario_names(scenarios)
     out = {}
-    for name in _scenario_names(scenarios):
-        sc = get_scenario(name)
-        n = None if epochs is None else min(int(epochs), sc.n_epochs)
-        out[name] = run_candidates(sc, cands, epochs=n, keep_bonds=keep_bonds)
+    with Progress(len(names), "scenarios", unit="scenarios", enabled=progress) as bar:
+        for name in names:
+            sc = get_scenario(name)
+            n = None if epochs is None else min(int(epochs), sc.n_epochs)
+            out[name] = run_candidates(sc, cands, epochs=n, keep_bonds=keep_bonds)
+            bar.update()
     return out
 
 
@@ -268,7 +278,7 @@ class Comparison:
         -------
         pandas.DataFrame
         """
-        import pandas as pd
+        pd = import_optional("pandas", "Comparison.to_frame", extra="pandas")
 
         return pd.DataFrame(self.scenario_rows())
 
@@ -280,7 +290,7 @@ class Comparison:
         pandas.DataFrame
             Cells ``"holds"`` or ``"FAILS <kind>"``.
         """
-        import pandas as pd
+        pd = import_optional("pandas", "Comparison.invariant_frame", extra="pandas")
 
         data = {
             label: ["holds" if r.held else f"FAILS {r.kind}" for r in rep.results]
@@ -378,61 +388,53 @@ def _scenario_row(name: str, sims: dict) -> dict[str, Any]:
 
 def _invariant_table(c: str, rc, b: str, rb) -> str:
     """The invariant table of candidate ``c`` (report ``rc``) against ``b`` (``rb``)."""
-    width = max(len(r.name) for r in rc.results) + 2
-    cells = [len(f"FAILS {r.kind}") for r in rc.results if not r.held]
-    cw = max([len(c), len("holds")] + cells)
-    head = f"{'invariant':<{width}}{c:<{cw}}  {b}"
-    lines = [
-        f"invariants ({rc.max_examples} examples each, seed {rc.seed}"
-        f"{', hyperparameters drawn' if rc.vary_params else ''})",
-        head,
-        "-" * len(head),
-    ]
+
+    def shown(result) -> str:
+        return "holds" if result.held else f"FAILS {result.kind}"
+
+    columns: dict[str, list[str]] = {"invariant": [], c: [], b: [], "": []}
     for r in rc.results:
         other = rb[r.name]
-        left = "holds" if r.held else f"FAILS {r.kind}"
-        right = "holds" if other.held else f"FAILS {other.kind}"
+        columns["invariant"].append(r.name)
+        columns[c].append(shown(r))
+        columns[b].append(shown(other))
         mark = ""
         if not r.held and other.held:
-            mark = "   <- new failure"
+            mark = "<- new failure"
         elif r.held and not other.held:
-            mark = "   <- fixed"
-        lines.append(f"{r.name:<{width}}{left:<{cw}}  {right}{mark}")
-    lines.append(
+            mark = "<- fixed"
+        columns[""].append(mark)
+    title = (
+        f"invariants ({rc.max_examples} examples each, seed {rc.seed}"
+        f"{', hyperparameters drawn' if rc.vary_params else ''})"
+    )
+    summary = (
         f"{c}: {len(rc.held)}/{len(rc.results)} hold; {b}: {len(rb.held)}/{len(rb.results)}"
     )
-    return "\n".join(lines)
-
-
-def _scenario_cell(row: dict, label: str) -> str:
-    """One label's cell of the scenario table: the D/S range and the copier ratio."""
-    lo, hi = row[f"{label} D/S min"], row[f"{label} D/S max"]
-    g = row[f"{label} G"]
-    ds = f"{lo:.2f}-{hi:.2f}" if np.isfinite(lo) else "-"
-    shown = f"{g:.3f}" if np.isfinite(g) else ""
-    return f"{ds:>11} {shown:>6}"
+    table = format_table(columns, left=list(columns))
+    return "\n".join([title, table, summary])
 
 
 def _scenario_table(rows: list[dict], c: str, b: str) -> str:
     """The scenario table of candidate ``c`` against ``b``, from the scenario rows."""
-    width = max(len(r["scenario"]) for r in rows) + 2
-    cw = max(len(c), len(b), 18)
-    head = f"{'scenario':<{width}}{c:>{cw}} {b:>{cw}}  {'max |dD|':>8}"
-    sub_cell = f"{'D/S range':>11} {'G':>6}"
-    sub = f"{'':<{width}}{sub_cell:>{cw}} {sub_cell:>{cw}}"
-    lines = [
+
+    def ds_range(row: dict, label: str) -> str:
+        lo, hi = row[f"{label} D/S min"], row[f"{label} D/S max"]
+        return f"{lo:.2f}-{hi:.2f}" if np.isfinite(lo) else "-"
+
+    columns: dict[str, list] = {"scenario": [row["scenario"] for row in rows]}
+    for label in (c, b):
+        columns[f"{label} D/S range"] = [ds_range(row, label) for row in rows]
+        columns[f"{label} G"] = [row[f"{label} G"] for row in rows]
+    columns["max |dD|"] = [row["max |dD|"] for row in rows]
+    formats = {f"{c} G": ".3f", f"{b} G": ".3f", "max |dD|": ".4f"}
+    title = (
         "scenarios (D/S: a validator's share of the run's dividends over its stake share; "
-        "G: copier ratio; max |dD|: largest change of a validator's dividend share)",
-        head,
-        sub,
-        "-" * len(head),
-    ]
-    for row in rows:
-        lines.append(
-            f"{row['scenario']:<{width}}{_scenario_cell(row, c):>{cw}} "
-            f"{_scenario_cell(row, b):>{cw}}  {row['max |dD|']:8.4f}"
-        )
-    return "\n".join(lines)
+        "G: copier ratio, - without a copier; max |dD|: largest change of a validator's "
+        "dividend share)"
+    )
+    table = format_table(columns, formats=formats, left=["scenario"], na="-")
+    return textwrap.fill(title, width=88) + "\n" + table
 
 
 def compare(
@@ -447,6 +449,7 @@ def compare(
     max_examples: int | None = None,
     seed: int = 0,
     keep_bonds: bool = False,
+    progress: bool = False,
 ) -> Comparison:
     """Run the invariant suite and the scenario catalogue on a candidate and a baseline.
 
@@ -472,6 +475,9 @@ def compare(
         Seed of the invariant checks.
     keep_bonds : bool
         Keep the bonds per epoch (for :meth:`Comparison.plot`).
+    progress : bool
+        Progress bars on stderr: one step per invariant checked (of either variant), then
+        one per scenario run.
 
     Returns
     -------
@@ -490,12 +496,42 @@ def compare(
     smoke_test(cand)
     smoke_test(base)
     names = _scenario_names(scenarios) if simulate else []
-    reports = {}
-    if check:
-        from ..testing.check import DEFAULT_MAX_EXAMPLES, check_variant
-
-        n = DEFAULT_MAX_EXAMPLES if max_examples is None else max_examples
-        for c in (cand, base):
-            reports[c.label] = check_variant(c, invariants, max_examples=n, seed=seed)
-    sims = run_scenarios([cand, base], names, epochs=epochs, keep_bonds=keep_bonds) if names else {}
+    reports = _check_both(cand, base, invariants, max_examples, seed, progress) if check else {}
+    sims = (
+        run_scenarios([cand, base], names, epochs=epochs, keep_bonds=keep_bonds,
+                      progress=progress)
+        if names else {}
+    )
     return Comparison(cand, base, reports, sims)
+
+
+def _check_both(cand, base, invariants, max_examples, seed, progress) -> dict:
+    """The invariant reports of both candidates, one invariant at a time (for the bar).
+
+    Each invariant draws from its own seed (derived from ``seed`` and its name), so
+    checking them one at a time gives the same reports as checking them all at once.
+    """
+    from ..testing.check import DEFAULT_MAX_EXAMPLES, check_variant
+    from ..testing.invariants import INVARIANTS
+
+    n = DEFAULT_MAX_EXAMPLES if max_examples is None else max_examples
+    if invariants is None:
+        chosen = list(INVARIANTS)
+    elif isinstance(invariants, (list, tuple)):
+        chosen = list(invariants)
+    else:
+        chosen = [invariants]
+    for inv in chosen:
+        if isinstance(inv, str) and inv not in INVARIANTS:
+            raise ValueError(f"unknown invariant {inv!r}; known: {list(INVARIANTS)}")
+    reports = {}
+    with Progress(2 * len(chosen), "invariants", unit="checks", enabled=progress) as bar:
+        for c in (cand, base):
+            parts = [check_variant(c, [], max_examples=n, seed=seed)]  # settings, no checks
+            for inv in chosen:
+                parts.append(check_variant(c, [inv], max_examples=n, seed=seed))
+                bar.update()
+            reports[c.label] = dataclasses.replace(
+                parts[0], results=tuple(r for part in parts for r in part.results)
+            )
+    return reports

@@ -74,6 +74,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._extras import import_optional
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
@@ -524,7 +525,7 @@ class RetentionMap:
 
     def to_frame(self):
         """Tidy table: one row per (s_h, w_h, w_c) with ``e_h``, plus the params as columns."""
-        import pandas as pd
+        pd = import_optional("pandas", "RetentionMap.to_frame", extra="pandas")
 
         s, h, c = np.meshgrid(self.stakes, self.w_h, self.w_c, indexing="ij")
         data = {"s_h": s.ravel(), "w_h": h.ravel(), "w_c": c.ravel(), "e_h": self.e_h.ravel()}
@@ -822,13 +823,7 @@ def panel(
 
 
 def _plt():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - exercised without matplotlib only
-        raise ImportError(
-            'yuma.guarantees plots need matplotlib: pip install "yuma[plot]"'
-        ) from exc
-    return plt
+    return import_optional("matplotlib.pyplot", "yuma.analysis.guarantees figures", extra="plot")
 
 
 def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
@@ -845,7 +840,8 @@ def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     plt = _plt()
     if ax is None:
@@ -870,7 +866,7 @@ def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
     ax.set_xlim(rmap.w_h[0], rmap.w_h[-1])
     ax.set_ylim(rmap.w_c[0], rmap.w_c[-1])
     ax.legend(loc="lower left", fontsize=7)
-    return ax
+    return ax.figure
 
 
 def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, ax=None):
@@ -887,7 +883,8 @@ def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, a
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.figure.Figure
+        The figure drawn on (``ax.figure`` when ``ax`` is given).
     """
     plt = _plt()
     if ax is None:
@@ -909,13 +906,13 @@ def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, a
     ax.set_ylabel("cabal self-weight $W_C$")
     ax.grid(alpha=0.3, ls=":")
     ax.legend(title="$S_H$", fontsize=6, title_fontsize=7, loc="lower left", ncol=2)
-    return ax
+    return ax.figure
 
 
 _LABELS = {"kappa": r"\kappa", "bonds_penalty": r"\beta", "xi": r"\xi", "sigma_w": r"\sigma_W"}
 
 
-def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6):
+def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6, ax=None):
     """One column per value: the emission map at ``s_h`` above, the retention lines below.
 
     Parameters
@@ -926,17 +923,29 @@ def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6):
         Name of the panel's hyperparameter, for the titles.
     s_h : float
         Honest stake share of the emission maps (and the highlighted retention line).
+    ax : array of matplotlib.axes.Axes, optional
+        Where to draw: 2 x ``len(maps)`` axes, or 1 x 2 for one map (side by side).
+        Default: a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
+        The figure drawn on.
     """
     plt = _plt()
     if not maps:
         raise ValueError("maps must hold at least one RetentionMap")
     one = len(maps) == 1
     shape, size = ((1, 2), (9.0, 4.2)) if one else ((2, len(maps)), (4.4 * len(maps), 8.0))
-    fig, axes = plt.subplots(*shape, figsize=size, squeeze=False, constrained_layout=True)
+    if ax is None:
+        fig, axes = plt.subplots(*shape, figsize=size, squeeze=False, constrained_layout=True)
+    else:
+        axes = np.asarray(ax, dtype=object)
+        if axes.size == shape[0] * shape[1]:
+            axes = axes.reshape(shape)
+        if axes.shape != shape:
+            raise ValueError(f"ax must hold {shape[0]} x {shape[1]} axes, got {axes.shape}")
+        fig = axes[0, 0].figure
     label = _LABELS.get(parameter, parameter)
     for c, (value, rmap) in enumerate(maps.items()):
         shown = value.name if isinstance(value, Variant) else value

@@ -61,6 +61,8 @@ from typing import Any
 
 import numpy as np
 
+from .._extras import import_optional, require
+from .._progress import Progress
 from ..core.variants import Variant
 
 __all__ = [
@@ -208,46 +210,6 @@ def _init_worker():
         pass
 
 
-class _Bar:
-    """tqdm when installed, else a one-line text bar on stderr."""
-
-    def __init__(self, total: int, enabled: bool, label: str = "sweep"):
-        self.total, self.done, self.enabled = total, 0, enabled and total > 0
-        self._tqdm = None
-        self._shown = -1
-        if self.enabled:
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                pass
-            else:
-                self._tqdm = tqdm(total=total, desc=label, unit="pt", file=sys.stderr)
-        self.label = label
-
-    def update(self, n: int) -> None:
-        if not self.enabled or n <= 0:
-            return
-        self.done += n
-        if self._tqdm is not None:
-            self._tqdm.update(n)
-            return
-        percent = 100 * self.done // self.total
-        if percent == self._shown:
-            return
-        self._shown = percent
-        filled = 30 * self.done // self.total
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} points"
-        )
-        if self.done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self._tqdm is not None:
-            self._tqdm.close()
-
-
 def _display(value):
     """A grid value as it appears in the table."""
     if isinstance(value, Variant):
@@ -335,12 +297,7 @@ def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
 
 
 def _dask_client(scheduler: str):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - exercised without distributed only
-        raise ImportError(
-            'a Dask scheduler needs dask[distributed]: pip install "dask[distributed]"'
-        ) from exc
+    Client = import_optional("distributed", "a Dask scheduler", extra="sweep").Client
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
@@ -404,10 +361,7 @@ def sweep(
     SweepError
         When ``fn`` raises at a point (the message names the point).
     """
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - exercised without pandas only
-        raise ImportError('yuma.sweep needs pandas: pip install pandas') from exc
+    pd = import_optional("pandas", "yuma.analysis.sweep", extra="sweep")
     if not callable(fn):
         raise ValueError(f"fn must be callable, got {fn!r}")
     seed = _check_seed(seed)
@@ -416,11 +370,8 @@ def sweep(
 
     pass_seed = _takes_seed(fn) and not any("seed" in p for _, p in points)
     work = [(pos, idx, point) for pos, (idx, point) in enumerate(points)]
-    bar = _Bar(len(work), bool(progress))
-    try:
+    with Progress(len(work), "sweep", unit="points", enabled=bool(progress)) as bar:
         rows = _run_points(fn, work, seed, pass_seed, scheduler, client, n_workers, chunksize, bar)
-    finally:
-        bar.close()
     table = pd.DataFrame(_table_columns(points, rows))
     table.attrs.update({"seed": seed, "fn": _qualname(fn)})
     if out is not None:
@@ -520,10 +471,7 @@ def _qualname(fn) -> str:
 
 
 def _require_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise ImportError('writing Parquet needs pyarrow: pip install pyarrow') from exc
+    require("reading or writing Parquet", "pyarrow", extra="sweep")
 
 
 def to_parquet(table, path: str | os.PathLike) -> None:
@@ -563,7 +511,6 @@ def read_parquet(path: str | os.PathLike):
     -------
     pandas.DataFrame
     """
-    import pandas as pd
-
+    pd = import_optional("pandas", "read_parquet", extra="sweep")
     _require_pyarrow()
     return pd.read_parquet(os.fspath(path), engine="pyarrow")

@@ -1932,7 +1932,12 @@ def _wrap128(v: int) -> int:
 
 
 def i64f64_from_int(v: int) -> int:
-    """``I64F64::saturating_from_num(int)``: ``clamp(v, i64) << 64``.
+    r"""``I64F64::saturating_from_num(int)``: ``clamp(v << 64, I64F64::MIN, I64F64::MAX)``.
+
+    An integer that does not fit saturates to the type's extreme *bits*, as
+    ``substrate-fixed`` does (``saturating_from_fixed`` returns ``max_value()``): a ``u64``
+    at or above :math:`2^{63}` becomes ``I64F64::MAX`` (bits :math:`2^{127} - 1`, the value
+    :math:`2^{63} - 2^{-64}`), not :math:`(2^{63} - 1) \cdot 2^{64}`.
 
     Parameters
     ----------
@@ -1944,7 +1949,7 @@ def i64f64_from_int(v: int) -> int:
     int
         ``I64F64`` bits.
     """
-    return max(-(1 << 63), min((1 << 63) - 1, int(v))) << I64F64_FRAC_BITS
+    return _clamp128(int(v) << I64F64_FRAC_BITS)
 
 
 def i64f64_from_float(x: float) -> int:

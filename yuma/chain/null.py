@@ -31,11 +31,13 @@ in source; here ties go to the lower index.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["apportion_units", "NullEpochResult", "null_epoch", "U64_MAX"]
+__all__ = ["apportion_units", "NullEpochResult", "null_epoch", "null_epoch_with_budgets",
+           "chain_null_epoch", "null_inputs", "null_step_state", "U64_MAX"]
 
 U64_MAX = (1 << 64) - 1
 U128_MAX = (1 << 128) - 1
@@ -132,6 +134,12 @@ class NullEpochResult:
         Per UID; ``emission = server_emission + validator_emission``.
     validator_permit : numpy.ndarray of bool
         The new permits: the winner only.
+    unpaid : int
+        What of the budget nobody received: 0 whenever ``n >= 1`` for :func:`null_epoch`;
+        the whole budget on an empty subnet (the chain's epoch returns an empty map there
+        and the coinbase, which has already drained and minted the subnet's pending
+        emission, credits it to no one); the root part of
+        :func:`null_epoch_with_budgets` when no UID holds stake (the chain recycles it).
     """
 
     winner: int | None
@@ -140,6 +148,75 @@ class NullEpochResult:
     validator_emission: np.ndarray
     emission: np.ndarray
     validator_permit: np.ndarray
+    unpaid: int = 0
+
+
+def _checked_inputs(weights, stake, last_update, block_at_registration):
+    """Stake, u16 weight rows and the optional block vectors, checked (Python ints)."""
+    s = _int_list(stake, "stake")
+    n = len(s)
+    w = np.asarray(weights)
+    if w.shape != (n, n):
+        raise ValueError(f"weights must have shape {(n, n)}, got {w.shape}")
+    if w.size and (
+        not np.issubdtype(w.dtype, np.integer) and not np.all(np.mod(w, 1) == 0)
+        or w.min() < 0
+        or w.max() > 65535
+    ):
+        raise ValueError("weights must hold u16 integers in [0, 65535]")
+    lu = None if last_update is None else _int_list(last_update, "last_update", length=n,
+                                                     hi=U64_MAX)
+    bar = (
+        None
+        if block_at_registration is None
+        else _int_list(block_at_registration, "block_at_registration", length=n, hi=U64_MAX)
+    )
+    return w, s, lu, bar
+
+
+def _winner(s: list[int]) -> int | None:
+    """Most raw stake, ties to the lowest UID; None when no UID holds stake."""
+    if not s or max(s) == 0:
+        return None
+    return max(range(len(s)), key=lambda i: (s[i], -i))
+
+
+def _winner_row(w, winner: int, lu, bar) -> list[int]:
+    """The winner's raw row without entries on UIDs registered since its last update."""
+    row = [int(v) for v in w[winner]]
+    if lu is not None and bar is not None:
+        row = [v if lu[winner] > bar[j] else 0 for j, v in enumerate(row)]
+    return row
+
+
+def _null_payouts(w, s, lu, bar, miner_part: int, validator_part: int,
+                  unstaked_miner_part: int, budget: int) -> NullEpochResult:
+    """The Null epoch with its parts given: miners, validators, and miners without stake."""
+    n = len(s)
+    permit = np.zeros(n, dtype=np.bool_)
+    winner = _winner(s)
+    if winner is None:
+        validators = np.zeros(n, dtype=object)
+        miner_part, row = unstaked_miner_part, []
+    else:
+        permit[winner] = True
+        validators = apportion_units(s, validator_part)
+        row = _winner_row(w, winner, lu, bar)
+    equal = not any(row)
+    if n == 0:
+        servers = np.zeros(0, dtype=object)
+    else:
+        servers = apportion_units([1] * n if equal else row, miner_part)
+    emission = np.array([a + b for a, b in zip(servers, validators, strict=True)], dtype=object)
+    return NullEpochResult(
+        winner=winner,
+        equal_split=bool(equal and n > 0),
+        server_emission=servers,
+        validator_emission=validators,
+        emission=emission,
+        validator_permit=permit,
+        unpaid=budget - int(sum(emission)),
+    )
 
 
 def null_epoch(
@@ -169,6 +246,8 @@ def null_epoch(
     Returns
     -------
     NullEpochResult
+        Every unit of ``budget`` is paid when ``n >= 1``. On an empty subnet (``n = 0``)
+        nothing is: ``unpaid`` is the whole budget, as on chain (an empty epoch map).
 
     Raises
     ------
@@ -183,53 +262,139 @@ def null_epoch(
     >>> r.winner, r.server_emission.tolist(), r.validator_emission.tolist()
     (0, [0, 0, 375000, 125000], [375000, 125000, 0, 0])
     """
-    s = _int_list(stake, "stake")
-    n = len(s)
-    w = np.asarray(weights)
-    if w.shape != (n, n):
-        raise ValueError(f"weights must have shape {(n, n)}, got {w.shape}")
-    if w.size and (
-        not np.issubdtype(w.dtype, np.integer) and not np.all(np.mod(w, 1) == 0)
-        or w.min() < 0
-        or w.max() > 65535
-    ):
-        raise ValueError("weights must hold u16 integers in [0, 65535]")
+    w, s, lu, bar = _checked_inputs(weights, stake, last_update, block_at_registration)
     e = _budget(budget)
-    lu = None if last_update is None else _int_list(last_update, "last_update", length=n)
-    bar = (
-        None
-        if block_at_registration is None
-        else _int_list(block_at_registration, "block_at_registration", length=n)
-    )
+    return _null_payouts(w, s, lu, bar, e - e // 2, e // 2, e, e)
 
-    validator_part = e // 2
-    miner_part = e - validator_part
-    permit = np.zeros(n, dtype=np.bool_)
-    winner = None
-    if n and max(s) > 0:
-        winner = max(range(n), key=lambda i: (s[i], -i))  # most stake, then lowest UID
-        permit[winner] = True
-    if winner is None:
-        validators = np.zeros(n, dtype=object)
-        miner_part = e
-        row = []
-    else:
-        validators = apportion_units(s, validator_part)
-        row = [int(v) for v in w[winner]]
-        if lu is not None and bar is not None:
-            row = [v if lu[winner] > bar[j] else 0 for j, v in enumerate(row)]
-    equal = not any(row)
-    if n == 0:
-        servers = np.zeros(0, dtype=object)
-    elif equal:
-        servers = apportion_units([1] * n, miner_part)
-    else:
-        servers = apportion_units(row, miner_part)
-    return NullEpochResult(
-        winner=winner,
-        equal_split=bool(equal and n > 0),
-        server_emission=servers,
-        validator_emission=validators,
-        emission=np.array([a + b for a, b in zip(servers, validators, strict=True)], dtype=object),
-        validator_permit=permit,
-    )
+
+def null_epoch_with_budgets(
+    weights,
+    stake,
+    server_budget: int,
+    validator_budget: int,
+    root_budget: int = 0,
+    *,
+    last_update=None,
+    block_at_registration=None,
+) -> NullEpochResult:
+    r"""One Null epoch on the coinbase's three budgets (``epoch_with_mechanism_budgets``).
+
+    The miners get the server budget :math:`E_s` by the winner's row; the validators get
+    :math:`E_v + E_r` (validator and root dividends) by stake. With no stake at all the
+    miners' equal split gets :math:`E_s + E_v` and the root budget is not paid
+    (``unpaid``; the chain recycles it). The chain's tests
+    ``null_multiple_mechanisms_cannot_multiply_miner_rounding_remainders`` and
+    ``null_no_validator_fallback_excludes_recycled_root_budget`` give these totals.
+
+    Parameters
+    ----------
+    weights, stake, last_update, block_at_registration
+        As :func:`null_epoch`.
+    server_budget, validator_budget, root_budget : int
+        ``pending_server_alpha``, ``pending_validator_alpha``, ``pending_root_alpha``
+        (u64 each).
+
+    Returns
+    -------
+    NullEpochResult
+
+    Raises
+    ------
+    ValueError
+        As :func:`null_epoch`, or when the three budgets add up past ``u64::MAX``.
+    """
+    w, s, lu, bar = _checked_inputs(weights, stake, last_update, block_at_registration)
+    es = _budget(server_budget, "server_budget")
+    ev = _budget(validator_budget, "validator_budget")
+    er = _budget(root_budget, "root_budget")
+    if es + ev + er > U64_MAX:
+        raise ValueError("server_budget + validator_budget + root_budget must fit a u64 "
+                         f"(the subnet's pending alpha), got {es + ev + er}")
+    return _null_payouts(w, s, lu, bar, es, ev + er, es + ev, es + ev + er)
+
+
+def null_inputs(state) -> dict:
+    """What a Null epoch reads from a :class:`~yuma.chain.ChainState`, as keyword arguments.
+
+    The raw stored weight rows (Null stores them without max-upscaling: see
+    :func:`yuma.chain.set_weights`'s ``upscale``), the raw stake as ``I64F64`` bits
+    (``get_stake_weights_for_network``; the winner is chosen on it before any
+    normalization), ``LastUpdate`` and ``BlockAtRegistration``.
+
+    Parameters
+    ----------
+    state : ChainState
+
+    Returns
+    -------
+    dict
+        ``weights``, ``stake``, ``last_update``, ``block_at_registration``.
+    """
+    return {
+        "weights": np.where(state.weights_present, state.weights, 0),
+        "stake": [max(int(v), 0) for v in state.total_stake],
+        "last_update": state.last_update.tolist(),
+        "block_at_registration": state.block_at_registration.tolist(),
+    }
+
+
+def null_step_state(state, result: NullEpochResult, *, record_step: bool = True):
+    """The state after a Null epoch: the winner's permit, bonds frozen, the step blocks.
+
+    ``LastYumaStepBlock`` is recorded as the last Yuma step (``LastMechansimStepBlock``
+    before this epoch) when it was not stored and the subnet has stepped, as the chain
+    does when a subnet switches to Null (its test
+    ``null_bond_cutoff_tracks_last_yuma_epoch_not_null_epochs``; the switch's own code
+    was not seen). A Null epoch never writes ``LastYumaStepBlock`` itself, so the bond
+    cutoff of the next Yuma epoch stays at the last Yuma step.
+
+    Parameters
+    ----------
+    state : ChainState
+    result : NullEpochResult
+    record_step : bool
+        Write ``LastMechansimStepBlock = block`` (the coinbase does, for every epoch).
+
+    Returns
+    -------
+    ChainState
+    """
+    from .state import set_epoch_consensus
+
+    state = set_epoch_consensus(state, "null")
+    kw = {"validator_permit": np.array(result.validator_permit)}
+    if record_step:
+        kw["last_mechanism_step_block"] = state.block
+    return dataclasses.replace(state, **kw)
+
+
+def chain_null_epoch(state, rao_emission: int = 1_000_000_000, *, record_step: bool = True):
+    """A Null-consensus epoch over a :class:`~yuma.chain.ChainState` (mechanism 0).
+
+    :func:`null_epoch` on :func:`null_inputs`, then :func:`null_step_state`. Bonds are
+    neither read nor written.
+
+    Parameters
+    ----------
+    state : ChainState
+    rao_emission : int
+        The epoch's budget (u64).
+    record_step : bool
+        As :func:`yuma.chain.chain_epoch`.
+
+    Returns
+    -------
+    result : NullEpochResult
+    new_state : ChainState
+
+    Examples
+    --------
+    >>> from yuma import chain
+    >>> s = chain.new_subnet(4, stake=[300, 100, 0, 0], validator_permit=[1, 1, 0, 0])
+    >>> s = chain.set_weights(chain.advance(s, 1), 0, [2, 3], [3, 1], upscale=False)
+    >>> r, s = chain.null.chain_null_epoch(s, 1_000_000)
+    >>> r.server_emission.tolist(), s.validator_permit.tolist()
+    ([0, 0, 375000, 125000], [True, False, False, False])
+    """
+    result = null_epoch(budget=_budget(rao_emission, "rao_emission"), **null_inputs(state))
+    return result, null_step_state(state, result, record_step=record_step)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -307,51 +308,65 @@ def _consensus(active_stake: np.ndarray, weights: np.ndarray, rows: np.ndarray,
     return out
 
 
-def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
-    n = state.n
-    block = state.block
-    owner = -1 if state.owner_uid is None else state.owner_uid
+class _Bonds(NamedTuple):
+    """What the bond step (``compute_bonds_sparse`` and the dividends) returns."""
 
-    # 1. Activity: inactive = last_update.saturating_add(activity_cutoff) < block
-    if active is None:
-        lu = state.last_update
-        cutoff = np.uint64(state.activity_cutoff)
-        reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
-        act = reach >= np.uint64(block)
-    else:
-        act = as_mask(active, "active", length=n)
+    bonds: np.ndarray
+    ema: np.ndarray
+    e_keep: np.ndarray
+    ema_order: np.ndarray | None
+    stored: np.ndarray
+    dividends: np.ndarray
+    ema_alpha: int
+    liquid: bool
 
-    # 2. Stake: get_stake_weights_for_network, threshold, inplace_normalize_64, to I32F32
-    stake, raw_stake = _stake_weights(state)
 
-    # 3. Validator permits: stored (owner forced) and new (is_topk_nonzero, owner forced)
+def _activity(state: ChainState, active) -> np.ndarray:
+    """Step 1: ``inactive = last_update.saturating_add(activity_cutoff) < block``, negated."""
+    if active is not None:
+        return as_mask(active, "active", length=state.n)
+    lu = state.last_update
+    cutoff = np.uint64(state.activity_cutoff)
+    reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
+    return reach >= np.uint64(state.block)
+
+
+def _validator_permits(state: ChainState, stake: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Step 3: stored permits and ``is_topk_nonzero(stake, MaxAllowedValidators)``, owner forced."""
     permit_old = np.array(state.validator_permit)
     permit_new = fixed.is_topk_nonzero(stake, state.max_allowed_validators)
     if state.owner_uid is not None:
-        permit_old[owner] = True
-        permit_new[owner] = True
+        permit_old[state.owner_uid] = True
+        permit_new[state.owner_uid] = True
+    return permit_old, permit_new
 
-    # 4. Active stake: inplace_mask_vector (inactive, forbids), inplace_normalize
-    active_stake = fixed.normalize(np.where(act & permit_old, stake, 0))
 
-    # Rows that can hold anything: permitted weight rows and stored bond rows.
-    used = (permit_old & state.weights_present.any(axis=1)) | state.bonds_present.any(axis=1)
-    rows = np.flatnonzero(used).astype(np.int64)
-    m = rows.size
+def _masked_weights(state: ChainState, rows: np.ndarray, permit_old: np.ndarray):
+    """Step 5: the stored weight rows ``rows``, masked and row-normalized.
 
-    # 5. Weights: mask_rows_sparse, mask_diag_sparse(_except_index), outdated and
-    #    commit-reveal masks (vec_mask_sparse_matrix), inplace_row_normalize_sparse
+    ``get_weights_sparse``, ``mask_rows_sparse`` (no old permit),
+    ``mask_diag_sparse[_except_index]``, ``vec_mask_sparse_matrix`` (outdated), the
+    commit-reveal mask, ``inplace_row_normalize_sparse``.
+    """
+    m, n = rows.size, state.n
     weights = _empty((m, n))
     w_keep = _empty((m, n), np.bool_)
     fk.mask_normalize_weights(
-        state.weights[rows], state.weights_present[rows], rows, permit_old, owner,
+        state.weights[rows], state.weights_present[rows], rows, permit_old,
+        -1 if state.owner_uid is None else state.owner_uid,
         state.last_update, state.block_at_registration, state.commit_block,
         state.commit_reveal_enabled, weights, w_keep,
     )
+    return weights, w_keep
 
-    # 6. weighted_median_col_sparse (participants: active_stake > 0, in UID order; a
-    #    participant without a stored row scores 0), col_clip_sparse, row_sum_sparse,
-    #    matmul_sparse, inplace_normalize
+
+def _consensus_step(state: ChainState, active_stake, weights, w_keep, rows):
+    """Step 6: consensus, clipping, validator trust, ranks and incentive.
+
+    ``weighted_median_col_sparse``, ``col_clip_sparse``, ``row_sum_sparse``,
+    ``matmul_sparse``, ``inplace_normalize``.
+    """
+    m, n = rows.size, state.n
     kappa = int(fixed.u16_proportion_to_fixed(state.kappa))
     consensus = _consensus(active_stake, weights, rows, kappa)
     clipped = _empty((m, n))
@@ -361,111 +376,167 @@ def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
     fk.row_sum_wrapping(clipped, vtrust_c)
     vtrust = np.zeros(n, dtype=np.int64)
     vtrust[rows] = vtrust_c
-    stake_rows = np.ascontiguousarray(active_stake[rows])
     ranks = _empty(n)
-    fk.matmul_sparse(clipped, stake_rows, ranks)
-    incentive = fixed.normalize(ranks)
+    fk.matmul_sparse(clipped, np.ascontiguousarray(active_stake[rows]), ranks)
+    return kappa, consensus, clipped, c_keep, vtrust, ranks, fixed.normalize(ranks)
 
-    # 7. interpolate_sparse(weights, clipped_weights, bonds_penalty)
+
+def _weights_for_bonds(state: ChainState, rows, weights, w_keep, clipped, c_keep):
+    """Step 7a: ``interpolate_sparse(weights, clipped_weights, BondsPenalty / 65535)``.
+
+    Returns the bits of beta, the rows, their kept entries and the rows' stored order
+    (None when sorted: ``interpolate_sparse`` emits sorted rows).
+    """
+    m, n = rows.size, state.n
     beta = int(fixed.u16_proportion_to_fixed(state.bonds_penalty))
-    wb_order = None if state.weights_order is None else state.weights_order[rows]
+    order = None if state.weights_order is None else state.weights_order[rows]
     if beta == 0:
-        wb, wb_keep = weights, w_keep
-    elif beta == fixed.ONE:
-        wb, wb_keep = clipped, c_keep
-    else:
-        wb = _empty((m, n))
-        wb_keep = _empty((m, n), np.bool_)
-        fk.interpolate_sparse(weights, clipped, beta, wb, wb_keep)
-        wb_order = None  # interpolate_sparse emits sorted rows
+        return beta, weights, w_keep, order
+    if beta == fixed.ONE:
+        return beta, clipped, c_keep, order
+    wb = _empty((m, n))
+    wb_keep = _empty((m, n), np.bool_)
+    fk.interpolate_sparse(weights, clipped, beta, wb, wb_keep)
+    return beta, wb, wb_keep, None
 
-    # Bond mask: scalar_vec_mask_sparse_matrix(last_tempo <= block_at_registration)
+
+def _bond_mask(state: ChainState, rows: np.ndarray, bonds_reset) -> np.ndarray:
+    """Stored bond entries kept: ``scalar_vec_mask_sparse_matrix(cutoff <= registered)``."""
     if bonds_reset is None:
         reset = np.uint64(state.last_tempo) <= state.block_at_registration
     else:
-        reset = as_mask(bonds_reset, "bonds_reset", length=n)
-    b_keep = state.bonds_present[rows] & ~reset[None, :]
-    liquid = False
-    ema_order = None
+        reset = as_mask(bonds_reset, "bonds_reset", length=state.n)
+    return state.bonds_present[rows] & ~reset[None, :]
+
+
+def _yuma3_bonds(state, rows, wb, wb_keep, wb_order, b_keep, consensus, incentive,
+                 active_stake) -> _Bonds:
+    """Step 7b (Yuma 3): the bond EMA and the dividends.
+
+    ``get_bonds_sparse_fixed_proportion``, ``compute_bonds_sparse`` (liquid alpha per
+    entry, or ``mat_ema_sparse`` with ``1 - BMA/1e6``), then
+    ``row_sum_sparse(mat_vec_mul_sparse(col_normalize(B), I))``, ``vec_mul`` with the
+    active stake, ``inplace_normalize``.
+    """
+    m, n = rows.size, state.n
+    ema_alpha = _yuma3_fixed_alpha(state.bonds_moving_average)
+    bonds = _empty((m, n))
+    fk.load_bonds(state.bonds[rows], b_keep, True, bonds)
+    alpha_consensus = _liquid_alpha_consensus(state, consensus)
+    liquid = state.liquid_alpha_on and bool(np.any(alpha_consensus != 0))
     ema = _empty((m, n))
     e_keep = _empty((m, n), np.bool_)
-    if state.yuma3_on:
-        # get_bonds_sparse_fixed_proportion, compute_bonds_sparse, dividends
-        ema_alpha = _yuma3_fixed_alpha(state.bonds_moving_average)
-        bonds = _empty((m, n))
-        fk.load_bonds(state.bonds[rows], b_keep, True, bonds)
-        alpha_consensus = _liquid_alpha_consensus(state, consensus)
-        liquid = state.liquid_alpha_on and bool(np.any(alpha_consensus != 0))
-        if liquid:
-            if wb_order is None:
-                new_rec = wb_keep
-            else:
-                new_rec = _empty((m, n), np.bool_)
-                fk.row_records(wb_keep, wb_order, new_rec)
-                ema_order = wb_order  # mat_ema_alpha_sparse keeps the new rows' order
-            if state.bonds_order is None:
-                old_rec = b_keep
-            else:
-                old_rec = _empty((m, n), np.bool_)
-                fk.row_records(b_keep, state.bonds_order[rows], old_rec)
-            lo = int(fixed.u16_proportion_to_fixed(state.alpha_low))
-            hi = int(fixed.u16_proportion_to_fixed(state.alpha_high))
-            slope = int(fixed.saturating_div(fixed.from_int(state.alpha_sigmoid_steepness),
-                                             -100 << 32))
-            kernel = (fk.mat_ema_alpha_sparse_parallel if int(wb_keep.sum()) > _PARALLEL_MIN
-                      else fk.mat_ema_alpha_sparse)
-            kernel(wb, wb_keep, new_rec, bonds, old_rec, alpha_consensus, lo, hi, slope, ema,
-                   e_keep)
+    ema_order = None
+    if liquid:
+        if wb_order is None:
+            new_rec = wb_keep
         else:
-            fk.mat_ema_sparse(wb, bonds, ema_alpha, ema, e_keep)
-        ema_norm = _empty((m, n))
-        fk.col_normalize(ema, ema_norm)
-        total_c = _empty(m)
-        fk.row_dot_wrapping(ema_norm, incentive, total_c)
-        total_bonds = np.zeros(n, dtype=np.int64)
-        total_bonds[rows] = total_c
-        dividends = fixed.normalize(fixed.vec_mul(total_bonds, active_stake))
-        stored = ema
+            new_rec = _empty((m, n), np.bool_)
+            fk.row_records(wb_keep, wb_order, new_rec)
+            ema_order = wb_order  # mat_ema_alpha_sparse keeps the new rows' order
+        if state.bonds_order is None:
+            old_rec = b_keep
+        else:
+            old_rec = _empty((m, n), np.bool_)
+            fk.row_records(b_keep, state.bonds_order[rows], old_rec)
+        lo = int(fixed.u16_proportion_to_fixed(state.alpha_low))
+        hi = int(fixed.u16_proportion_to_fixed(state.alpha_high))
+        slope = int(fixed.saturating_div(fixed.from_int(state.alpha_sigmoid_steepness),
+                                         -100 << 32))
+        kernel = (fk.mat_ema_alpha_sparse_parallel if int(wb_keep.sum()) > _PARALLEL_MIN
+                  else fk.mat_ema_alpha_sparse)
+        kernel(wb, wb_keep, new_rec, bonds, old_rec, alpha_consensus, lo, hi, slope, ema,
+               e_keep)
     else:
-        # get_bonds_sparse, mask, col normalize, row_hadamard_sparse, col normalize,
-        # mat_ema_sparse, col normalize, matmul_transpose_sparse, col max upscale
-        ema_alpha = fixed.bonds_ema_alpha(state.bonds_moving_average)
-        bonds = _empty((m, n))
-        fk.load_bonds(state.bonds[rows], b_keep, False, bonds)
-        fk.col_normalize(bonds, bonds)
-        delta = _empty((m, n))
-        fk.row_scale(wb, stake_rows, delta)
-        fk.col_normalize(delta, delta)
-        fk.mat_ema_sparse(delta, bonds, ema_alpha, ema, e_keep)
-        fk.col_normalize(ema, ema)
-        div_c = _empty(m)
-        fk.row_dot_saturating(ema, incentive, div_c)
-        div = np.zeros(n, dtype=np.int64)
-        div[rows] = div_c
-        dividends = fixed.normalize(div)
-        stored = _empty((m, n))
-        fk.col_max_upscale(ema, stored)
+        fk.mat_ema_sparse(wb, bonds, ema_alpha, ema, e_keep)
+    ema_norm = _empty((m, n))
+    fk.col_normalize(ema, ema_norm)
+    total_c = _empty(m)
+    fk.row_dot_wrapping(ema_norm, incentive, total_c)
+    total_bonds = np.zeros(n, dtype=np.int64)
+    total_bonds[rows] = total_c
+    dividends = fixed.normalize(fixed.vec_mul(total_bonds, active_stake))
+    return _Bonds(bonds, ema, e_keep, ema_order, ema, dividends, int(ema_alpha), liquid)
 
-    # 8. Emission: saturating I + D, inplace_normalize_using_sum, zero-emission fallback
+
+def _yuma2_bonds(state, rows, wb, b_keep, incentive, active_stake) -> _Bonds:
+    """Step 7b (Yuma 2): the bond EMA and the dividends.
+
+    ``get_bonds_sparse``, mask, column normalize, ``row_hadamard_sparse``, column
+    normalize, ``mat_ema_sparse``, column normalize, ``matmul_transpose_sparse``,
+    normalize; ``inplace_col_max_upscale_sparse`` for storage.
+    """
+    m, n = rows.size, state.n
+    ema_alpha = fixed.bonds_ema_alpha(state.bonds_moving_average)
+    bonds = _empty((m, n))
+    fk.load_bonds(state.bonds[rows], b_keep, False, bonds)
+    fk.col_normalize(bonds, bonds)
+    delta = _empty((m, n))
+    fk.row_scale(wb, np.ascontiguousarray(active_stake[rows]), delta)
+    fk.col_normalize(delta, delta)
+    ema = _empty((m, n))
+    e_keep = _empty((m, n), np.bool_)
+    fk.mat_ema_sparse(delta, bonds, ema_alpha, ema, e_keep)
+    fk.col_normalize(ema, ema)
+    div_c = _empty(m)
+    fk.row_dot_saturating(ema, incentive, div_c)
+    div = np.zeros(n, dtype=np.int64)
+    div[rows] = div_c
+    stored = _empty((m, n))
+    fk.col_max_upscale(ema, stored)
+    return _Bonds(bonds, ema, e_keep, None, stored, fixed.normalize(div), int(ema_alpha),
+                  False)
+
+
+def _emission_shares(incentive, dividends, stake, active_stake):
+    """Step 8: normalized server, validator and combined emission.
+
+    Saturating ``I + D``, ``inplace_normalize_using_sum``, and the zero-emission fallback
+    (validators get ``active_stake``, or ``stake`` when none is active).
+    """
     combined = fixed.saturating_add(incentive, dividends)
     emission_sum = int(fixed.wrapping_sum(combined))
     n_server = fixed.normalize_using_sum(incentive, emission_sum)
     n_validator = fixed.normalize_using_sum(dividends, emission_sum)
     n_combined = fixed.normalize(combined)
     if emission_sum == 0:
-        if int(fixed.wrapping_sum(active_stake)) == 0:
-            n_validator, n_combined = stake.copy(), stake.copy()
-        else:
-            n_validator, n_combined = active_stake.copy(), active_stake.copy()
+        fallback = stake if int(fixed.wrapping_sum(active_stake)) == 0 else active_stake
+        n_validator, n_combined = fallback.copy(), fallback.copy()
+    return n_server, n_validator, n_combined
 
+
+def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
+    """Steps 1 to 8 of :func:`chain_epoch` on the rows that can hold anything."""
+    act = _activity(state, active)
+    stake, raw_stake = _stake_weights(state)
+    permit_old, permit_new = _validator_permits(state, stake)
+    # 4. Active stake: inplace_mask_vector (inactive, forbids), inplace_normalize
+    active_stake = fixed.normalize(np.where(act & permit_old, stake, 0))
+    # Rows that can hold anything: permitted weight rows and stored bond rows.
+    used = (permit_old & state.weights_present.any(axis=1)) | state.bonds_present.any(axis=1)
+    rows = np.flatnonzero(used).astype(np.int64)
+    weights, w_keep = _masked_weights(state, rows, permit_old)
+    kappa, consensus, clipped, c_keep, vtrust, ranks, incentive = _consensus_step(
+        state, active_stake, weights, w_keep, rows)
+    beta, wb, wb_keep, wb_order = _weights_for_bonds(state, rows, weights, w_keep, clipped,
+                                                     c_keep)
+    b_keep = _bond_mask(state, rows, bonds_reset)
+    if state.yuma3_on:
+        bond = _yuma3_bonds(state, rows, wb, wb_keep, wb_order, b_keep, consensus, incentive,
+                            active_stake)
+    else:
+        bond = _yuma2_bonds(state, rows, wb, b_keep, incentive, active_stake)
+    n_server, n_validator, n_combined = _emission_shares(incentive, bond.dividends, stake,
+                                                         active_stake)
     return _Core(
-        n=n, rows=rows, act=act, stake=stake, raw_stake=raw_stake, permit_new=permit_new,
-        active_stake=active_stake, weights=weights, w_keep=w_keep, consensus=consensus,
-        clipped=clipped, c_keep=c_keep, vtrust=vtrust, ranks=ranks, incentive=incentive,
-        wb=wb, wb_keep=wb_keep, bonds=bonds, b_keep=b_keep, ema=ema, e_keep=e_keep,
-        stored=stored, ema_order=ema_order, dividends=dividends, n_server=n_server,
-        n_validator=n_validator, n_combined=n_combined, kappa=kappa, beta=beta,
-        ema_alpha=int(ema_alpha), liquid=liquid,
+        n=state.n, rows=rows, act=act, stake=stake, raw_stake=raw_stake,
+        permit_new=permit_new, active_stake=active_stake, weights=weights, w_keep=w_keep,
+        consensus=consensus, clipped=clipped, c_keep=c_keep, vtrust=vtrust, ranks=ranks,
+        incentive=incentive, wb=wb, wb_keep=wb_keep, bonds=bond.bonds, b_keep=b_keep,
+        ema=bond.ema, e_keep=bond.e_keep, stored=bond.stored, ema_order=bond.ema_order,
+        dividends=bond.dividends, n_server=n_server, n_validator=n_validator,
+        n_combined=n_combined, kappa=kappa, beta=beta, ema_alpha=bond.ema_alpha,
+        liquid=bond.liquid,
     )
 
 
@@ -532,7 +603,8 @@ def chain_epoch(
        ``kappa = I32F32(Kappa) / 65535``; ``col_clip_sparse``; validator trust
        ``row_sum_sparse``; ranks ``matmul_sparse``; incentive ``inplace_normalize``.
     7. **Bonds**: ``interpolate_sparse(weights, clipped, BondsPenalty / 65535)``, then
-       Yuma 3 (``get_bonds_sparse_fixed_proportion``, ``last_tempo`` column mask,
+       Yuma 3 (``get_bonds_sparse_fixed_proportion``, the :func:`bond_cutoff_block` column
+       mask,
        ``compute_bonds_sparse``: liquid alpha per entry with the sparse drop rule or
        ``mat_ema_sparse`` with ``1 - BMA/1e6``; ``inplace_col_normalize_sparse`` copy;
        ``row_sum_sparse(mat_vec_mul_sparse)``, ``vec_mul`` (checked), ``inplace_normalize``)
@@ -547,6 +619,16 @@ def chain_epoch(
        defaults to empty and ``persist_mechanism_epoch_terms`` writes every UID's row);
        ``ValidatorPermit`` = new permits.
 
+    Stakes are taken as the chain takes them, overflow included: each raw stake is
+    ``I64F64::saturating_from_num`` of its u64 rao (``I64F64::MAX`` from 2**63 on) and
+    ``inplace_normalize_64`` adds them with the release runtime's wrapping ``+``. A
+    total at or above 2**63 rao (about 400 times the whole alpha supply; no real subnet
+    gets there) therefore wraps exactly as on chain: two stakes of 2**63 rao normalize to
+    0 (no permits, nothing paid), and ``[10**9, 2**63 - 1, 2**63 - 1]`` saturates
+    ``I32F32`` and pays each large UID about 2.1e18 rao from a budget of 1e9. This
+    function reproduces that bit for bit rather than refusing it;
+    :func:`yuma.chain_epoch_from_float` keeps the total below 2**63.
+
     Parameters
     ----------
     state : ChainState
@@ -554,9 +636,10 @@ def chain_epoch(
     rao_emission : int
         Alpha to distribute (u64).
     record_step : bool
-        Write ``LastMechansimStepBlock = block`` into the new state, as the coinbase does
-        after ``distribute_emission``. The chain tests call the ``epoch`` wrapper
-        directly, which does not: pass False to replay them.
+        Write ``LastMechansimStepBlock = block`` (and ``LastYumaStepBlock = block`` when
+        ``block > 0``) into the new state, as the coinbase does after
+        ``distribute_emission``. The chain tests call the ``epoch`` wrapper directly,
+        which does not: pass False to replay them.
     active : array_like of bool, shape (n,), optional
         Use this activity mask instead of step 1 (for inputs that are not chain state).
     bonds_reset : array_like of bool, shape (n,), optional
@@ -567,24 +650,38 @@ def chain_epoch(
     output : ChainEpochOutput
         Stored values and the intermediates.
     new_state : ChainState
-        The state after the epoch (bonds, permits and, with ``record_step``, lms).
+        The state after the epoch (bonds, permits, consensus and, with ``record_step``,
+        the step blocks).
     """
     if not isinstance(state, ChainState):
         raise ValueError(f"state must be a ChainState, got {type(state).__name__}")
     rao = _u64(rao_emission, "rao_emission")
     core = _epoch_core(state, active, bonds_reset)
     out, order = _output(core, state, rao)
-    new_state = dataclasses.replace(
+    return out, _persist(state, out, order, record_step)
+
+
+def _persist(state: ChainState, out: ChainEpochOutput, bonds_order, record_step: bool):
+    """``persist_mechanism_epoch_terms`` and the coinbase's step blocks, as a new state.
+
+    Bonds, permits and ``Consensus`` are the epoch's; with ``record_step``
+    ``LastMechansimStepBlock = block`` and, as ``distribute_emissions_to_subnets`` does
+    for a Yuma epoch at a block above 0, ``LastYumaStepBlock = block``.
+    """
+    steps = {}
+    if record_step:
+        steps["last_mechanism_step_block"] = state.block
+        if state.block > 0:
+            steps["last_yuma_step_block"] = state.block
+    return dataclasses.replace(
         state,
         bonds=out.bonds,
         bonds_present=out.bonds_present,
-        bonds_order=order,
-        validator_permit=_frozen(np.array(core.permit_new)),
+        bonds_order=bonds_order,
+        validator_permit=_frozen(np.array(out.validator_permit)),
         consensus=out.consensus,
-        last_mechanism_step_block=(state.block if record_step
-                                   else state.last_mechanism_step_block),
+        **steps,
     )
-    return out, new_state
 
 
 def _output(core: _Core, state: ChainState, rao: int) -> tuple[ChainEpochOutput, np.ndarray | None]:

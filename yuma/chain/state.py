@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..params import chain_names
 from . import fixed
 
 __all__ = [
@@ -31,13 +32,18 @@ __all__ = [
     "reset_bonds",
     "advance",
     "activity_cutoff_blocks",
+    "bond_cutoff_block",
+    "set_epoch_consensus",
     "U64_MAX",
+    "MIN_ALPHA_VALUE",
 ]
 
 U64_MAX = (1 << 64) - 1
 """``u64::MAX`` (also the "no commit" marker of ``commit_block``)."""
 
 _U16_MAX = 65535
+MIN_ALPHA_VALUE = _U16_MAX // 40
+"""Smallest ``AlphaValues`` entry ``do_set_alpha_values`` accepts (1638)."""
 _I16_MIN, _I16_MAX = -(1 << 15), (1 << 15) - 1
 _INITIAL_ACTIVITY_CUTOFF_FACTOR_MILLI = 13_889
 _PARALLEL_MIN = 1 << 16  # liquid-alpha entries above which the EMA kernel uses threads
@@ -59,6 +65,7 @@ _HYPERPARAMETERS = (
     "commit_reveal_enabled",
     "bonds_reset_on",
     "owner_uid",
+    "liquid_alpha_consensus_mode",
 )
 
 
@@ -174,6 +181,131 @@ def _bool_array(x, name: str, shape: tuple[int, ...]) -> np.ndarray:
     return _frozen(out)
 
 
+def _check_alpha_values(alpha_low: int, alpha_high: int) -> None:
+    """``do_set_alpha_values``' rules: ``1638 <= alpha_low <= alpha_high``.
+
+    The chain refuses ``alpha_high < u16::MAX / 40`` (``AlphaHighTooLow``) and
+    ``alpha_low`` below that or above ``alpha_high`` (``AlphaLowOutOfRange``), so
+    ``AlphaValues`` never holds such a pair.
+    """
+    if alpha_high < MIN_ALPHA_VALUE:
+        raise ValueError(f"alpha_high must be >= {MIN_ALPHA_VALUE} (u16::MAX / 40), got "
+                         f"{alpha_high} (the chain refuses it: AlphaHighTooLow)")
+    if not MIN_ALPHA_VALUE <= alpha_low <= alpha_high:
+        raise ValueError(f"alpha_low must be in [{MIN_ALPHA_VALUE}, alpha_high={alpha_high}], "
+                         f"got {alpha_low} (the chain refuses it: AlphaLowOutOfRange)")
+
+
+_U64_FIELDS = ("block", "activity_cutoff", "last_mechanism_step_block", "tao_weight",
+               "stake_threshold", "bonds_moving_average")
+_U16_FIELDS = ("n", "tempo", "kappa", "bonds_penalty", "alpha_low", "alpha_high",
+               "max_allowed_validators")
+_BOOL_FIELDS = ("liquid_alpha_on", "yuma3_on", "commit_reveal_enabled", "bonds_reset_on")
+
+
+def _checked_scalars(state) -> dict:
+    """The scalar fields of a :class:`ChainState` as the chain's integer types."""
+    out = {name: _u16(getattr(state, name), name) for name in _U16_FIELDS}
+    out.update({name: _u64(getattr(state, name), name) for name in _U64_FIELDS})
+    out.update({name: _bool(getattr(state, name), name) for name in _BOOL_FIELDS})
+    out["alpha_sigmoid_steepness"] = _int_in(state.alpha_sigmoid_steepness,
+                                             "alpha_sigmoid_steepness", _I16_MIN, _I16_MAX, "i16")
+    if state.last_yuma_step_block is not None:
+        out["last_yuma_step_block"] = _u64(state.last_yuma_step_block, "last_yuma_step_block")
+    if state.liquid_alpha_consensus_mode not in ("auto", "current", "previous"):
+        raise ValueError("liquid_alpha_consensus_mode must be 'auto', 'current' or 'previous', "
+                         f"got {state.liquid_alpha_consensus_mode!r}")
+    if state.owner_uid is not None:
+        out["owner_uid"] = _int_in(state.owner_uid, "owner_uid", 0, max(out["n"] - 1, -1),
+                                   "UID below n")
+    _check_alpha_values(out["alpha_low"], out["alpha_high"])
+    return out
+
+
+def _checked_arrays(state, n: int) -> dict:
+    """The per-UID vectors and ``n x n`` rows of a :class:`ChainState`, frozen, defaults filled."""
+    vec, mat = (n,), (n, n)
+    out = {}
+
+    def ints(name, shape, dtype, hi, default):
+        x = getattr(state, name)
+        out[name] = _int_array(default() if x is None else x, name, shape, dtype, 0, hi)
+
+    for name in ("stake", "tao_stake", "last_update", "block_at_registration"):
+        ints(name, vec, np.uint64, U64_MAX, lambda: np.zeros(vec, np.uint64))
+    ints("commit_block", vec, np.uint64, U64_MAX, lambda: np.full(vec, U64_MAX, np.uint64))
+    for name in ("weights", "bonds"):
+        ints(name, mat, np.uint16, _U16_MAX, lambda: np.zeros(mat, np.uint16))
+    for name, values in (("weights_present", out["weights"]), ("bonds_present", out["bonds"])):
+        x = getattr(state, name)
+        out[name] = _bool_array(values != 0 if x is None else x, name, mat)
+    perm = state.validator_permit
+    out["validator_permit"] = _bool_array(np.zeros(vec, bool) if perm is None else perm,
+                                          "validator_permit", vec)
+    for name in ("weights_order", "bonds_order"):
+        if getattr(state, name) is not None:
+            ints(name, mat, np.int64, (1 << 31) - 1, None)
+    if state.consensus is not None:
+        size = np.shape(state.consensus)
+        if len(size) != 1:
+            raise ValueError(f"consensus must be 1-dimensional, got shape {size}")
+        ints("consensus", size, np.uint16, _U16_MAX, None)
+    return out
+
+
+def bond_cutoff_block(block: int, tempo: int, last_mechanism_step_block: int = 0,
+                      last_yuma_step_block: int | None = None) -> int:
+    r"""The chain's ``bond_cutoff_block``: bonds to UIDs registered at or after it are dropped.
+
+    .. math:: \text{cutoff} = \begin{cases}
+              \mathrm{LYSB} + 1 & \text{if LastYumaStepBlock is stored} \\
+              \mathrm{LMSB} + 1 & \text{if } \mathrm{LMSB} > 0 \\
+              \max(\text{block} - \text{tempo}, 0) & \text{otherwise}
+              \end{cases}
+
+    (additions saturate at ``u64::MAX``). ``LastYumaStepBlock`` (runtime 474 and later)
+    is written by every Yuma epoch and, per the chain's test, recorded when a subnet
+    switches to Null consensus, whose epochs advance ``LastMechansimStepBlock`` but
+    leave bonds frozen: so the cutoff tracks the last *Yuma* epoch. The spec's rule
+    (``lms + 1``, or ``block - tempo`` if never stepped) is the fallback while
+    ``LastYumaStepBlock`` is absent; a subnet never in Null mode gets the spec's value.
+
+    Pass the result as :func:`yuma.epoch`'s ``last_tempo``; :class:`ChainState`
+    applies it itself (:attr:`ChainState.last_tempo`).
+
+    Parameters
+    ----------
+    block : int
+        Current block (u64).
+    tempo : int
+        ``Tempo`` (u16).
+    last_mechanism_step_block : int
+        ``LastMechansimStepBlock`` (0: never stepped).
+    last_yuma_step_block : int, optional
+        ``LastYumaStepBlock``; None when not stored.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    The chain's ``null_bond_cutoff_tracks_last_yuma_epoch_not_null_epochs``:
+
+    >>> bond_cutoff_block(20, 5, 10), bond_cutoff_block(100, 5, 100, 10)
+    (11, 11)
+    >>> bond_cutoff_block(102, 5, 100, 101)
+    102
+    """
+    block, lms = _u64(block, "block"), _u64(last_mechanism_step_block, "last_mechanism_step_block")
+    tempo = _u16(tempo, "tempo")
+    if last_yuma_step_block is not None:
+        return min(_u64(last_yuma_step_block, "last_yuma_step_block") + 1, U64_MAX)
+    if lms == 0:
+        return max(block - tempo, 0)
+    return min(lms + 1, U64_MAX)
+
+
 # --------------------------------------------------------------------------------------
 # State
 # --------------------------------------------------------------------------------------
@@ -235,7 +367,11 @@ class ChainState:
         keeps its self-weight.
     last_mechanism_step_block : int
         ``LastMechansimStepBlock`` (lms, u64): block of the last distributed epoch, 0 for
-        never. The bond mask uses ``last_tempo = lms + 1`` (or ``block - tempo`` if 0).
+        never.
+    last_yuma_step_block : int, optional
+        ``LastYumaStepBlock`` (runtime 474 and later; None: not stored). The bond mask
+        drops bonds to UIDs registered at or after :func:`bond_cutoff_block`: this + 1
+        when stored, else ``lms + 1`` (or ``block - tempo`` if lms is 0).
     kappa : int
         ``Kappa`` (u16; ``kappa = I32F32(Kappa) / 65535``).
     bonds_penalty : int
@@ -245,7 +381,7 @@ class ChainState:
     liquid_alpha_on : bool
         ``LiquidAlphaOn`` (used by Yuma 3 only).
     alpha_low, alpha_high : int
-        ``AlphaValues`` (u16 each).
+        ``AlphaValues`` (u16 each; the chain holds ``1638 <= alpha_low <= alpha_high``).
     alpha_sigmoid_steepness : int
         ``AlphaSigmoidSteepness`` (i16).
     yuma3_on : bool
@@ -278,8 +414,8 @@ class ChainState:
     Raises
     ------
     ValueError
-        On a wrong shape, a value outside its chain type, or an ``owner_uid`` outside
-        ``[0, n)``; the message names the argument.
+        On a wrong shape, a value outside its chain type, an ``owner_uid`` outside
+        ``[0, n)``, or ``AlphaValues`` the chain refuses; the message names the argument.
     """
 
     n: int
@@ -315,66 +451,12 @@ class ChainState:
     bonds_reset_on: bool = False
     liquid_alpha_consensus_mode: str = "auto"
     consensus: ArrayLike | None = None
+    last_yuma_step_block: int | None = None
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        n = _u16(self.n, "n")
-        set_(self, "n", n)
-        for name in ("block", "activity_cutoff", "last_mechanism_step_block"):
-            set_(self, name, _u64(getattr(self, name), name))
-        set_(self, "tempo", _u16(self.tempo, "tempo"))
-        set_(self, "tao_weight", _u64(self.tao_weight, "tao_weight"))
-        set_(self, "stake_threshold", _u64(self.stake_threshold, "stake_threshold"))
-        set_(self, "bonds_moving_average", _u64(self.bonds_moving_average, "bonds_moving_average"))
-        for name in ("kappa", "bonds_penalty", "alpha_low", "alpha_high", "max_allowed_validators"):
-            set_(self, name, _u16(getattr(self, name), name))
-        set_(
-            self,
-            "alpha_sigmoid_steepness",
-            _int_in(self.alpha_sigmoid_steepness, "alpha_sigmoid_steepness", _I16_MIN, _I16_MAX,
-                    "i16"),
-        )
-        for name in ("liquid_alpha_on", "yuma3_on", "commit_reveal_enabled", "bonds_reset_on"):
-            set_(self, name, _bool(getattr(self, name), name))
-        if self.liquid_alpha_consensus_mode not in ("auto", "current", "previous"):
-            raise ValueError(
-                "liquid_alpha_consensus_mode must be 'auto', 'current' or 'previous', "
-                f"got {self.liquid_alpha_consensus_mode!r}"
-            )
-        if self.consensus is not None:
-            size = np.shape(self.consensus)
-            if len(size) != 1:
-                raise ValueError(f"consensus must be 1-dimensional, got shape {size}")
-            set_(self, "consensus",
-                 _int_array(self.consensus, "consensus", size, np.uint16, 0, _U16_MAX))
-        if self.owner_uid is not None:
-            set_(self, "owner_uid", _int_in(self.owner_uid, "owner_uid", 0, max(n - 1, -1),
-                                            "UID below n"))
-
-        vec, mat = (n,), (n, n)
-
-        def ints(name, shape, dtype, lo, hi, default):
-            x = getattr(self, name)
-            set_(self, name, _int_array(default() if x is None else x, name, shape, dtype, lo, hi))
-
-        ints("stake", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
-        ints("tao_stake", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
-        ints("weights", mat, np.uint16, 0, _U16_MAX, lambda: np.zeros(mat, np.uint16))
-        ints("bonds", mat, np.uint16, 0, _U16_MAX, lambda: np.zeros(mat, np.uint16))
-        ints("last_update", vec, np.uint64, 0, U64_MAX, lambda: np.zeros(vec, np.uint64))
-        ints("block_at_registration", vec, np.uint64, 0, U64_MAX,
-             lambda: np.zeros(vec, np.uint64))
-        ints("commit_block", vec, np.uint64, 0, U64_MAX, lambda: np.full(vec, U64_MAX, np.uint64))
-        for name, values in (("weights_present", self.weights), ("bonds_present", self.bonds)):
-            x = getattr(self, name)
-            set_(self, name, _bool_array(values != 0 if x is None else x, name, mat))
-        perm = self.validator_permit
-        set_(self, "validator_permit",
-             _bool_array(np.zeros(vec, bool) if perm is None else perm, "validator_permit", vec))
-        for name in ("weights_order", "bonds_order"):
-            x = getattr(self, name)
-            if x is not None:
-                set_(self, name, _int_array(x, name, mat, np.int64, 0, (1 << 31) - 1))
+        scalars = _checked_scalars(self)
+        for name, value in {**scalars, **_checked_arrays(self, scalars["n"])}.items():
+            object.__setattr__(self, name, value)
 
     @property
     def total_stake(self) -> list[int]:
@@ -392,11 +474,9 @@ class ChainState:
 
     @property
     def last_tempo(self) -> int:
-        """Bond-mask block: ``lms + 1``, or ``block - tempo`` (saturating) while lms is 0."""
-        lms = self.last_mechanism_step_block
-        if lms == 0:
-            return max(self.block - self.tempo, 0)
-        return min(lms + 1, U64_MAX)
+        """Bond-mask block: :func:`bond_cutoff_block` of this state."""
+        return bond_cutoff_block(self.block, self.tempo, self.last_mechanism_step_block,
+                                 self.last_yuma_step_block)
 
 
 def activity_cutoff_blocks(
@@ -442,12 +522,21 @@ def new_subnet(n: int = 0, *, block: int = 0, tempo: int = 360,
     activity_cutoff : int, optional
         In blocks; default :func:`activity_cutoff_blocks` of ``tempo``.
     **fields
-        Any other :class:`ChainState` field (hyperparameters, ``stake``, ...).
+        Any other :class:`ChainState` field (hyperparameters, ``stake``, ...);
+        hyperparameters may also go by their SDK names (:data:`yuma.params.SDK_NAMES`,
+        e.g. ``max_validators``, ``bonds_moving_avg``, ``yuma_version``).
 
     Returns
     -------
     ChainState
+
+    Raises
+    ------
+    ValueError
+        For a value outside its chain type, or a hyperparameter given under its chain and
+        its SDK name with different values.
     """
+    fields = chain_names(fields)
     n = _u16(n, "n")
     block = _u64(block, "block")
     if activity_cutoff is None:
@@ -474,9 +563,10 @@ def register(state: ChainState, uid: int | None = None, *, stake: int = 0,
     ``uid < n`` it replaces that UID as ``replace_neuron`` does (the chain picks the UID
     with ``get_neuron_to_prune``; name it here): ``clear_neuron`` removes the UID's weight
     row and bond row, sets every stored weight *to* it to 0 (the entries stay, as explicit
-    zeros), drops its permit; ``BlockAtRegistration`` and ``LastUpdate`` become the
-    current block. Registration itself adds no stake; ``stake``/``tao_stake`` are the new
-    hotkey's (as a following ``increase_stake`` would give).
+    zeros), drops its permit and zeroes its stored ``Consensus``; ``BlockAtRegistration``
+    and ``LastUpdate`` become the current block. ``append_neuron`` pushes a 0 onto a
+    stored ``Consensus``. Registration itself adds no stake; ``stake``/``tao_stake`` are
+    the new hotkey's (as a following ``increase_stake`` would give).
 
     Parameters
     ----------
@@ -499,65 +589,92 @@ def register(state: ChainState, uid: int | None = None, *, stake: int = 0,
         If ``uid`` is out of range, is the subnet owner (the chain never replaces the
         owner hotkey), or the subnet is full (65535 UIDs).
     """
-    n = state.n
     b = state.block if at_block is None else _u64(at_block, "at_block")
     stake, tao_stake = _u64(stake, "stake"), _u64(tao_stake, "tao_stake")
-    if uid is None or uid == n:
-        if n == _U16_MAX:
-            raise ValueError("n: the subnet already has 65535 UIDs")
-        kw = {
-            "n": n + 1,
-            "stake": _grow(state.stake, n, stake),
-            "tao_stake": _grow(state.tao_stake, n, tao_stake),
-            "weights": _grow(state.weights, n, 0),
-            "weights_present": _grow(state.weights_present, n, False),
-            "bonds": _grow(state.bonds, n, 0),
-            "bonds_present": _grow(state.bonds_present, n, False),
-            "last_update": _grow(state.last_update, n, b),
-            "block_at_registration": _grow(state.block_at_registration, n, b),
-            "validator_permit": _grow(state.validator_permit, n, False),
-            "commit_block": _grow(state.commit_block, n, U64_MAX),
-        }
-        for name in ("weights_order", "bonds_order"):
-            order = getattr(state, name)
-            if order is not None:
-                grown = _grow(order, n, 0)
-                grown[n, :] = np.arange(n + 1)
-                grown[:, n] = n
-                kw[name] = grown
-        return dataclasses.replace(state, **kw)
-    uid = _int_in(uid, "uid", 0, n - 1, "UID below n")
+    if uid is None or uid == state.n:
+        return _append_neuron(state, b, stake, tao_stake)
+    uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
     if state.owner_uid is not None and uid == state.owner_uid:
         raise ValueError("uid: replace_neuron never replaces the subnet owner's hotkey")
-    weights = np.array(state.weights)
-    wp = np.array(state.weights_present)
-    weights[uid, :] = 0
-    wp[uid, :] = False
-    weights[:, uid] = 0  # stored weights to the replaced UID become explicit zeros
-    bonds = np.array(state.bonds)
-    bp = np.array(state.bonds_present)
-    bonds[uid, :] = 0
-    bp[uid, :] = False
-    vec = {
-        "stake": (stake,), "tao_stake": (tao_stake,), "last_update": (b,),
-        "block_at_registration": (b,), "validator_permit": (False,), "commit_block": (U64_MAX,),
+    return _replace_neuron(state, uid, b, stake, tao_stake)
+
+
+def _append_neuron(state: ChainState, b: int, stake: int, tao_stake: int) -> ChainState:
+    """``append_neuron``: every per-UID vector grows by one entry, every matrix by one UID."""
+    n = state.n
+    if n == _U16_MAX:
+        raise ValueError("n: the subnet already has 65535 UIDs")
+    kw = {
+        "n": n + 1,
+        "stake": _grow(state.stake, n, stake),
+        "tao_stake": _grow(state.tao_stake, n, tao_stake),
+        "weights": _grow(state.weights, n, 0),
+        "weights_present": _grow(state.weights_present, n, False),
+        "bonds": _grow(state.bonds, n, 0),
+        "bonds_present": _grow(state.bonds_present, n, False),
+        "last_update": _grow(state.last_update, n, b),
+        "block_at_registration": _grow(state.block_at_registration, n, b),
+        "validator_permit": _grow(state.validator_permit, n, False),
+        "commit_block": _grow(state.commit_block, n, U64_MAX),
     }
-    kw = {}
-    for name, (value,) in vec.items():
+    if state.consensus is not None:  # Consensus::mutate(|v| v.push(0))
+        kw["consensus"] = _grow(state.consensus, state.consensus.shape[0], 0)
+    for name in ("weights_order", "bonds_order"):
+        order = getattr(state, name)
+        if order is not None:
+            grown = _grow(order, n, 0)
+            grown[n, :] = np.arange(n + 1)
+            grown[:, n] = n
+            kw[name] = grown
+    return dataclasses.replace(state, **kw)
+
+
+def _replace_neuron(state: ChainState, uid: int, b: int, stake: int,
+                    tao_stake: int) -> ChainState:
+    """``replace_neuron``: ``clear_neuron``, then the new hotkey's registration block."""
+    kw = _clear_neuron(state, uid)
+    for name, value in (("stake", stake), ("tao_stake", tao_stake), ("last_update", b),
+                        ("block_at_registration", b), ("commit_block", U64_MAX)):
         arr = np.array(getattr(state, name))
         arr[uid] = value
         kw[name] = arr
-    return dataclasses.replace(state, weights=weights, weights_present=wp, bonds=bonds,
-                               bonds_present=bp, **kw)
+    return dataclasses.replace(state, **kw)
+
+
+def _clear_neuron(state: ChainState, uid: int) -> dict:
+    """``clear_neuron``'s writes to what the state holds, as new field values.
+
+    Its weight and bond rows are removed, stored weights to it become explicit zeros, its
+    ``ValidatorPermit`` and ``Consensus`` entries become false and 0 (``set_element_at``
+    leaves a ``Consensus`` shorter than ``uid`` unchanged).
+    """
+    weights, wp = np.array(state.weights), np.array(state.weights_present)
+    weights[uid, :] = 0
+    wp[uid, :] = False
+    weights[:, uid] = 0  # the entries stay, as explicit zeros
+    bonds, bp = np.array(state.bonds), np.array(state.bonds_present)
+    bonds[uid, :] = 0
+    bp[uid, :] = False
+    permit = np.array(state.validator_permit)
+    permit[uid] = False
+    kw = {"weights": weights, "weights_present": wp, "bonds": bonds, "bonds_present": bp,
+          "validator_permit": permit}
+    if state.consensus is not None and uid < state.consensus.shape[0]:
+        consensus = np.array(state.consensus)
+        consensus[uid] = 0
+        kw["consensus"] = consensus
+    return kw
 
 
 def set_weights(
-    state: ChainState, uid: int, uids, values, *, check_permit: bool = True
+    state: ChainState, uid: int, uids, values, *, check_permit: bool = True,
+    upscale: bool = True,
 ) -> ChainState:
     """``set_weights`` from ``uid``: store ``values`` max-upscaled to u16, in the given order.
 
     The row becomes ``zip(uids, vec_u16_max_upscale_to_u16(values))`` (zeros stored
-    explicitly); ``LastUpdate[uid]`` becomes the current block. With commit-reveal
+    explicitly; with ``upscale`` False the raw values, as a Null-consensus subnet stores
+    them); ``LastUpdate[uid]`` becomes the current block. With commit-reveal
     enabled the chain's ``set_weights`` extrinsic is refused; this then models a reveal
     (``internal_set_weights`` stores the row and leaves ``LastUpdate``, which the commit
     set).
@@ -574,6 +691,8 @@ def set_weights(
     check_permit : bool
         Refuse non-self weights from a UID without a stored permit (unless it is the
         owner), as the chain's ``check_validator_permit`` does.
+    upscale : bool
+        Max-upscale the row (Yuma subnets); False stores the values as given (Null).
 
     Returns
     -------
@@ -598,7 +717,8 @@ def set_weights(
     if check_permit and not (self_weight or uid == state.owner_uid
                              or bool(state.validator_permit[uid])):
         raise ValueError(f"uid {uid} has no validator permit (NeuronNoValidatorPermit)")
-    up = fixed.vec_u16_max_upscale_to_u16(np.array(vals, dtype=np.int64)) if vals else []
+    up = (fixed.vec_u16_max_upscale_to_u16(np.array(vals, dtype=np.int64))
+          if vals and _bool(upscale, "upscale") else vals)
     weights = np.array(state.weights)
     wp = np.array(state.weights_present)
     weights[uid, :] = 0
@@ -660,7 +780,9 @@ def set_hyperparameters(state: ChainState, **values) -> ChainState:
     ``bonds_moving_average``, ``liquid_alpha_on``, ``alpha_low``, ``alpha_high``,
     ``alpha_sigmoid_steepness``, ``yuma3_on``, ``max_allowed_validators``,
     ``stake_threshold``, ``tao_weight``, ``commit_reveal_enabled``, ``bonds_reset_on``,
-    ``owner_uid``.
+    ``owner_uid``; or the SDK's names of them (:data:`yuma.params.SDK_NAMES`:
+    ``bonds_moving_avg``, ``liquid_alpha_enabled``, ``yuma3_enabled`` or ``yuma_version``,
+    ``max_validators``, ``commit_reveal_weights_enabled``, ``bonds_reset_enabled``).
 
     ``tempo`` does not change ``activity_cutoff`` (give both, see
     :func:`activity_cutoff_blocks`).
@@ -678,11 +800,14 @@ def set_hyperparameters(state: ChainState, **values) -> ChainState:
     Raises
     ------
     ValueError
-        For an unknown name or a value outside its chain type.
+        For an unknown name, a value outside its chain type, or a hyperparameter given
+        under its chain and its SDK name with different values.
     """
+    values = chain_names(values)
     unknown = sorted(set(values) - set(_HYPERPARAMETERS))
     if unknown:
-        raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}")
+        raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}; known: "
+                         f"{', '.join(_HYPERPARAMETERS)} (or their SDK names)")
     return dataclasses.replace(state, **values)
 
 
@@ -743,3 +868,30 @@ def advance(state: ChainState, blocks: int = 1) -> ChainState:
     """
     blocks = _u64(blocks, "blocks")
     return dataclasses.replace(state, block=_u64(state.block + blocks, "block"))
+
+
+def set_epoch_consensus(state: ChainState, mode: str) -> ChainState:
+    """``do_set_epoch_consensus``' storage write the epoch reads: ``LastYumaStepBlock``.
+
+    Switching to ``"null"`` records the last Yuma step: ``LastYumaStepBlock`` becomes
+    ``LastMechansimStepBlock`` when it is not stored yet and the subnet has stepped
+    (inferred from the chain's test ``null_bond_cutoff_tracks_last_yuma_epoch_not_null_epochs``;
+    the switch's own code was not seen). Switching to ``"yuma"`` writes nothing the
+    epoch reads. The state does not hold the mode: run :func:`yuma.chain.chain_epoch`
+    (Yuma) or :func:`yuma.null.chain_null_epoch` (Null) accordingly.
+
+    Parameters
+    ----------
+    state : ChainState
+    mode : {"yuma", "null"}
+
+    Returns
+    -------
+    ChainState
+    """
+    if mode not in ("yuma", "null"):
+        raise ValueError(f"mode must be 'yuma' or 'null', got {mode!r}")
+    if mode == "null" and state.last_yuma_step_block is None \
+            and state.last_mechanism_step_block > 0:
+        return dataclasses.replace(state, last_yuma_step_block=state.last_mechanism_step_block)
+    return state

@@ -1,29 +1,38 @@
 """The ``yuma`` command.
 
 * ``yuma demo``: run a small subnet's epochs and print a per-UID table;
-* ``yuma epoch FILE``: run one epoch on a snapshot (``.npz`` or JSON, see
-  :mod:`yuma.io.snapshot`) and print its per-UID table;
+* ``yuma epoch FILE``: run one epoch on a snapshot (``.npz``, JSON or a simulator dump
+  ``.pt``, see :mod:`yuma.io.snapshot`) and print its top rows by emission;
+* ``yuma replay FILE...``: a subnet's snapshots through the epoch under variants side by side
+  (:mod:`yuma.cli.replay`);
+* ``yuma diagnose FILE...``: the copy-risk sweep, commit-reveal delay x liquid-alpha range
+  (:mod:`yuma.cli.diagnose`);
 * ``yuma scenarios``: list the scenario catalogue;
 * ``yuma simulate SCENARIO --variant yuma2 --variant yuma3+la --plot out.png``: run a
   scenario under variants side by side and print each validator's dividends;
 * ``yuma guarantees --kappa 0.5 --beta 1 --xi 0.5 --sigma 0.4 --grid 51 --out r.parquet
   --plot map.png``: the chain document's Monte Carlo retention map (honest stake against a
-  cabal, :mod:`yuma.analysis.guarantees`) and the honest utility each honest stake share needs.
+  cabal, :mod:`yuma.analysis.guarantees`) and the honest utility each honest stake share needs;
+* ``yuma influence FILE --value incentive-l1``: the validators ranked by Shapley value and by
+  removal impact on one epoch (:mod:`yuma.analysis.influence`; ``yuma/cli/influence.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 import numpy as np
 
+from .._extras import DISTRIBUTION, MissingExtraError, install_command, require
+from .._progress import progress_default
+from .._table import format_table as _format_columns
+from .._version import __version__
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
-from ..io.snapshot import load_snapshot
 from ..params import YumaParams
 from ..result import EpochResult
+from ._options import HelpFormatter, add_progress_options, subparser
 
 __all__ = ["main", "demo_inputs", "format_table"]
 
@@ -72,7 +81,7 @@ def demo_inputs(
 
 
 def format_table(result: EpochResult) -> str:
-    """Format an epoch result as a fixed-width per-UID table.
+    """Format an epoch result as a fixed-width per-UID table, with the totals under it.
 
     Parameters
     ----------
@@ -84,23 +93,15 @@ def format_table(result: EpochResult) -> str:
     str
     """
     cols = result.per_uid()
-    header = "uid " + " ".join(f"{label:>10}" for _, label in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for uid in range(result.n_uids):
-        cells = []
-        for key, _ in _COLUMNS:
-            value = cols[key][uid]
-            if key == "validator_permit":
-                cells.append(f"{'yes' if value else 'no':>10}")
-            else:
-                cells.append(f"{value:10.6f}")
-        lines.append(f"{uid:>3} " + " ".join(cells))
-    totals = (
-        f"sum {'':>10} {'':>10} {'':>10} {'':>10} {cols['incentive'].sum():10.6f} "
-        f"{cols['dividends'].sum():10.6f} {cols['emission'].sum():10.6f}"
+    columns = {"uid": range(result.n_uids)}
+    columns.update({label: cols[key] for key, label in _COLUMNS})
+    totals = {"uid": "sum"}
+    totals.update({key: float(cols[key].sum()) for key in ("incentive", "dividends", "emission")})
+    return _format_columns(
+        columns,
+        formats={label: ".6f" for key, label in _COLUMNS if key != "validator_permit"},
+        footer=totals,
     )
-    lines += ["-" * len(header), totals]
-    return "\n".join(lines)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -121,33 +122,23 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _epoch_file(args: argparse.Namespace) -> int:
-    try:
-        inputs = load_snapshot(args.file)
-        if args.variant is not None:
-            inputs["params"] = dataclasses.replace(inputs["params"], variant=args.variant)
-        result = epoch(**inputs)
-    except ValueError as exc:
-        print(f"yuma epoch: error: {exc}", file=sys.stderr)
-        return 2
-    params = inputs["params"]
-    print(
-        f"yuma epoch {args.file}: {result.n_uids} UIDs, variant={result.variant}, "
-        f"liquid_alpha={params.liquid_alpha}, kappa={params.kappa:.6g}"
-    )
-    print(format_table(result))
-    return 0
+    from . import epoch_table
+
+    return epoch_table.run(args)
 
 
 def _scenarios(args: argparse.Namespace) -> int:
     from ..sim.scenarios import CATALOGUE
 
-    width = max(len(name) for name in CATALOGUE)
+    columns: dict[str, list[str]] = {"name": [], "shape": [], "summary": []}
     for name, scenario in CATALOGUE.items():
         summary = " ".join(scenario.description.split())
         if len(summary) > 90:
             summary = summary[:87].rsplit(" ", 1)[0] + "..."
-        shape = f"{scenario.n_epochs} epochs, {scenario.n_rows}x{scenario.n_cols}"
-        print(f"{name:<{width}}  {shape:<18}  {summary}")
+        columns["name"].append(name)
+        columns["shape"].append(f"{scenario.n_epochs} epochs, {scenario.n_rows}x{scenario.n_cols}")
+        columns["summary"].append(summary)
+    print(_format_columns(columns, left=list(columns), header=False))
     return 0
 
 
@@ -170,20 +161,17 @@ def format_simulation_summary(sims: dict) -> str:
     from ..sim import metrics
 
     first = next(iter(sims.values()))
-    head = "uid  role     " + " ".join(f"{lb + ' D':>14} {lb + ' D/S':>14}" for lb in sims)
-    lines = [head, "-" * len(head)]
-    columns = {}
+    rows = metrics.validator_rows(first)
+    columns: dict[str, object] = {"uid": rows, "role": [first.roles[i] for i in rows]}
     for label, sim in sims.items():
         paid, staked = sim.dividends.sum(axis=0), sim.stake.sum(axis=0)
         share = paid / paid.sum() if paid.sum() > 0 else paid
         relative = np.full_like(share, np.nan)
         np.divide(share, staked / staked.sum(), out=relative, where=staked > 0)
-        columns[label] = (share, relative)
-    for i in metrics.validator_rows(first):
-        cells = " ".join(
-            f"{columns[lb][0][i]:14.4f} {columns[lb][1][i]:14.4f}" for lb in sims
-        )
-        lines.append(f"{i:>3}  {first.roles[i]:<8} {cells}")
+        columns[f"{label} D"] = share[rows]
+        columns[f"{label} D/S"] = relative[rows]
+    formats = {name: ".4f" for name in list(columns)[2:]}
+    lines = [_format_columns(columns, formats=formats, left=["role"])]
     if first.copiers:
         g = "  ".join(f"{lb}: {metrics.copier_ratio(sim):.4f}" for lb, sim in sims.items())
         lines.append(f"copier ratio G   {g}")
@@ -196,13 +184,16 @@ def _simulate(args: argparse.Namespace) -> int:
 
     variants = args.variant or ["yuma2", "yuma3", "yuma3+la"]
     try:
+        if args.plot is not None:
+            require("--plot", "matplotlib", extra="plot")
         candidates = [compare.resolve_candidate(v) for v in variants]
         scenario = get_scenario(args.scenario)
         if args.plot is not None and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
             raise ValueError(f"--plot must name a .png, .pdf or .svg file, got {args.plot!r}")
-        progress = args.progress if args.progress is not None else scenario.n_epochs >= 200
+        epochs = scenario.n_epochs if args.epochs is None else args.epochs
+        progress = progress_default(args.progress, epochs * len(candidates) >= 300)
         sims = compare.run_candidates(scenario, candidates, epochs=args.epochs, progress=progress)
-    except ValueError as exc:
+    except (ValueError, MissingExtraError) as exc:
         print(f"yuma simulate: error: {exc}", file=sys.stderr)
         return 2
     first = next(iter(sims.values()))
@@ -251,10 +242,11 @@ def _guarantees(args: argparse.Namespace) -> int:
         return 2
 
     try:
+        _guarantees_extras(args)
         stakes, params, highlight = _guarantees_settings(args)
     except (ValueError, ImportError) as exc:
         return fail(str(exc))
-    progress = args.progress if args.progress is not None else stakes.size * args.grid**2 >= 5000
+    progress = progress_default(args.progress, stakes.size * args.grid**2 * args.epochs >= 2000)
     try:
         table = g.grid_frame(
             stakes, args.grid, seed=args.seed, noise=args.noise, n_workers=args.workers,
@@ -269,6 +261,17 @@ def _guarantees(args: argparse.Namespace) -> int:
     _print_retention(args, rmap)
     _write_guarantees_outputs(args, table, rmap, highlight)
     return 0
+
+
+def _guarantees_extras(args: argparse.Namespace) -> None:
+    """Every optional package ``yuma guarantees`` will need, checked before any work."""
+    require("yuma guarantees", "pandas", extra="sweep")
+    if args.out is not None:
+        require("--out", "pyarrow", extra="sweep")
+    if args.plot is not None:
+        require("--plot", "matplotlib", extra="plot")
+    if args.scheduler is not None:
+        require("--scheduler", "distributed", extra="sweep")
 
 
 def _guarantees_settings(args: argparse.Namespace) -> tuple[np.ndarray, dict, float]:
@@ -316,11 +319,18 @@ def _print_retention(args: argparse.Namespace, rmap) -> None:
         f"variant={args.variant}, {args.epochs} epoch(s), grid {args.grid}x{args.grid}, "
         f"seed {args.seed} ({args.noise} noise)"
     )
-    print(f"{'S_H':>6} {'W_H needed':>11} {'cabal W_C':>10}")
-    for s in rmap.stakes:
-        need, wc = rmap.required_utility(float(s))
-        shown = f"{need:11.3f}" if np.isfinite(need) else f"{'> 1':>11}"
-        print(f"{s:6.2f} {shown} {wc:10.2f}")
+    needs = [rmap.required_utility(float(s)) for s in rmap.stakes]
+    columns = {
+        "S_H": rmap.stakes,
+        "W_H needed": [need for need, _ in needs],
+        "cabal W_C": [wc for _, wc in needs],
+    }
+    formats = {
+        "S_H": ".2f",
+        "W_H needed": lambda v: f"{v:.3f}" if np.isfinite(v) else "> 1",
+        "cabal W_C": ".2f",
+    }
+    print(_format_columns(columns, formats=formats, rule=False))
 
 
 def _write_guarantees_outputs(args: argparse.Namespace, table, rmap, highlight: float) -> None:
@@ -387,9 +397,18 @@ def _main(argv: list[str] | None = None) -> int:
         Exit status.
     """
     from . import compare as compare_cli
+    from . import diagnose as diagnose_cli
+    from . import influence as influence_cli
+    from . import replay as replay_cli
 
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "influence":
+        return influence_cli.run(args)
+    if args.command == "replay":
+        return replay_cli.run(args)
+    if args.command == "diagnose":
+        return diagnose_cli.run(args)
     if args.command == "guarantees":
         return _guarantees(args)
     if args.command == "compare":
@@ -407,92 +426,169 @@ def _main(argv: list[str] | None = None) -> int:
     return 2  # pragma: no cover - argparse enforces a command
 
 
+_DESCRIPTION = """\
+The math of Bittensor's Yuma consensus, from the command line: one epoch of a subnet,
+many epochs of a scenario with variants side by side, a variant checked against a
+baseline, and the consensus guarantees map."""
+
+_EPILOG = f"""\
+examples:
+  yuma demo                                    a small subnet: per-UID table
+  yuma epoch snapshot.npz                      one epoch of a saved subnet
+  yuma scenarios                               the scenarios simulate can run
+  yuma simulate weight_copier                  yuma2, yuma3 and yuma3+la side by side
+  yuma compare mymodule:MINE --against yuma3   a variant of your own against Yuma 3
+  yuma guarantees --grid 21 --plot map.png     the honest-stake retention map
+
+Run "yuma COMMAND --help" for the options of one command. Figures, tables and sweeps
+need extras: {install_command("all")} installs them all."""
+
+
 def _parser() -> argparse.ArgumentParser:
     """The ``yuma`` command's parser: one subcommand each."""
     from . import compare as compare_cli
+    from . import diagnose as diagnose_cli
+    from . import influence as influence_cli
+    from . import replay as replay_cli
 
-    parser = argparse.ArgumentParser(prog="yuma", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="yuma", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=HelpFormatter
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"yuma {__version__} ({DISTRIBUTION})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title="commands")
     _add_demo(sub)
     _add_epoch(sub)
-    sub.add_parser("scenarios", help="list the scenario catalogue")
+    replay_cli.add_parser(sub)
+    diagnose_cli.add_parser(sub)
+    subparser(
+        sub, "scenarios", "list the scenarios that simulate can run",
+        "List the scenario catalogue: each scenario's name, its epochs and size "
+        "(validators x miners), and what it shows.",
+        "yuma scenarios",
+    )
     _add_simulate(sub)
     _add_guarantees(sub)
     compare_cli.add_parser(sub)
+    influence_cli.add_parser(sub)
     return parser
-
-
-def _add_progress_options(parser: argparse.ArgumentParser) -> None:
-    """``--progress`` / ``--no-progress`` (default: decided by the size of the run)."""
-    bar = parser.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false")
 
 
 def _add_demo(sub) -> None:
     """``yuma demo``."""
-    demo = sub.add_parser("demo", help="run a small subnet's epoch and print a per-UID table")
-    demo.add_argument("--variant", default="yuma3", choices=sorted(VARIANTS))
-    demo.add_argument("--liquid-alpha", action="store_true", help="turn liquid alpha on")
-    demo.add_argument("--validators", type=int, default=4)
-    demo.add_argument("--miners", type=int, default=8)
-    demo.add_argument("--epochs", type=int, default=3, help="epochs to run, carrying bonds")
-    demo.add_argument("--seed", type=int, default=0)
+    demo = subparser(
+        sub, "demo", "run a small made-up subnet and print a per-UID table",
+        "Run a few epochs of a small made-up subnet (validators first, then miners; the "
+        "last validator puts all its weight on one miner and is clipped) and print each "
+        "UID's stake, permit, trust, consensus, incentive, dividends and emission.",
+        "yuma demo --validators 3 --miners 5 --epochs 10 --liquid-alpha",
+    )
+    demo.add_argument("--variant", default="yuma3", choices=sorted(VARIANTS),
+                      help="which Yuma to run (default: yuma3)")
+    demo.add_argument("--liquid-alpha", action="store_true",
+                      help="turn liquid alpha on (bond rates that follow consensus)")
+    demo.add_argument("--validators", type=int, default=4,
+                      help="number of validators, at least 1 (default: 4)")
+    demo.add_argument("--miners", type=int, default=8, help="number of miners (default: 8)")
+    demo.add_argument("--epochs", type=int, default=3,
+                      help="epochs to run, carrying bonds from one to the next (default: 3)")
+    demo.add_argument("--seed", type=int, default=0,
+                      help="seed of the validators' weight noise (default: 0)")
 
 
 def _add_epoch(sub) -> None:
     """``yuma epoch FILE``."""
-    one = sub.add_parser("epoch", help="run one epoch on a snapshot file (.npz or .json)")
-    one.add_argument("file", help="snapshot: weights, stake, optional bonds and params")
-    one.add_argument("--variant", choices=sorted(VARIANTS), help="override params.variant")
+    one = subparser(
+        sub, "epoch", "run one epoch on a saved subnet and print its top rows",
+        "Run one epoch on a snapshot file and print its per-UID table, largest emission "
+        "first, with hotkeys and roles. The file is a .npz or .json snapshot (weights, stake, "
+        "and optionally bonds, the other inputs of yuma.epoch, params, hotkeys, netuid, block "
+        "and the chain's stored outputs; yuma.io.snapshot.save_snapshot writes one) or a "
+        "simulator dump (.pt, read without running any code from it). A bad file fails with "
+        "a message naming the file and the field, exit status 2, and nothing written.",
+        "yuma epoch snapshot.npz --variant yuma2 --top 10 --csv uids.csv",
+    )
+    one.add_argument("file", help="the snapshot: a .npz, .json or simulator dump .pt file")
+    one.add_argument("--variant", choices=sorted(VARIANTS),
+                     help="run this Yuma instead of the one in the file's params")
+    one.add_argument("--top", type=int, default=20,
+                     help="rows shown, largest emission first (20; 0: all)")
+    one.add_argument("--csv", help="write every UID's row (.csv)")
+    one.add_argument("--json", help="write every UID's row and the settings (.json)")
 
 
 def _add_simulate(sub) -> None:
     """``yuma simulate SCENARIO``."""
-    sim = sub.add_parser("simulate", help="run a scenario under variants side by side")
-    sim.add_argument("scenario", help="a name from `yuma scenarios`")
+    sim = subparser(
+        sub, "simulate", "run a scenario under several variants side by side",
+        "Run a scenario's epochs under each variant (bonds and permits carried as the "
+        "chain stores them) and print each validator's share of the dividends (D) and "
+        "that share over its stake share (D/S; 1 is pay in proportion to stake), plus the "
+        "copier ratio G when the scenario has a weight copier. --plot draws dividends, "
+        f"incentive and bonds over the epochs (needs {install_command('plot')}).",
+        "yuma simulate weight_copier --variant yuma2 --variant yuma3 --plot copier.png",
+    )
+    sim.add_argument("scenario", help="a scenario name from `yuma scenarios`")
     sim.add_argument(
         "--variant",
         action="append",
-        help="a preset (yuma2, yuma3, yuma3+la, yuma2_liquid_alpha_v1) or a variant as "
-        "module:attribute; repeat for several (default: yuma2, yuma3, yuma3+la)",
+        help="a preset (yuma2, yuma3, yuma3+la, yuma2_liquid_alpha_v1) or your own variant "
+        "as module:attribute; repeat for several (default: yuma2, yuma3 and yuma3+la)",
     )
     sim.add_argument("--epochs", type=int, help="run only the first EPOCHS epochs")
-    sim.add_argument("--plot", help="write a figure (.png, .pdf or .svg)")
-    _add_progress_options(sim)
+    sim.add_argument("--plot", metavar="FILE",
+                     help="write a figure of the run to FILE (.png, .pdf or .svg)")
+    add_progress_options(sim)
 
 
 def _add_guarantees(sub) -> None:
     """``yuma guarantees``."""
-    gua = sub.add_parser(
-        "guarantees",
-        help="Monte Carlo retention map: honest stake against a cabal (yuma.guarantees)",
+    gua = subparser(
+        sub, "guarantees", "map how much honest utility keeps the honest stake share",
+        "The Monte Carlo retention map of the chain's consensus document: 512 UIDs, 64 "
+        "validators split into an honest side (stake share S_H) and a cabal; the honest "
+        "side puts W_H of its weight on honest miners, the cabal W_C on itself. For each "
+        "S_H it prints the honest utility W_H needed to keep the stake share in emission. "
+        f"Needs {install_command('sweep')}; --plot also needs {install_command('plot')}.",
+        "yuma guarantees --kappa 0.5 --beta 1 --grid 21 --out map.parquet --plot map.png",
     )
-    gua.add_argument("--kappa", type=float, default=0.5, help="consensus majority (0.5)")
-    gua.add_argument("--beta", type=float, default=1.0, help="bonds penalty (1)")
-    gua.add_argument("--xi", type=float, default=0.5, help="validator emission ratio (0.5)")
-    gua.add_argument("--sigma", type=float, default=0.4, help="weight noise sigma_W (0.4)")
-    gua.add_argument("--sigma-stake", type=float, default=0.3, help="stake noise (0.3)")
-    gua.add_argument("--grid", type=int, default=51, help="points per weight axis (51)")
-    gua.add_argument("--stakes", help="honest stake shares, comma-separated "
-                     "(default 0.51,0.55,0.6,...,0.95,0.99)")
-    gua.add_argument("--epochs", type=int, default=1, help="epochs per point (1)")
+    gua.add_argument("--kappa", type=float, default=0.5,
+                     help="consensus majority kappa (default: 0.5)")
+    gua.add_argument("--beta", type=float, default=1.0,
+                     help="bonds penalty beta (default: 1)")
+    gua.add_argument("--xi", type=float, default=0.5,
+                     help="validators' share of emission xi (default: 0.5)")
+    gua.add_argument("--sigma", type=float, default=0.4,
+                     help="weight noise sigma_W (default: 0.4)")
+    gua.add_argument("--sigma-stake", type=float, default=0.3,
+                     help="stake noise (default: 0.3)")
+    gua.add_argument("--grid", type=int, default=51,
+                     help="points along each weight axis W_H and W_C (default: 51)")
+    gua.add_argument("--stakes", help="honest stake shares S_H, comma-separated "
+                     "(default: 0.51,0.55,0.6,...,0.95,0.99)")
+    gua.add_argument("--epochs", type=int, default=1, help="epochs per point (default: 1)")
     gua.add_argument("--variant", default="yuma2", choices=sorted(VARIANTS),
-                     help="epoch variant (yuma2: the document's)")
+                     help="which Yuma to run (default: yuma2, the document's)")
     gua.add_argument("--liquid-alpha", action="store_true", help="turn liquid alpha on")
-    gua.add_argument("--uids", type=int, default=512, help="UIDs (512)")
-    gua.add_argument("--validators", type=int, default=64, help="validators (64)")
-    gua.add_argument("--seed", type=int, default=0)
+    gua.add_argument("--uids", type=int, default=512, help="number of UIDs (default: 512)")
+    gua.add_argument("--validators", type=int, default=64,
+                     help="number of validators (default: 64)")
+    gua.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
     gua.add_argument("--noise", choices=["common", "independent"], default="common",
-                     help="one noise draw for all points (common) or one per point")
-    gua.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    gua.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    gua.add_argument("--out", help="write the tidy table (.parquet)")
-    gua.add_argument("--plot", help="write the emission map and retention lines "
-                     "(.png, .pdf or .svg)")
+                     help="one noise draw shared by all points (common, the default) or "
+                     "one per point (independent)")
+    gua.add_argument("--workers", type=int,
+                     help="local worker processes (default: one per core)")
+    gua.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on a Dask cluster at ADDRESS, e.g. tcp://host:8786")
+    gua.add_argument("--out", metavar="FILE", help="write the table to FILE (.parquet)")
+    gua.add_argument("--plot", metavar="FILE", help="write the emission map and retention "
+                     "lines to FILE (.png, .pdf or .svg)")
     gua.add_argument("--highlight", type=float,
-                     help="honest stake of the plotted emission map (default 0.6)")
-    _add_progress_options(gua)
+                     help="the S_H whose emission map is drawn (default: 0.6)")
+    add_progress_options(gua)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,8 +6,11 @@ import argparse
 import os
 import sys
 
+from .._extras import install_command, require
+from .._progress import progress_default
 from ..analysis.compare import _scenario_names, compare
 from ..core.presets import resolve_candidate
+from ._options import add_progress_options, subparser
 
 __all__ = ["add_parser", "run"]
 
@@ -25,18 +28,21 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The subcommand's parser.
     """
-    p = subparsers.add_parser(
+    p = subparser(
+        subparsers,
         "compare",
-        help="check a candidate variant against the invariants and the scenario catalogue, "
-        "side by side with a baseline",
-        description="Run the invariant suite (yuma.testing.invariants) and the scenario "
-        "catalogue on CANDIDATE and on a baseline, and print them side by side. CANDIDATE "
-        "is a preset (yuma2, yuma3, yuma3+la, yuma2_liquid_alpha_v1), a registered variant, "
-        "or module:attribute / file.py:attribute naming a yuma.Variant, a "
-        "yuma.core.presets.Candidate or a yuma.YumaParams.",
+        "check a variant against the invariants and the scenarios, beside a baseline",
+        "Check CANDIDATE and a baseline against the invariants (emission conserved, "
+        "ranges, scale invariance, bonds that decay, ...) and run both on the scenario "
+        "catalogue, then print the two side by side. CANDIDATE is a preset (yuma2, yuma3, "
+        "yuma3+la, yuma2_liquid_alpha_v1), a registered variant, or module:attribute or "
+        "file.py:attribute naming a yuma.Variant, a yuma.core.presets.Candidate or a "
+        "yuma.YumaParams. The invariants need "
+        f"{install_command('check')}; --plot needs {install_command('plot')}.",
+        "yuma compare mymodule:MINE --against yuma3 --plot figs/ --strict",
     )
-    p.add_argument("candidate", help="preset, variant name, or module:attribute")
-    p.add_argument("--against", default="yuma3", help="baseline (default yuma3)")
+    p.add_argument("candidate", help="a preset, a variant's name, or module:attribute")
+    p.add_argument("--against", default="yuma3", help="the baseline (default: yuma3)")
     p.add_argument("--liquid-alpha", action="store_true",
                    help="run the candidate with liquid alpha on")
     p.add_argument("--scenario", action="append",
@@ -45,12 +51,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--invariant", action="append",
                    help="an invariant to check; repeat for several (default: all)")
     p.add_argument("--max-examples", type=int, help="Hypothesis examples per invariant")
-    p.add_argument("--seed", type=int, default=0, help="seed of the invariant checks (0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the invariant checks (default: 0)")
     p.add_argument("--no-invariants", action="store_true", help="skip the invariant suite")
     p.add_argument("--no-scenarios", action="store_true", help="skip the scenario catalogue")
     p.add_argument("--plot", metavar="DIR", help="write one figure per scenario into DIR")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when the candidate fails an invariant the baseline holds")
+    add_progress_options(p)
     return p
 
 
@@ -74,11 +82,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     try:
-        from ..testing.invariants import INVARIANTS  # noqa: F401  (hypothesis present?)
-    except ImportError:
         if not args.no_invariants:
-            return fail("the invariant suite needs hypothesis (pip install hypothesis); "
-                        "or pass --no-invariants")
+            require("the invariant suite", "hypothesis", extra="check")
+        if args.plot is not None:
+            require("--plot", "matplotlib", extra="plot")
+    except ImportError as exc:
+        hint = "; or pass --no-invariants" if "hypothesis" in str(exc) else ""
+        return fail(f"{exc}{hint}")
     try:
         cand = resolve_candidate(args.candidate, liquid_alpha=True if args.liquid_alpha else None)
         base = resolve_candidate(args.against)
@@ -103,11 +113,11 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"--plot: {args.plot!r} exists and is not a folder")
             if not os.path.isdir(os.path.dirname(folder)):
                 raise ValueError(f"--plot: parent folder of {args.plot!r} does not exist")
-            import matplotlib  # noqa: F401
         result = compare(
             cand, base, scenarios=scenarios, epochs=args.epochs, invariants=args.invariant,
             check=not args.no_invariants, simulate=not args.no_scenarios,
             max_examples=args.max_examples, seed=args.seed, keep_bonds=args.plot is not None,
+            progress=progress_default(args.progress, True),
         )
     except (ValueError, ImportError) as exc:
         return fail(str(exc))

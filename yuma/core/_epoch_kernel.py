@@ -98,7 +98,6 @@ _SAFE_MAX = 2.0**1000  # as yuma.ops: sums below this cannot overflow
 _MAX_FINITE = np.finfo(np.float64).max
 _STAKE_SCALE = 2.0**52  # yuma.core.steps.STAKE_UNIT_BITS
 _I32F32_LIMIT = 2.0**31
-_EXP_MAX = 709.782712893384  # the largest double whose exp is finite
 _Y2_COL_BLOCK = 32
 
 
@@ -302,17 +301,7 @@ def liquid_alpha_v1_rates(consensus, low, high, out):
         ln_low = math.log(x_low) if x_low > 0.0 else 0.0
         a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
         b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
-    _logistic_rates(consensus, a, b, low, high, out)
-
-
-@_jit
-def _logistic_rates(consensus, a, b, low, high, out):
-    """``out = clip(1 / (1 + exp(b - a C)), low, high)`` (exp overflow: rate 0)."""
-    for j in range(consensus.shape[0]):
-        x = b - a * consensus[j]
-        # Above _EXP_MAX exp overflows: inf (math.exp in plain Python would raise).
-        rate = 1.0 / (1.0 + (math.exp(x) if x <= _EXP_MAX else math.inf))
-        out[j] = min(max(rate, low), high)
+    _kernels.logistic_rates(consensus, a, b, low, high, out)
 
 
 # --------------------------------------------------------------------------------------
@@ -519,10 +508,57 @@ def _consensus(w, act, kappa, cons, parallel):
             for q in range(count):
                 units[q] = np.int64(np.rint(values[q] / total * _STAKE_SCALE))
     need = np.int64(math.ceil(kappa * _STAKE_SCALE))
+    pairs, sample, guess = _median_plan(units, need)
     if parallel:
-        _kernels.weighted_median_col_parallel(w, rows, units, need, cons)
+        _kernels.weighted_median_col_parallel(w, rows, units, need, pairs, sample, guess, cons)
     else:
-        _kernels.weighted_median_col_serial(w, rows, units, need, cons)
+        _kernels.weighted_median_col_serial(w, rows, units, need, pairs, sample, guess, cons)
+
+
+def _network_table(largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sorting networks for 0 .. ``largest`` items, stacked: pairs and offsets."""
+    networks = [_kernels.sorting_network(size) for size in range(largest + 1)]
+    offsets = np.zeros(largest + 2, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(net) for net in networks])
+    return np.concatenate(networks).reshape(-1, 2).astype(np.int64), offsets
+
+
+_NETWORK_PAIRS, _NETWORK_OFFSETS = _network_table(
+    max(_kernels.MEDIAN_NETWORK_MAX_ROWS, *(size for _, size in _kernels.MEDIAN_SAMPLE_SIZES))
+)
+_SAMPLE_LIMIT = _kernels.MEDIAN_SAMPLE_SIZES[0][0]
+_SMALL_SAMPLE = _kernels.MEDIAN_SAMPLE_SIZES[0][1]
+_LARGE_SAMPLE = _kernels.MEDIAN_SAMPLE_SIZES[1][1]
+_NO_SAMPLE = np.zeros(0, dtype=np.int64)
+_NO_GUESS = np.zeros(2, dtype=np.int64)
+
+
+@_jit
+def _median_plan(units, need):
+    """:func:`yuma.core._kernels.median_plan` in compiled code (networks from a table).
+
+    Only the median's speed depends on the plan, never its value.
+    """
+    m = units.shape[0]
+    if m <= _kernels.MEDIAN_NETWORK_MAX_ROWS:
+        return (_NETWORK_PAIRS[_NETWORK_OFFSETS[m]:_NETWORK_OFFSETS[m + 1]], _NO_SAMPLE.copy(),
+                _NO_GUESS.copy())
+    size = _SMALL_SAMPLE if m < _SAMPLE_LIMIT else _LARGE_SAMPLE
+    cumulative = np.cumsum(units)
+    total = cumulative[m - 1]
+    if need <= 0 or total < need:
+        return _NETWORK_PAIRS[0:0], _NO_SAMPLE.copy(), _NO_GUESS.copy()
+    points = np.empty(size, dtype=np.int64)
+    for k in range(size):
+        points[k] = ((2 * k + 1) * total) // (2 * size)
+    sample = np.searchsorted(cumulative, points, side="right").astype(np.int64)
+    at_or_above = -((-need * size) // total)
+    share = at_or_above / size
+    sd = math.sqrt(size * share * (1.0 - share))
+    guess = np.empty(2, dtype=np.int64)
+    guess[0] = size - at_or_above
+    guess[1] = 1 + int(2.5 * sd)
+    return _NETWORK_PAIRS[_NETWORK_OFFSETS[size]:_NETWORK_OFFSETS[size + 1]], sample, guess
 
 
 # --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import _as_bool
+from .._validation import _as_bool, as_block, as_block_vector
 from ..params import YumaParams
 from ..result import EpochResult
 from . import _epoch_kernel as ek
@@ -152,19 +152,34 @@ def _bool_stack(x, name, item_shape, n_items):
 
 
 def _block_stack(x, name, item_shape, n_items):
-    arr = np.asarray(x)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating) and not np.all(
-        np.isfinite(arr) & (arr == np.floor(arr))
-    ):
-        raise ValueError(f"{name} must hold integer block numbers")
-    out, per_item = _split_leading(arr, name, item_shape, n_items)
-    if out.size and out.min() < 0:
-        raise ValueError(f"{name} must be non-negative")
-    return np.ascontiguousarray(out, dtype=np.int64), per_item
+    """Block numbers (the chain's u64), per item or shared, as uint64 with a leading axis."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iu":
+        out, per_item = _split_leading(x, name, item_shape, n_items)
+        if x.dtype.kind == "i" and out.size and out.min() < 0:
+            raise ValueError(f"{name} must be non-negative")
+        return np.ascontiguousarray(out, dtype=np.uint64), per_item
+    # Anything else (floats, lists, Python ints past int64): each vector checked exactly.
+    (length,) = item_shape
+    if np.ndim(x) == 2 and len(x) == n_items:
+        vectors = [as_block_vector(v, name, length=length) for v in x]
+        return np.array(vectors, dtype=np.uint64).reshape(n_items, length), True
+    if np.ndim(x) == 1:
+        return as_block_vector(x, name, length=length)[None], False
+    raise ValueError(
+        f"{name} must have shape {(n_items, length)} (one per item) or {(length,)} (shared), "
+        f"got {np.shape(x)}"
+    )
+
+
+def _fits_int64(arrays: dict, tempos: list) -> bool:
+    """Whether every block (and last_tempo) fits the kernel's int64."""
+    for name in ("last_update", "block_at_registration", "commit_block"):
+        if name in arrays and arrays[name].size and int(arrays[name].max()) >= _INT64_LIMIT:
+            return False
+    return all(t is None or t < _INT64_LIMIT for t in tempos)
+
+
+_INT64_LIMIT = 1 << 63
 
 
 def _check_keep(keep) -> tuple[str, ...]:
@@ -223,11 +238,10 @@ def _check_last_tempo(value, has_bar: bool, where: str):
         return None
     if not has_bar:
         raise ValueError("last_tempo needs block_at_registration")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or (
-        value < 0
-    ):
-        raise ValueError(f"last_tempo must be a non-negative integer block, got {value!r}{where}")
-    return int(value)
+    try:
+        return as_block(value, "last_tempo")
+    except ValueError as exc:
+        raise ValueError(f"{exc}{where}") from None
 
 
 def _params_list(params, n_items: int) -> list[YumaParams]:
@@ -403,8 +417,12 @@ def epoch_batch(
 
     keep_set = _check_keep(keep)
     code = VARIANT_CODES.get(id(var))
-    if code is None:
+    if code is None or not _fits_int64(arrays, tempos):
+        # A user variant, or blocks past 2**63 (yuma.epoch ranks them): item by item.
         return _loop_of_epochs(w, arrays, scalars, plist, var, keep_set)
+    for name in ("last_update", "block_at_registration", "commit_block"):
+        if name in arrays:
+            arrays[name] = arrays[name].astype(np.int64)
     return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
 
 

@@ -23,7 +23,9 @@ from . import _epoch_kernel as ek
 from . import _kernels
 from .variants import VARIANTS, YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant
 
-__all__ = ["VARIANT_CODES", "fast_epoch", "run_builtin", "use_parallel", "LAZY_BONDS_MIN"]
+__all__ = [
+    "VARIANT_CODES", "block_ranks", "fast_epoch", "run_builtin", "use_parallel", "LAZY_BONDS_MIN",
+]
 
 VARIANT_CODES = {
     id(YUMA3): ek.YUMA3_CODE,
@@ -217,6 +219,22 @@ def run_builtin(
     )
 
 
+def block_ranks(*vectors):
+    """Each block vector as int64 ranks among all the given blocks (None stays None).
+
+    Blocks are u64 (up to 2**64 - 1) and the kernel takes int64; it only compares blocks
+    with each other (``last_update > bar``, ``commit_block >= bar``; ``last_tempo`` is
+    folded into the resets before), so ranks in the union keep every comparison and fit.
+    """
+    given = [v for v in vectors if v is not None]
+    if not given:
+        return list(vectors)
+    sizes = np.cumsum([v.shape[0] for v in given])[:-1]
+    _, ranks = np.unique(np.concatenate(given), return_inverse=True)
+    parts = iter(np.split(ranks.astype(np.int64).reshape(-1), sizes))
+    return [None if v is None else next(parts) for v in vectors]
+
+
 def _matrix(x):
     return type(x) is np.ndarray and x.dtype is _F64 and x.ndim == 2 and x.flags.c_contiguous
 
@@ -269,7 +287,8 @@ def fast_epoch(
     if block_at_registration is not None and not _vector(block_at_registration, _I64, n_cols):
         return None
     if last_tempo is not None and not (
-        type(last_tempo) is int and last_tempo >= 0 and block_at_registration is not None
+        type(last_tempo) is int and 0 <= last_tempo < _INT64_LIMIT
+        and block_at_registration is not None
     ):
         return None
     if reset_bonds is not None and not _vector(reset_bonds, _BOOL, n_cols):
@@ -297,4 +316,5 @@ def fast_epoch(
 
 
 _DEFAULT_PARAMS = YumaParams()
+_INT64_LIMIT = 1 << 63
 _MAX_FINITE = sys.float_info.max

@@ -19,6 +19,7 @@ from ..chain.run_epoch import _Core, _empty, _epoch_core, _output
 from ..chain.state import _I16_MAX, _I16_MIN, _U16_MAX, U64_MAX, ChainState, _frozen, _u64
 from ..params import YumaParams
 from ..result import EpochResult
+from .builtin_epoch import block_ranks as _block_ranks
 from .inputs import EpochInputs, check_inputs
 from .variants import YUMA3
 
@@ -55,21 +56,54 @@ def _chain_int(value: float, scale: float, name: str, lo: int, hi: int) -> int:
     return int(v)
 
 
+_RAO_SUM_TARGET = 2**62
+"""Total rao the default scale aims at when stakes must be scaled down (half the limit)."""
+_RAO_SUM_LIMIT = 2**63
+"""The chain adds stakes as ``I64F64`` with the wrapping ``+``: totals must stay below it."""
+
+
+def _default_rao_per_unit(stake: np.ndarray) -> float:
+    """1 for integer stakes summing below 2**63, else 1e9 when that fits, else a fit."""
+    total = math.fsum(stake.tolist())
+    if np.all(stake == np.floor(stake)) and total < _RAO_SUM_LIMIT:
+        return 1.0
+    if total * 1e9 < _RAO_SUM_TARGET:
+        return 1e9
+    return _RAO_SUM_TARGET / total
+
+
 def _stake_to_rao(stake: np.ndarray, rao_per_unit: float | None) -> tuple[np.ndarray, float]:
+    """Stake in rao, ``rint(stake * rao_per_unit)``, with a total below 2**63.
+
+    The scale is chosen from the *sum* of the stakes: the chain's ``inplace_normalize_64``
+    adds the ``I64F64`` stakes with the wrapping ``+``, so a total at or above 2**63 rao
+    would wrap (negative stake, lost permits). An explicit ``rao_per_unit`` that leads
+    there is refused.
+    """
     if rao_per_unit is None:
-        top = float(stake.max()) if stake.size else 0.0
-        if np.all(stake == np.floor(stake)) and top < 2.0**63:
-            rao_per_unit = 1.0
-        elif top * 1e9 < 2.0**62:
-            rao_per_unit = 1e9
-        else:
-            rao_per_unit = 2.0**62 / top
-    elif not (math.isfinite(rao_per_unit) and rao_per_unit > 0):
+        rao_per_unit = _default_rao_per_unit(stake)
+    elif isinstance(rao_per_unit, bool) or not isinstance(rao_per_unit, (int, float)) or not (
+        math.isfinite(rao_per_unit) and rao_per_unit > 0
+    ):
         raise ValueError(f"rao_per_unit must be a positive finite number, got {rao_per_unit!r}")
+    rao_per_unit = float(rao_per_unit)
     scaled = np.rint(stake * rao_per_unit)
-    if scaled.size and scaled.max() >= 2.0**64:
-        raise ValueError("stake * rao_per_unit exceeds u64")
-    return np.array([int(v) for v in scaled], dtype=np.uint64), rao_per_unit
+    rao = [int(v) for v in scaled.tolist()] if np.all(np.isfinite(scaled)) else None
+    if rao is None or sum(rao) >= _RAO_SUM_LIMIT:
+        raise ValueError(
+            f"rao_per_unit={rao_per_unit!r}: stake * rao_per_unit must sum below 2**63 rao "
+            "(the chain adds stakes in I64F64, whose integer part is an i64); use a smaller "
+            "rao_per_unit or leave it None"
+        )
+    return np.array(rao, dtype=np.uint64), rao_per_unit
+
+
+def _threshold_to_rao(threshold: float, scale: float) -> int:
+    """``rint(threshold * scale)`` as a u64, saturating (a threshold above every u64)."""
+    scaled = threshold * scale
+    if not math.isfinite(scaled) or scaled >= 2.0**64:
+        return U64_MAX
+    return min(round(scaled), U64_MAX)
 
 
 def chain_epoch_from_float(
@@ -104,8 +138,13 @@ def chain_epoch_from_float(
       ``listed`` ones plus the positive weights; with ``listed`` None every entry is
       stored (the dense model of :func:`yuma.epoch`);
     * stake becomes rao: ``rint(stake * rao_per_unit)``. By default ``rao_per_unit`` is
-      1 for integer stakes below 2**63, else 1e9 (TAO to rao) when that fits, else
-      ``2**62 / max(stake)``; ``stake_threshold`` is scaled the same way;
+      1 for integer stakes summing below 2**63, else 1e9 (TAO to rao) when the total
+      stays below 2**62 rao, else ``2**62 / sum(stake)``; ``stake_threshold`` is scaled
+      the same way (saturating at ``u64::MAX``). The total is kept below 2**63 rao
+      because the chain adds the ``I64F64`` stakes with the wrapping ``+``
+      (``inplace_normalize_64``): a larger total wraps, which :func:`yuma.chain.chain_epoch`
+      reproduces but this conversion refuses (an explicit ``rao_per_unit`` that gets
+      there raises);
     * bonds (as the previous epoch returned them: Yuma 3 proportions, Yuma 2 column
       max-upscaled) become ``rint(65535 * b)``; entries are the non-zero ones;
     * ``params`` become the chain's integers (``Kappa = rint(65535 kappa)``,
@@ -156,7 +195,8 @@ def chain_epoch_from_float(
     stake_threshold : float
         Minimum raw stake, in the unit of ``stake``.
     rao_per_unit : float, optional
-        Rao per unit of ``stake`` (see above).
+        Rao per unit of ``stake`` (see above); ``stake * rao_per_unit`` must sum below
+        2**63.
     rao_emission : int
         Emission handed to the epoch (only the token amounts of the chain output depend
         on it).
@@ -184,7 +224,8 @@ def chain_epoch_from_float(
     ------
     ValueError
         On invalid inputs (as :func:`yuma.epoch`), a parameter outside the chain's
-        integer ranges, or a variant the chain does not have.
+        integer ranges, a variant the chain does not have, or a ``rao_per_unit`` that
+        puts the total stake at or above 2**63 rao.
     """
     inputs = check_inputs(
         weights, stake, bonds, params=params, variant=variant, active=active,
@@ -263,15 +304,19 @@ def _chain_state(inputs: EpochInputs, rao_per_unit: float | None):
     if b16 is not None:
         B[:n_rows, cols] = b16
     rao_stake, scale = _stake_to_rao(inputs.stake, rao_per_unit)
-    bar = inputs.block_at_registration
+    bar, lu, cb = inputs.block_at_registration, inputs.last_update, inputs.commit_block
+    use_cr = cb is not None and bar is not None
+    if bar is not None and lu is None:
+        # No outdated-weights mask: every last_update must exceed every registration,
+        # which u64 blocks up to 2**64 - 1 may not allow. Only the order of the blocks
+        # matters here (activity and bond resets are passed as masks): store ranks.
+        bar, cb = _block_ranks(bar, cb if use_cr else None)
     full_bar = embed(0 if bar is None else bar, 0, np.uint64, cols)
-    if inputs.last_update is not None and bar is not None:
-        full_lu = embed(inputs.last_update, 0, np.uint64, slice(0, n_rows))
+    if lu is not None and bar is not None:
+        full_lu = embed(lu, 0, np.uint64, slice(0, n_rows))
     else:
         full_lu = np.full(n, int(full_bar.max()) + 1 if n else 1, np.uint64)
-    use_cr = inputs.commit_block is not None and bar is not None
-    full_cb = embed(inputs.commit_block if use_cr else U64_MAX, U64_MAX, np.uint64,
-                    slice(0, n_rows))
+    full_cb = embed(cb if use_cr else U64_MAX, U64_MAX, np.uint64, slice(0, n_rows))
     prev16 = None
     if inputs.previous_consensus is not None:
         pc = fixed.from_float(inputs.previous_consensus)
@@ -289,8 +334,7 @@ def _chain_state(inputs: EpochInputs, rao_per_unit: float | None):
         block_at_registration=_frozen(full_bar),
         validator_permit=_frozen(embed(inputs.validator_permit, False, bool, slice(0, n_rows))),
         owner_uid=inputs.owner_uid,
-        stake_threshold=_u64(min(round(inputs.stake_threshold * scale), U64_MAX),
-                             "stake_threshold"),
+        stake_threshold=_threshold_to_rao(inputs.stake_threshold, scale),
         commit_reveal_enabled=use_cr,
         commit_block=_frozen(full_cb),
         consensus=None if prev16 is None else _frozen(prev16),

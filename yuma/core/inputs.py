@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_block_vector, as_mask, as_mask_matrix, as_uid, as_vector
+from .._validation import as_block, as_block_vector, as_mask, as_mask_matrix, as_uid, as_vector
 from ..params import YumaParams
 from . import _kernels
 from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
@@ -62,9 +62,9 @@ class EpochInputs:
         permit is forced by the paths that model it.
     owner_uid : int or None
         The subnet owner's UID.
-    last_update, commit_block : numpy.ndarray of int64 or None, shape (n_rows,)
-        Blocks per weight row.
-    block_at_registration : numpy.ndarray of int64 or None, shape (n_cols,)
+    last_update, commit_block : numpy.ndarray of uint64 or None, shape (n_rows,)
+        Blocks per weight row (the chain's u64 blocks, exact).
+    block_at_registration : numpy.ndarray of uint64 or None, shape (n_cols,)
         Registration block per column.
     listed : numpy.ndarray of bool or None, shape (n_rows, n_cols)
         Entries listed when the weights were set (None: the dense model, every entry).
@@ -177,13 +177,25 @@ def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
 def _check_last_tempo(last_tempo, block_at_registration) -> int:
     if block_at_registration is None:
         raise ValueError("last_tempo needs block_at_registration")
-    if (
-        isinstance(last_tempo, bool)
-        or not isinstance(last_tempo, (int, np.integer))
-        or last_tempo < 0
-    ):
-        raise ValueError(f"last_tempo must be a non-negative integer block, got {last_tempo!r}")
-    return int(last_tempo)
+    return as_block(last_tempo, "last_tempo")
+
+
+def _check_stake_threshold(stake_threshold) -> float:
+    """A finite float >= 0; a number too large for a float is refused, not an OverflowError."""
+    if isinstance(stake_threshold, (bool, np.bool_)):
+        raise ValueError(f"stake_threshold must be a number >= 0, got {stake_threshold!r}")
+    try:
+        value = float(stake_threshold)
+    except OverflowError:
+        raise ValueError("stake_threshold must be a finite number >= 0 that fits a float64, "
+                         f"got an integer of {int(stake_threshold).bit_length()} bits") from None
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"stake_threshold must be a number >= 0, got {stake_threshold!r}"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
+    return value
 
 
 def check_inputs(
@@ -261,7 +273,7 @@ stake_threshold, previous_consensus
     listed_mask = None if listed is None else as_mask_matrix(listed, "listed", shape=w.shape)
     reset = as_mask(reset_bonds, "reset_bonds", length=n_cols, default=False)
     if last_tempo is not None:
-        reset |= _check_last_tempo(last_tempo, bar) <= bar
+        reset |= np.uint64(_check_last_tempo(last_tempo, bar)) <= bar
     prev_cons = None
     if previous_consensus is not None:
         prev_cons = as_vector(previous_consensus, "previous_consensus")
@@ -269,12 +281,11 @@ stake_threshold, previous_consensus
             raise ValueError("previous_consensus must hold proportions in [0, 1]")
         if var is YUMA2_LIQUID_ALPHA_V1:
             prev_cons = None  # the historic rule predates consensus modes
-    if not math.isfinite(stake_threshold) or stake_threshold < 0:
-        raise ValueError(f"stake_threshold must be finite and >= 0, got {stake_threshold!r}")
+    threshold = _check_stake_threshold(stake_threshold)
     return EpochInputs(
         variant=var, params=params, weights=w, weight_rows=weight_rows, stake=raw_stake,
         bonds=prev_bonds, bond_rows=bond_rows, active=active_mask, validator_permit=permit,
         owner_uid=owner, last_update=lu, block_at_registration=bar, commit_block=cb,
-        listed=listed_mask, reset_bonds=reset, stake_threshold=float(stake_threshold),
+        listed=listed_mask, reset_bonds=reset, stake_threshold=threshold,
         previous_consensus=prev_cons,
     )

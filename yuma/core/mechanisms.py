@@ -26,7 +26,9 @@ mechanism's shares into rao by flooring, as the chain's ``I96F32 * rao`` does.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -41,6 +43,9 @@ __all__ = [
     "MechanismsOutput",
     "chain_epoch_with_mechanisms",
     "epoch_with_mechanisms",
+    "NullMechanismsOutput",
+    "null_epoch_with_mechanisms",
+    "chain_null_epoch_with_mechanisms",
 ]
 
 U64_MAX = (1 << 64) - 1
@@ -207,6 +212,18 @@ def _combine(budgets, rao, per_mech: list[dict]) -> dict:
                 validator_permit=permit, **acc)
 
 
+def _check_one_subnet(states) -> None:
+    if not states or not all(isinstance(s, ChainState) for s in states):
+        raise ValueError("states must be a non-empty list of ChainState, one per mechanism")
+    first = states[0]
+    for s in states[1:]:
+        if (s.n != first.n or s.block != first.block or not np.array_equal(s.stake, first.stake)
+                or not np.array_equal(s.tao_stake, first.tao_stake)
+                or not np.array_equal(s.block_at_registration, first.block_at_registration)):
+            raise ValueError("states must share n, block, stake and block_at_registration "
+                             "(one subnet)")
+
+
 def chain_epoch_with_mechanisms(
     states: list[ChainState], rao_emission: int, *, split=None, record_step: bool = True
 ) -> tuple[MechanismsOutput, list[ChainState]]:
@@ -235,12 +252,7 @@ def chain_epoch_with_mechanisms(
     ValueError
         For no states, or states of different sizes or stakes.
     """
-    if not states or not all(isinstance(s, ChainState) for s in states):
-        raise ValueError("states must be a non-empty list of ChainState, one per mechanism")
-    first = states[0]
-    for s in states[1:]:
-        if s.n != first.n or not np.array_equal(s.stake, first.stake) or s.block != first.block:
-            raise ValueError("states must share n, block and stake (one subnet)")
+    _check_one_subnet(states)
     budgets = split_emissions(rao_emission, len(states), split)
     outs, news = [], []
     for s, b in zip(states, budgets, strict=True):
@@ -264,9 +276,18 @@ def _to_u16(x: np.ndarray) -> np.ndarray:
     return np.floor(np.clip(x, 0.0, 1.0) * _U16_MAX).astype(np.int64)
 
 
-def _to_rao(x: np.ndarray, budget: int) -> np.ndarray:
-    return np.array([int(v) for v in np.floor(np.clip(x, 0.0, 1.0) * float(budget))],
-                    dtype=object)
+def _shares_to_rao(shares: list[np.ndarray], budget: int) -> list[np.ndarray]:
+    r"""Float shares of one budget as rao, exactly: :math:`\lfloor x_i E / \max(1, T)\rfloor`.
+
+    ``T`` is the exact sum of every share given (server and validator shares split one
+    budget together). The arithmetic is on the floats' exact rational values, so a budget
+    above 2**53 is never rounded to a float, and the payouts sum to at most ``E`` even
+    when the float shares add up to a little more than 1.
+    """
+    values = [[Fraction(float(v)) for v in np.clip(x, 0.0, 1.0).tolist()] for x in shares]
+    total = sum((sum(v, Fraction(0)) for v in values), Fraction(0))
+    scale = Fraction(int(budget)) / max(Fraction(1), total)
+    return [np.array([math.floor(v * scale) for v in vs], dtype=object) for vs in values]
 
 
 def epoch_with_mechanisms(
@@ -275,9 +296,11 @@ def epoch_with_mechanisms(
 ) -> MechanismsOutput:
     """Several mechanisms on the float path: :func:`yuma.epoch` per mechanism, combined.
 
-    Each mechanism's shares become rao by flooring (``floor(share * E_m)``) and its
-    proportions u16 by ``floor(65535 x)``, as the chain stores them; then the chain's
-    combination. In the square form only.
+    Each mechanism's shares become rao by flooring (``floor(share * E_m)``, in exact
+    rational arithmetic on the float shares, scaled down by their sum when it exceeds 1,
+    so no budget up to ``u64::MAX`` pays out more than it has) and its proportions u16
+    by ``floor(65535 x)``, as the chain stores them; then the chain's combination. In
+    the square form only.
 
     Parameters
     ----------
@@ -313,10 +336,11 @@ def epoch_with_mechanisms(
         if not r.square:
             raise ValueError("epoch_with_mechanisms needs the square form (n x n weights)")
         results.append(r)
+        server, validator = _shares_to_rao([r.server_emission, r.validator_emission], e)
         per_mech.append({
-            "server_emission": _to_rao(r.server_emission, e),
-            "validator_emission": _to_rao(r.validator_emission, e),
-            "emission": _to_rao(r.emission, e),
+            "server_emission": server,
+            "validator_emission": validator,
+            "emission": _shares_to_rao([r.emission], e)[0],
             "dividends": _to_u16(r.dividends),
             "consensus": _to_u16(r.consensus),
             "validator_trust": _to_u16(r.validator_trust),
@@ -327,3 +351,177 @@ def epoch_with_mechanisms(
     combined = _combine(budgets, int(rao_emission), per_mech)
     return MechanismsOutput(budgets=budgets, outputs=results,
                             incentive=[_to_u16(r.incentive) for r in results], **combined)
+
+
+# --------------------------------------------------------------------------------------
+# Null consensus with several mechanisms
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NullMechanismsOutput:
+    """One Null-consensus subnet epoch over several mechanisms, summed per UID (exact ints).
+
+    Attributes
+    ----------
+    budgets : list of tuple of int
+        Each mechanism's ``(server, validator, root)`` budget; each column sums to the
+        subnet's.
+    outputs : list of NullEpochResult
+        Each mechanism's own result (its winner row decides its miners' part).
+    winner : int or None
+        The largest-stake UID (stake is shared, so every mechanism elects it).
+    server_emission, validator_emission, emission : numpy.ndarray of object (int)
+        Summed over mechanisms; ``emission = server_emission + validator_emission`` per
+        UID, exactly (no per-mechanism weighting, so no unit is lost to flooring).
+    validator_permit : numpy.ndarray of bool
+        The winner only.
+    unpaid : int
+        Budget paid to no one (the root budget when no UID holds stake; everything on
+        an empty subnet).
+    """
+
+    budgets: list
+    outputs: list
+    winner: int | None
+    server_emission: np.ndarray
+    validator_emission: np.ndarray
+    emission: np.ndarray
+    validator_permit: np.ndarray
+    unpaid: int
+
+
+def _null_budgets(rao_emission, server_budget, validator_budget, root_budget):
+    """The subnet's three budgets: from ``E`` (``E - E//2``, ``E//2``, 0) or as given."""
+    if rao_emission is not None:
+        if server_budget is not None or validator_budget is not None or root_budget:
+            raise ValueError("give either rao_emission or server_budget/validator_budget/"
+                             "root_budget, not both")
+        e = _u64(rao_emission, "rao_emission")
+        return e - e // 2, e // 2, 0
+    if server_budget is None or validator_budget is None:
+        raise ValueError("give rao_emission, or server_budget and validator_budget")
+    budgets = (_u64(server_budget, "server_budget"), _u64(validator_budget, "validator_budget"),
+               _u64(root_budget, "root_budget"))
+    if sum(budgets) > U64_MAX:
+        raise ValueError("server_budget + validator_budget + root_budget must fit a u64")
+    return budgets
+
+
+def _per_mechanism(x, count: int, name: str) -> list:
+    """A list with one entry per mechanism: ``x`` itself when it is one already."""
+    if x is None:
+        return [None] * count
+    if np.ndim(x) == 2 and len(x) == count:
+        return list(x)
+    if np.ndim(x) == 1:
+        return [x] * count
+    raise ValueError(f"{name} must be one vector, or one vector per mechanism")
+
+
+def null_epoch_with_mechanisms(
+    weights: list, stake, rao_emission: int | None = None, *, server_budget: int | None = None,
+    validator_budget: int | None = None, root_budget: int = 0, split=None, last_update=None,
+    block_at_registration=None,
+) -> NullMechanismsOutput:
+    r"""Null consensus over several mechanisms: the chain's per-mechanism budgets, exactly.
+
+    The subnet's budgets are :math:`E_s = E - \lfloor E/2 \rfloor` (miners) and
+    :math:`E_v = \lfloor E/2 \rfloor` (validators) for ``epoch_with_mechanisms(E)``, or
+    the coinbase's ``(server, validator, root)`` for ``epoch_with_mechanism_budgets``.
+    Each budget is split across the mechanisms with :func:`split_emissions` (the
+    remainder to mechanism 0), and each mechanism runs
+    :func:`yuma.null.null_epoch_with_budgets` on its own weight rows. Since every
+    mechanism pays its parts exactly, the miners get :math:`E_s` and the validators
+    :math:`E_v + E_r` to the unit, never :math:`k` times a rounding remainder (the
+    chain's ``null_multiple_mechanisms_cannot_multiply_miner_rounding_remainders``:
+    ``E = 1002`` over 4 mechanisms pays 501 and 501). With no stake at all, the miners
+    get :math:`E_s + E_v` and the root budget is unpaid.
+
+    The totals are the chain's (its tests); how the merged code splits each budget per
+    mechanism was not seen, so per-UID amounts may differ from the chain's by the
+    placement of remainder units.
+
+    Parameters
+    ----------
+    weights : list of array_like of int, each (n, n)
+        Each mechanism's raw stored u16 rows.
+    stake : array_like of int, shape (n,)
+        Raw stake (shared by the mechanisms).
+    rao_emission : int, optional
+        ``E``; or give ``server_budget`` and ``validator_budget`` (and ``root_budget``).
+    server_budget, validator_budget, root_budget : int, optional
+        The coinbase's pending server, validator and root alpha.
+    split : sequence of int, optional
+        ``MechanismEmissionSplit`` (see :func:`split_emissions`).
+    last_update : array_like, optional
+        One vector, or one per mechanism (``LastUpdate`` is per mechanism).
+    block_at_registration : array_like, optional
+        Registration blocks (per subnet).
+
+    Returns
+    -------
+    NullMechanismsOutput
+    """
+    from ..chain.null import null_epoch_with_budgets
+
+    if not weights:
+        raise ValueError("weights must hold one matrix per mechanism")
+    k = len(weights)
+    es, ev, er = _null_budgets(rao_emission, server_budget, validator_budget, root_budget)
+    budgets = list(zip(split_emissions(es, k, split), split_emissions(ev, k, split),
+                       split_emissions(er, k, split), strict=True))
+    lus = _per_mechanism(last_update, k, "last_update")
+    outs = [null_epoch_with_budgets(w, stake, *b, last_update=lu,
+                                    block_at_registration=block_at_registration)
+            for w, b, lu in zip(weights, budgets, lus, strict=True)]
+    server = np.array([sum(vals) for vals in zip(*(o.server_emission for o in outs),
+                                                 strict=True)], dtype=object)
+    validator = np.array([sum(vals) for vals in zip(*(o.validator_emission for o in outs),
+                                                    strict=True)], dtype=object)
+    return NullMechanismsOutput(
+        budgets=budgets, outputs=outs, winner=outs[0].winner, server_emission=server,
+        validator_emission=validator,
+        emission=np.array([a + b for a, b in zip(server, validator, strict=True)], dtype=object),
+        validator_permit=np.array(outs[0].validator_permit), unpaid=sum(o.unpaid for o in outs),
+    )
+
+
+def chain_null_epoch_with_mechanisms(
+    states: list[ChainState], rao_emission: int | None = None, *, record_step: bool = True,
+    **budgets,
+) -> tuple[NullMechanismsOutput, list[ChainState]]:
+    """:func:`null_epoch_with_mechanisms` over one :class:`~yuma.chain.ChainState` per mechanism.
+
+    Each state gives its mechanism's raw weight rows and ``LastUpdate``; stake and
+    ``BlockAtRegistration`` come from the first (the states must agree on them). Bonds
+    are neither read nor written; each new state holds the winner's permit and the step
+    blocks (:func:`yuma.null.null_step_state`).
+
+    Parameters
+    ----------
+    states : list of ChainState
+    rao_emission : int, optional
+        As :func:`null_epoch_with_mechanisms`.
+    record_step : bool
+        As :func:`yuma.chain_epoch`.
+    **budgets
+        ``server_budget``, ``validator_budget``, ``root_budget``, ``split``.
+
+    Returns
+    -------
+    output : NullMechanismsOutput
+    new_states : list of ChainState
+    """
+    from ..chain.null import null_inputs, null_step_state
+
+    _check_one_subnet(states)
+    inputs = [null_inputs(s) for s in states]
+    out = null_epoch_with_mechanisms(
+        [i["weights"] for i in inputs], inputs[0]["stake"], rao_emission,
+        last_update=[i["last_update"] for i in inputs],
+        block_at_registration=inputs[0]["block_at_registration"], **budgets,
+    )
+    news = [null_step_state(s, o, record_step=record_step)
+            for s, o in zip(states, out.outputs, strict=True)]
+    return out, news

@@ -14,7 +14,7 @@ from ..ops import _row_normalize_inplace, normalize
 from ..params import YumaParams
 from ..result import EpochResult
 from . import steps
-from .builtin_epoch import VARIANT_CODES, fast_epoch, run_builtin
+from .builtin_epoch import VARIANT_CODES, block_ranks, fast_epoch, run_builtin
 from .fixed_path import run_fixed
 from .inputs import EpochInputs, check_inputs
 from .steps import StakeTerms, stake_terms
@@ -82,7 +82,10 @@ def epoch(
     last_tempo : int, optional
         With ``block_at_registration``: bonds of UIDs with
         ``last_tempo <= block_at_registration[j]`` are reset (chain: registered since the
-        last epoch).
+        last Yuma epoch). The chain's value is :func:`yuma.chain.bond_cutoff_block`
+        (``LastYumaStepBlock + 1``, falling back to ``LastMechansimStepBlock + 1``, or
+        ``block - tempo`` if never stepped). Blocks are u64: any integer in
+        ``[0, 2**64 - 1]``, here and in the block vectors.
     reset_bonds : array_like of bool, shape (n_uids,), optional
         Columns whose previous bonds are reset (re-registration, hotkey swap).
     listed : array_like of bool, shape (n_validators, n_uids), optional
@@ -169,11 +172,12 @@ def run_float(inputs: EpochInputs) -> EpochResult:
     """
     code = VARIANT_CODES.get(id(inputs.variant))
     if code is not None:
+        lu, cb, bar = block_ranks(inputs.last_update, inputs.commit_block,
+                                  inputs.block_at_registration)
         result = run_builtin(
             code, inputs.variant.name, inputs.params, inputs.weights, inputs.stake,
-            inputs.bonds, inputs.active, inputs.validator_permit, inputs.owner_uid,
-            inputs.last_update, inputs.commit_block, inputs.block_at_registration,
-            inputs.listed, inputs.reset_bonds, None, inputs.previous_consensus,
+            inputs.bonds, inputs.active, inputs.validator_permit, inputs.owner_uid, lu, cb,
+            bar, inputs.listed, inputs.reset_bonds, None, inputs.previous_consensus,
             inputs.stake_threshold, inputs.active,
         )
         if result is None:  # checked inputs pass the kernel's checks

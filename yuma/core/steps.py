@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import (
+    U64_MAX,
+    as_block,
     as_block_vector,
     as_mask,
     as_mask_matrix,
@@ -29,6 +31,7 @@ from .._validation import (
     as_vector,
 )
 from ..ops import (
+    _SAFE_MAX,
     _as_count,
     col_max_upscale,
     col_normalize,
@@ -37,7 +40,7 @@ from ..ops import (
     prescale_power_of_two,
     row_normalize,
 )
-from . import _epoch_kernel, _kernels
+from . import _kernels
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -81,7 +84,6 @@ the kernel and the reference. (The chain counts in units of ``2**-32``: I32F32.)
 """
 _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 
-
 # --------------------------------------------------------------------------------------
 # Stake
 # --------------------------------------------------------------------------------------
@@ -108,11 +110,17 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     numpy.ndarray of int64
         Zeros when the total is 0.
     """
-    s = prescale_power_of_two(np.asarray(stake, dtype=np.float64))
+    return _stake_units(np.ascontiguousarray(stake, dtype=np.float64))
+
+
+def _stake_units(s):
+    if _kernels.largest_magnitude(s) >= _SAFE_MAX:
+        s = prescale_power_of_two(s)
     total = math.fsum(s.tolist())
-    if total <= 0.0:
-        return np.zeros(s.shape[0], dtype=np.int64)
-    return np.rint(s / total * _STAKE_SCALE).astype(np.int64)
+    units = np.zeros(s.shape[0], dtype=np.int64)
+    if total > 0.0:
+        _kernels.units_from_shares(s, total, _STAKE_SCALE, units)
+    return units
 
 
 def kappa_units(kappa: float) -> int:
@@ -223,10 +231,12 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     numpy.ndarray of bool
         Chain: ``inactive = last_update + activity_cutoff < block`` (strict), negated.
     """
-    lu = as_block_vector(last_update, "last_update", length=np.asarray(last_update).shape[0])
-    if block < 0 or activity_cutoff < 0:
-        raise ValueError("block and activity_cutoff must be non-negative")
-    return lu + int(activity_cutoff) >= int(block)
+    lu = as_block_vector(last_update, "last_update", length=len(last_update))
+    block = as_block(block, "block")
+    cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
+    # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
+    reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
+    return reach >= np.uint64(block)
 
 
 def active_stake(
@@ -491,14 +501,15 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
 
 
 def _weighted_median_col(stake, weights, kappa, out):
-    rows = np.flatnonzero(stake > 0.0).astype(np.int64)
-    units = stake_units(stake[rows])
+    rows, staked = _kernels.positive_rows(stake)
+    units = _stake_units(staked)
+    need = kappa_units(kappa)
     kernel = (
         _kernels.weighted_median_col_parallel
         if _kernels.use_parallel(rows.shape[0] * weights.shape[1])
         else _kernels.weighted_median_col_serial
     )
-    kernel(weights, rows, units, np.int64(kappa_units(kappa)), out)
+    kernel(weights, rows, units, np.int64(need), *_kernels.median_plan(units, need), out)
 
 
 consensus = weighted_median_col
@@ -753,9 +764,9 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     numpy.ndarray of bool
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
-    length = np.asarray(block_at_registration).shape[0]
-    bar = as_block_vector(block_at_registration, "block_at_registration", length=length)
-    return int(last_tempo) <= bar
+    bar = as_block_vector(block_at_registration, "block_at_registration",
+                          length=len(block_at_registration))
+    return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
 
 
 def liquid_alpha_consensus(
@@ -817,6 +828,8 @@ def alpha_sigmoid(
 
     A validator buying above consensus, or selling faster than its bond, moves its bond at
     a higher rate. The exponent is clamped to +-20 as the chain's ``exp_safe`` does.
+    :math:`e^x` is :func:`yuma.core._exp.exp` (within 1 ulp, the same bits on every machine,
+    no math library), as in the fused bond EMA, so both give the same rates.
 
     Parameters
     ----------
@@ -849,12 +862,15 @@ def alpha_sigmoid(
 
 
 def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
-    d_buy = np.clip(wb - consensus[None, :], 0.0, 1.0)
-    d_sell = np.clip(bonds - wb, 0.0, 1.0)
-    d = np.where(wb >= bonds, d_buy, d_sell)
-    exponent = np.clip(-steepness * (d - 0.5), -20.0, 20.0)
-    sigma = 1.0 / (1.0 + np.exp(exponent))
-    return np.clip(low + sigma * (high - low), low, high)
+    # The kernel shares its per-element function with the fused EMA (the same bits).
+    out = np.empty_like(wb)
+    kernel = (
+        _kernels.alpha_sigmoid_parallel
+        if _kernels.use_parallel(wb.size)
+        else _kernels.alpha_sigmoid_serial
+    )
+    kernel(consensus, wb, bonds, np.array([low, high, steepness]), out)
+    return out
 
 
 def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
@@ -871,7 +887,8 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     When :math:`c_{hi} \le c_{lo}` or an alpha bound is 0, ``a = b = 0`` and every rate is
     ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
     bound of 1) counts as 0, as the chain's ``safe_ln`` does, and ``a`` and ``b`` saturate
-    at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny.
+    at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny. :math:`e^x` is
+    :func:`yuma.core._exp.exp` (within 1 ulp, machine-independent; inf above 709.78).
 
     Parameters
     ----------
@@ -894,11 +911,28 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
 
 
 def _liquid_alpha_v1(consensus, low, high):
-    # One compiled implementation for this step and the epoch kernel (exp from libm, as
-    # the reference's math.exp; quantiles as np.quantile's "linear").
-    out = np.empty(consensus.shape[0])
-    _epoch_kernel.liquid_alpha_v1_rates(np.ascontiguousarray(consensus), low, high, out)
+    if consensus.shape[0] == 0:
+        return consensus.copy()
+    c_high = float(np.quantile(consensus, 0.75))
+    c_low = float(np.quantile(consensus, 0.25))
+    if c_high <= c_low or low == 0.0 or high == 0.0:
+        a = b = 0.0
+    else:
+        ln_high = _safe_ln(1.0 / high - 1.0)
+        ln_low = _safe_ln(1.0 / low - 1.0)
+        # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
+        a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
+        b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
+    out = np.empty_like(consensus)
+    _kernels.logistic_rates(consensus, a, b, low, high, out)  # exp overflow: rate 0
     return out
+
+
+_I32F32_LIMIT = float(2**31)
+
+
+def _safe_ln(x):
+    return math.log(x) if x > 0.0 else 0.0
 
 
 def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:

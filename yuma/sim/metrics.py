@@ -17,6 +17,7 @@ __all__ = [
     "relative_dividends",
     "dividends_per_1000",
     "copier_ratio",
+    "copier_ratio_of",
     "validator_trust_history",
     "validator_rows",
 ]
@@ -205,8 +206,73 @@ def copier_ratio(
         0 <= start < sim.n_epochs
     ):
         raise ValueError(f"start must be an integer in [0, {sim.n_epochs}), got {start!r}")
-    d = sim.dividends[start:]
-    s = sim.stake[start:]
+    return copier_ratio_of(sim.dividends[start:], sim.stake[start:], c, hon,
+                           per_epoch=per_epoch)
+
+
+def copier_ratio_of(
+    dividends: np.ndarray,
+    stake: np.ndarray,
+    copier: int,
+    honest,
+    *,
+    per_epoch: bool = False,
+) -> float | np.ndarray:
+    r"""The copier ratio ``G`` of per-epoch dividend and stake shares (arrays).
+
+    The one definition behind :func:`copier_ratio` and :func:`yuma.sim.copy_risk`:
+
+    .. math::
+
+        G = \frac{D_c / S_c}{\operatorname{median}_{i \in H} (D_i / S_i)},
+        \qquad D_i = \sum_t D_i(t), \quad S_i = \sum_t S_i(t)
+
+    (with ``per_epoch``, the same ratio of each epoch's shares). ``D`` are dividend shares
+    (``EpochResult.dividends``) and ``S`` stake shares (``EpochResult.stake``). When the
+    stake does not change over the epochs, ``D_i / S_i`` is the mean over epochs of the
+    per-epoch ratio, which is what OTF's weight-copy notebooks average.
+
+    Parameters
+    ----------
+    dividends, stake : numpy.ndarray, shape (epochs, V)
+        Shares per epoch and row.
+    copier : int
+        The copier's row.
+    honest : sequence of int
+        Rows of the validators the copier is compared with (not the copier).
+    per_epoch : bool
+        Return ``G(t)`` per epoch.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where undefined (no stake, or the median honest ratio is 0).
+
+    Raises
+    ------
+    ValueError
+        On shapes that differ, an empty ``honest``, or a copier among ``honest``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = np.array([[0.5, 0.3, 0.2]]); s = np.array([[0.5, 0.25, 0.25]])
+    >>> round(copier_ratio_of(d, s, copier=2, honest=[0, 1]), 4)  # 0.8 / median(1, 1.2)
+    0.7273
+    """
+    d = np.asarray(dividends, dtype=np.float64)
+    s = np.asarray(stake, dtype=np.float64)
+    if d.ndim != 2 or d.shape != s.shape:
+        raise ValueError(f"dividends and stake must be (epochs, V) arrays of one shape, got "
+                         f"{d.shape} and {s.shape}")
+    hon = np.atleast_1d(np.asarray(honest, dtype=np.int64))
+    c = int(copier)
+    if hon.size == 0:
+        raise ValueError("honest must name at least one validator")
+    if not 0 <= c < d.shape[1] or hon.min() < 0 or hon.max() >= d.shape[1]:
+        raise ValueError(f"copier and honest must be rows in [0, {d.shape[1]})")
+    if c in hon:
+        raise ValueError(f"honest must not include the copier {c}")
     if per_epoch:
         rel = _ratio(d, s)
         med = np.median(rel[:, hon], axis=1)

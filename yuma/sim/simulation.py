@@ -9,12 +9,12 @@ the scenario: weights, stakes, events and dynamic roles.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from dataclasses import dataclass
-from typing import TextIO
 
 import numpy as np
 
+from .._extras import import_optional
+from .._progress import Progress
 from .._validation import as_mask, as_matrix, as_vector
 from ..core.run_epoch import epoch
 from ..core.variants import YUMA2, YUMA3, Variant, get_variant
@@ -278,15 +278,10 @@ numpy.ndarray, shape (epochs, V, n), or None
         Raises
         ------
         ImportError
-            If pandas is not installed.
+            If pandas is not installed (the message gives the command:
+            ``pip install "yuma-consensus[pandas]"``).
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "Simulation.to_frame needs pandas; install it with `pip install pandas` "
-                "(or `pip install yuma[test]`)"
-            ) from exc
+        pd = import_optional("pandas", "Simulation.to_frame", extra="pandas")
         per_uid = self.per_uid()
         n_epochs, n_uids = self.n_epochs, self.n_uids
         data = {
@@ -296,32 +291,6 @@ numpy.ndarray, shape (epochs, V, n), or None
         }
         data.update({name: x.reshape(-1) for name, x in per_uid.items()})
         return pd.DataFrame(data)
-
-
-class _Progress:
-    """A one-line text progress bar on a stream (stderr by default)."""
-
-    def __init__(self, total: int, label: str, enabled: bool, stream: TextIO | None = None):
-        self.total = total
-        self.label = label
-        self.enabled = enabled and total > 0
-        self.stream = sys.stderr if stream is None else stream
-        self._shown = -1
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = width * done // self.total
-        percent = 100 * done // self.total
-        if percent == self._shown:
-            return
-        self._shown = percent
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} epochs")
-        if done == self.total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 def _copier_source(copier: WeightCopier, t: int) -> int | None:
@@ -541,7 +510,7 @@ def _python_fold(
     """
     record = _Record(scenario, run.n_epochs, run.keep)
     state = start
-    bar = _Progress(run.n_epochs, scenario.name, run.progress)
+    bar = Progress(run.n_epochs, scenario.name, unit="epochs", enabled=run.progress)
     for t in range(run.n_epochs):
         weights = _epoch_weights(scenario, t, schedules.present, record.cols["consensus"])
         result = epoch(
@@ -557,7 +526,8 @@ def _python_fold(
         )
         record.store(t, weights, result)
         state = _carry(result, run.stored_form)
-        bar.update(t + 1)
+        bar.update()
+    bar.close()
     return record, state
 
 

@@ -5,6 +5,11 @@
 this package alone does not import Hypothesis.
 """
 
+from .._extras import require
+
+# Fail on import with the install command, not deep inside a submodule's import.
+require("yuma.testing (strategies, invariants, check_variant)", "hypothesis", extra="check")
+
 __all__ = ["check_variant", "VariantReport", "InvariantResult", "INVARIANTS"]
 
 

@@ -162,8 +162,9 @@ class VariantReport:
         -------
         pandas.DataFrame
         """
-        import pandas as pd
+        from .._extras import import_optional
 
+        pd = import_optional("pandas", "VariantReport.to_frame", extra="pandas")
         return pd.DataFrame(
             {
                 "invariant": [r.name for r in self.results],
@@ -175,16 +176,17 @@ class VariantReport:
         )
 
     def __str__(self) -> str:
-        width = max([len(r.name) for r in self.results] + [9])
+        from .._table import format_table
+
         head = (
             f"{self.label}: {len(self.held)}/{len(self.results)} invariants hold "
             f"({self.max_examples} examples each, seed {self.seed})"
         )
-        lines = [head, f"{'invariant':<{width}}  result"]
-        for r in self.results:
-            verdict = "holds" if r.held else f"FAILS  {r.kind}"
-            lines.append(f"{r.name:<{width}}  {verdict}")
-        return "\n".join(lines)
+        columns = {
+            "invariant": [r.name for r in self.results],
+            "result": ["holds" if r.held else f"FAILS {r.kind}" for r in self.results],
+        }
+        return head + "\n" + format_table(columns, left=list(columns), rule=False)
 
     def explain(self) -> str:
         """The table, then each failure with its explanation and minimal counterexample.

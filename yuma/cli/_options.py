@@ -1,0 +1,64 @@
+"""What every subcommand of ``yuma`` shares: its help layout and the progress options."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+__all__ = ["HelpFormatter", "subparser", "add_progress_options"]
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the line breaks of descriptions and examples as written."""
+
+
+def subparser(
+    sub, name: str, summary: str, description: str, example: str
+) -> argparse.ArgumentParser:
+    """Add a subcommand with a one-line summary, a description and an example.
+
+    Parameters
+    ----------
+    sub
+        What ``argparse.ArgumentParser.add_subparsers`` returned.
+    name : str
+        The subcommand.
+    summary : str
+        One line, shown in ``yuma --help``.
+    description : str
+        Plain words, wrapped here, shown in ``yuma NAME --help``.
+    example : str
+        One command line, shown under the options.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(description, width=88),
+        epilog=f"example:\n  {example}",
+        formatter_class=HelpFormatter,
+    )
+
+
+def add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--progress`` / ``--no-progress`` (default: for long runs, on a terminal).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser; ``args.progress`` is then True, False or None.
+
+    Returns
+    -------
+    None
+    """
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None,
+                     help="show a progress bar on stderr (default: for long runs, when "
+                     "stderr is a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="never show a progress bar")
