@@ -329,22 +329,36 @@ def test_thread_choice_does_not_change_bits():
 
 
 @pytest.mark.parametrize(
-    ("mode", "work", "threads", "load", "expected"),
+    ("mode", "work", "threads", "idle", "expected"),
     [
-        ("auto", 10**6, 2, 0.5, True),
-        ("auto", 10, 2, 0.5, False),  # too small
-        ("auto", 10**6, 1, 0.5, False),  # one thread
-        ("auto", 10**6, 2, 100.0, False),  # oversubscribed machine
-        ("always", 10, 2, 100.0, True),
-        ("always", 10, 1, 0.5, False),
-        ("never", 10**6, 2, 0.5, False),
+        ("auto", 10**6, 2, 2.0, True),
+        ("auto", 10, 2, 2.0, False),  # too small
+        ("auto", 10**6, 1, 2.0, False),  # one thread
+        ("auto", 10**6, 2, 1.0, False),  # the other CPU is busy
+        ("always", 10, 2, 0.0, True),
+        ("always", 10, 1, 2.0, False),
+        ("never", 10**6, 2, 2.0, False),
     ],
 )
-def test_parallel_choice(monkeypatch, mode, work, threads, load, expected):
+def test_parallel_choice(monkeypatch, mode, work, threads, idle, expected):
     monkeypatch.setattr(builtin_epoch, "PARALLEL_MODE", mode)
-    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(builtin_epoch, "_idle_cpus", lambda: idle)
     monkeypatch.setattr(builtin_epoch.numba, "get_num_threads", lambda: threads)
     assert builtin_epoch.parallel_allowed(work, 1000) is expected
+
+
+def test_idle_cpus_discount_this_process(monkeypatch):
+    # Load 3 on 4 CPUs, of which this process used 2 CPUs since the last look: 3 idle.
+    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    monkeypatch.setattr(builtin_epoch.os, "sched_getaffinity", lambda pid: set(range(4)),
+                        raising=False)
+    clock = {"wall": 100.0, "cpu": 50.0}
+    monkeypatch.setattr(builtin_epoch.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(builtin_epoch.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(builtin_epoch, "_OWN_CPU", {"wall": 90.0, "cpu": 30.0, "rate": 0.0})
+    assert builtin_epoch._idle_cpus() == pytest.approx(3.0)
+    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert builtin_epoch._idle_cpus() < 1.5  # others keep every CPU busy
 
 
 @pytest.mark.parametrize("big", [False, True])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import numba
 import numpy as np
@@ -69,29 +70,39 @@ _NO_OUT = np.zeros((1, 1))  # an output the kernel is told not to write
 def parallel_allowed(work: int, minimum: int) -> bool:
     """Whether a run over ``work`` weight entries should use numba's threads.
 
-    Only with several threads, at least ``minimum`` entries, and a machine that is not
-    oversubscribed: when the 1-minute load average is at least twice the usable CPUs,
-    a parallel region waits for threads the scheduler does not run (measured on a shared
-    2-CPU machine at load 5-6: 4-8 ms per region, every parallel run slower than the serial
-    one), so the run stays on one thread. :data:`PARALLEL_MODE` overrides the choice. Any
-    choice gives the same bits.
+    Only with several threads, at least ``minimum`` entries, and CPUs to spare: a parallel
+    region ends when its slowest thread does, so a thread that shares its CPU with another
+    process makes the whole run wait for the scheduler (measured on a shared 2-CPU machine
+    at load 4-6: 4-8 ms per region, every parallel run slower than the serial one). The
+    run stays on one thread unless at least 1.5 CPUs are idle: the CPUs less the 1-minute
+    load average of the other processes (the load average less this process's own CPU
+    use, measured between calls). :data:`PARALLEL_MODE` overrides the choice. Any choice
+    gives the same bits.
     """
     mode = PARALLEL_MODE
     if mode == "never" or (work < minimum and mode != "always"):
         return False
     if numba.get_num_threads() < 2:
         return False
-    return mode == "always" or not _oversubscribed()
+    return mode == "always" or _idle_cpus() >= 1.5
 
 
-def _oversubscribed() -> bool:
+_OWN_CPU = {"wall": time.monotonic(), "cpu": time.process_time(), "rate": 0.0}
+
+
+def _idle_cpus() -> float:
+    """CPUs not used by other processes: the CPUs less (load average - own CPU rate)."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
-        return False
+        return float("inf")
+    now, cpu = time.monotonic(), time.process_time()
+    elapsed = now - _OWN_CPU["wall"]
+    if elapsed >= 1.0:  # this process's CPU rate since the last look (all its threads)
+        _OWN_CPU.update(wall=now, cpu=cpu, rate=(cpu - _OWN_CPU["cpu"]) / elapsed)
     affinity = getattr(os, "sched_getaffinity", None)
     cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return load >= 2 * cpus
+    return cpus - max(load - _OWN_CPU["rate"], 0.0)
 
 
 def use_parallel(n_elements: int) -> bool:
