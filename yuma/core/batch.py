@@ -32,16 +32,23 @@ from .inputs import check_inputs
 from .run_epoch import epoch
 from .variants import Variant, get_variant
 
-__all__ = ["EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS"]
+__all__ = [
+    "EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS", "ITEM_OVERHEAD_ELEMENTS",
+]
 
-BATCH_PARALLEL_MIN_ELEMENTS = 1 << 12
-"""A batch with fewer weight entries in all runs on one thread (see
-:func:`yuma.core.builtin_epoch.parallel_allowed`).
+BATCH_PARALLEL_MIN_ELEMENTS = 1 << 21
+"""A batch whose work is smaller runs on one thread (see
+:func:`yuma.core.builtin_epoch.parallel_allowed`); the work of an item is its weight
+entries plus :data:`ITEM_OVERHEAD_ELEMENTS`, about 40 ms in all at the switch.
 
-Measured (2 threads, the second CPU idle; 8 x 16 epochs with liquid alpha, vectors only):
-the parallel batch took 0.93x the serial time for 2 items (256 entries), 0.76x for 8,
-0.41x from 256 on (64 x 256: 0.5x from 8 items on); the switch leaves a margin for the
-start-up cost of more threads."""
+Measured on a 2-CPU machine (8 x 16 and 64 x 256 epochs with liquid alpha, vectors only).
+With the second CPU idle the parallel batch took 0.93x the serial time for 2 items, 0.76x
+for 8, 0.4x to 0.5x from 64 on; with it busy with other jobs, the batch's one parallel
+region waited 4-8 ms for its second thread (3.5x the serial time for 128 small items, on
+a par from about 100 ms of work)."""
+
+ITEM_OVERHEAD_ELEMENTS = 256
+"""The fixed cost of one item, in weight entries (an 8 x 16 epoch costs about 380)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -587,8 +594,8 @@ def _run(inputs, outputs, statuses, kept, n_items, item_size) -> None:
                     item_out[slot] = np.zeros(inputs[0].shape[1:])
             statuses[b] = one(*item_in, *item_out, True)
         return
-    parallel = n_items > 1 and parallel_allowed(n_items * item_size,
-                                                BATCH_PARALLEL_MIN_ELEMENTS)
+    work = n_items * (item_size + ITEM_OVERHEAD_ELEMENTS)
+    parallel = n_items > 1 and parallel_allowed(work, BATCH_PARALLEL_MIN_ELEMENTS)
     n_chunks = min(n_items, 4 * threads) if parallel else 1
     ek.epoch_many()(*inputs, *outputs, statuses, kept, n_chunks, parallel)
 

@@ -35,13 +35,16 @@ VARIANT_CODES = {
 }
 """Kernel code of each built-in variant, by object identity (a copy is a user variant)."""
 
-PARALLEL_MIN_ELEMENTS = 1 << 13
+PARALLEL_MIN_ELEMENTS = 1 << 22
 """Epochs with fewer weight entries run on one thread (see :func:`parallel_allowed`).
 
-Measured (2 threads, the second CPU idle; Yuma 3 with liquid alpha, square epochs): the
-parallel epoch took 1.35x the serial time at 16 x 16, 1.04x at 45 x 45 (2025 entries),
-0.88x at 64 x 64 (4096), 0.68x at 128 x 128 and about 0.6x above; the switch sits at twice
-the measured crossover, since more threads cost more to start."""
+Measured on a 2-CPU machine (Yuma 3 with liquid alpha, square epochs). With the second CPU
+idle, the parallel epoch took 1.35x the serial time at 16 x 16, 0.88x at 64 x 64 and about
+0.6x from 256 x 256 on. With the second CPU busy with other jobs, each of the epoch's
+parallel regions waited 4-8 ms for its second thread: 2.9x the serial time at 512 x 512,
+2.1x at 1024 x 1024. The load average sees such jobs only seconds later, so the switch
+sits where those waits cost at most about a third of a serial epoch (about 100 ms:
+2048 x 2048)."""
 
 PARALLEL_MODE = os.environ.get("YUMA_PARALLEL", "auto")
 """``auto`` (the default: see :func:`parallel_allowed`), ``always`` (several threads
