@@ -173,17 +173,26 @@ def test_many_items_over_threads_equal_single_epochs(variant):
     })
 
 
-def test_few_large_items_equal_single_epochs():
-    # Fewer items than threads, each large: one item at a time over all threads.
+@pytest.mark.usefixtures("threads_always")
+@pytest.mark.parametrize("keep", ["all", ("bonds",)])
+@pytest.mark.parametrize("n_items", [1, 24])
+def test_large_items_equal_single_epochs(keep, n_items):
+    # One item (over all threads inside it) or many (items over threads).
     rng = np.random.default_rng(12)
     n = 260
-    assert n * n >= builtin_epoch.PARALLEL_MIN_ELEMENTS
-    w = rng.random((1, n, n))
+    w = rng.random((n_items, n, n))
     w[rng.random(w.shape) < 0.5] = 0.0
-    assert_batch_is_loop({
-        "weights": w, "stake": rng.random(n), "bonds": rng.random((n, n)) * 0.5,
-        "params": yuma.YumaParams(liquid_alpha=True), "owner_uid": 3,
-    })
+    stake, bonds = rng.random(n), rng.random((n, n)) * 0.5
+    params = yuma.YumaParams(liquid_alpha=True, bonds_penalty=0.5, max_allowed_validators=200)
+    r = yuma.epoch_batch(w, stake, bonds, params=params, owner_uid=3, keep=keep)
+    for b in (0, n_items - 1):
+        want = yuma.epoch(w[b], stake, bonds, params=params, owner_uid=3)
+        if keep == "all":
+            assert_same_bits(r.item(b), want, f"item {b}")
+        else:
+            assert r.weights is None
+            for name in ("bonds", "dividends", "incentive", "validator_permit"):
+                assert getattr(r, name)[b].tobytes() == getattr(want, name).tobytes(), name
 
 
 MATRICES = ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds")
