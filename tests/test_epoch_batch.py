@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import yuma
-from yuma.core import builtin_epoch
+from yuma.core import _threads
 from yuma.testing import step_strategies as ss
 from yuma.testing.strategies import stakes, weight_matrices, yuma_params
 
@@ -152,7 +152,7 @@ def _variant_name(params) -> str:
 @pytest.fixture
 def threads_always(monkeypatch):
     """Take the parallel paths whenever numba has several threads (even on a busy machine)."""
-    monkeypatch.setattr(builtin_epoch, "PARALLEL_MODE", "always")
+    monkeypatch.setattr(_threads, "PARALLEL_MODE", "always")
 
 
 @pytest.mark.usefixtures("threads_always")
@@ -350,24 +350,24 @@ def test_thread_choice_does_not_change_bits():
     ],
 )
 def test_parallel_choice(monkeypatch, mode, work, threads, idle, expected):
-    monkeypatch.setattr(builtin_epoch, "PARALLEL_MODE", mode)
-    monkeypatch.setattr(builtin_epoch, "_idle_cpus", lambda: idle)
-    monkeypatch.setattr(builtin_epoch.numba, "get_num_threads", lambda: threads)
-    assert builtin_epoch.parallel_allowed(work, 1000) is expected
+    monkeypatch.setattr(_threads, "PARALLEL_MODE", mode)
+    monkeypatch.setattr(_threads, "_idle_cpus", lambda: idle)
+    monkeypatch.setattr(_threads.numba, "get_num_threads", lambda: threads)
+    assert _threads.parallel_allowed(work, 1000) is expected
 
 
 def test_idle_cpus_discount_this_process(monkeypatch):
     # Load 3 on 4 CPUs, of which this process used 2 CPUs since the last look: 3 idle.
-    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
-    monkeypatch.setattr(builtin_epoch.os, "sched_getaffinity", lambda pid: set(range(4)),
+    monkeypatch.setattr(_threads.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    monkeypatch.setattr(_threads.os, "sched_getaffinity", lambda pid: set(range(4)),
                         raising=False)
     clock = {"wall": 100.0, "cpu": 50.0}
-    monkeypatch.setattr(builtin_epoch.time, "monotonic", lambda: clock["wall"])
-    monkeypatch.setattr(builtin_epoch.time, "process_time", lambda: clock["cpu"])
-    monkeypatch.setattr(builtin_epoch, "_OWN_CPU", {"wall": 90.0, "cpu": 30.0, "rate": 0.0})
-    assert builtin_epoch._idle_cpus() == pytest.approx(3.0)
-    monkeypatch.setattr(builtin_epoch.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
-    assert builtin_epoch._idle_cpus() < 1.5  # others keep every CPU busy
+    monkeypatch.setattr(_threads.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(_threads.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(_threads, "_OWN_CPU", {"wall": 90.0, "cpu": 30.0, "rate": 0.0})
+    assert _threads._idle_cpus() == pytest.approx(3.0)
+    monkeypatch.setattr(_threads.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert _threads._idle_cpus() < 1.5  # others keep every CPU busy
 
 
 @pytest.mark.parametrize("big", [False, True])

@@ -19,10 +19,13 @@ import math
 import numba
 import numpy as np
 
+from . import _threads
 from ._exp import exp
 
-PARALLEL_MIN_ELEMENTS = 1 << 16
-"""Matrices with fewer elements run single-threaded."""
+PARALLEL_MIN_ELEMENTS = 1 << 21
+"""Matrices with fewer elements run single-threaded (one parallel region over 2 M entries
+is several ms of work: a wait for a busy CPU costs a fraction of it; see
+:func:`yuma.core._threads.parallel_allowed`)."""
 
 _COL_BLOCK = 32  # columns per block: a row segment of 32 float64 spans 4 cache lines
 
@@ -35,7 +38,7 @@ _ijit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", 
 
 def use_parallel(n_elements: int) -> bool:
     """Whether a kernel over ``n_elements`` should run on several threads."""
-    return n_elements >= PARALLEL_MIN_ELEMENTS and numba.get_num_threads() > 1
+    return _threads.parallel_allowed(n_elements, PARALLEL_MIN_ELEMENTS)
 
 
 # --------------------------------------------------------------------------------------

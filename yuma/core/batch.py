@@ -21,13 +21,8 @@ from .._validation import _as_bool, as_block, as_block_vector
 from ..params import YumaParams
 from ..result import EpochResult
 from . import _epoch_kernel as ek
-from .builtin_epoch import (
-    PARALLEL_MIN_ELEMENTS,
-    VARIANT_CODES,
-    int_params,
-    parallel_allowed,
-    real_params,
-)
+from ._threads import parallel_allowed
+from .builtin_epoch import PARALLEL_MIN_ELEMENTS, VARIANT_CODES, int_params, real_params
 from .inputs import check_inputs
 from .run_epoch import epoch
 from .variants import Variant, get_variant
@@ -38,7 +33,7 @@ __all__ = [
 
 BATCH_PARALLEL_MIN_ELEMENTS = 1 << 21
 """A batch whose work is smaller runs on one thread (see
-:func:`yuma.core.builtin_epoch.parallel_allowed`); the work of an item is its weight
+:func:`yuma.core._threads.parallel_allowed`); the work of an item is its weight
 entries plus :data:`ITEM_OVERHEAD_ELEMENTS`, about 40 ms in all at the switch.
 
 Measured on a 2-CPU machine (8 x 16 and 64 x 256 epochs with liquid alpha, vectors only).

@@ -11,17 +11,15 @@ every error is the one it raises. :func:`run_builtin` runs the same kernel on ch
 
 from __future__ import annotations
 
-import os
 import sys
-import time
 
-import numba
 import numpy as np
 
 from ..params import YumaParams
 from ..result import EpochResult
 from . import _epoch_kernel as ek
 from . import _kernels
+from ._threads import parallel_allowed
 from .variants import VARIANTS, YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant
 
 __all__ = [
@@ -36,7 +34,8 @@ VARIANT_CODES = {
 """Kernel code of each built-in variant, by object identity (a copy is a user variant)."""
 
 PARALLEL_MIN_ELEMENTS = 1 << 22
-"""Epochs with fewer weight entries run on one thread (see :func:`parallel_allowed`).
+"""Epochs with fewer weight entries run on one thread (see
+:func:`yuma.core._threads.parallel_allowed`).
 
 Measured on a 2-CPU machine (Yuma 3 with liquid alpha, square epochs). With the second CPU
 idle, the parallel epoch took 1.35x the serial time at 16 x 16, 0.88x at 64 x 64 and about
@@ -45,11 +44,6 @@ parallel regions waited 4-8 ms for its second thread: 2.9x the serial time at 51
 2.1x at 1024 x 1024. The load average sees such jobs only seconds later, so the switch
 sits where those waits cost at most about a third of a serial epoch (about 100 ms:
 2048 x 2048)."""
-
-PARALLEL_MODE = os.environ.get("YUMA_PARALLEL", "auto")
-"""``auto`` (the default: see :func:`parallel_allowed`), ``always`` (several threads
-whenever numba has them, whatever the size: for tests) or ``never``; read from the
-environment variable ``YUMA_PARALLEL`` when yuma is imported."""
 
 LAZY_BONDS_MIN = 1 << 16
 """From this many entries the stored bonds of Yuma 3 are allocated only when the storage
@@ -73,44 +67,6 @@ _NO_B1 = _placeholder(1, np.bool_)
 _NO_B2 = _placeholder((1, 1), np.bool_)
 _NO_I1 = _placeholder(1, np.int64)
 _NO_OUT = np.zeros((1, 1))  # an output the kernel is told not to write
-
-
-def parallel_allowed(work: int, minimum: int) -> bool:
-    """Whether a run over ``work`` weight entries should use numba's threads.
-
-    Only with several threads, at least ``minimum`` entries, and CPUs to spare: a parallel
-    region ends when its slowest thread does, so a thread that shares its CPU with another
-    process makes the whole run wait for the scheduler (measured on a shared 2-CPU machine
-    at load 4-6: 4-8 ms per region, every parallel run slower than the serial one). The
-    run stays on one thread unless at least 1.5 CPUs are idle: the CPUs less the 1-minute
-    load average of the other processes (the load average less this process's own CPU
-    use, measured between calls). :data:`PARALLEL_MODE` overrides the choice. Any choice
-    gives the same bits.
-    """
-    mode = PARALLEL_MODE
-    if mode == "never" or (work < minimum and mode != "always"):
-        return False
-    if numba.get_num_threads() < 2:
-        return False
-    return mode == "always" or _idle_cpus() >= 1.5
-
-
-_OWN_CPU = {"wall": time.monotonic(), "cpu": time.process_time(), "rate": 0.0}
-
-
-def _idle_cpus() -> float:
-    """CPUs not used by other processes: the CPUs less (load average - own CPU rate)."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return float("inf")
-    now, cpu = time.monotonic(), time.process_time()
-    elapsed = now - _OWN_CPU["wall"]
-    if elapsed >= 1.0:  # this process's CPU rate since the last look (all its threads)
-        _OWN_CPU.update(wall=now, cpu=cpu, rate=(cpu - _OWN_CPU["cpu"]) / elapsed)
-    affinity = getattr(os, "sched_getaffinity", None)
-    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return cpus - max(load - _OWN_CPU["rate"], 0.0)
 
 
 def use_parallel(n_elements: int) -> bool:
