@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import as_float64
+
 __all__ = [
     "normalize",
     "row_normalize",
@@ -30,9 +32,11 @@ def _as_count(k, name: str) -> int:
 
 
 def _float_copy(x, ndim: int, name: str) -> np.ndarray:
-    arr = np.array(x, dtype=np.float64, order="C", copy=True)
+    arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
 

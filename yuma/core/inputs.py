@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_block, as_block_vector, as_mask, as_mask_matrix, as_uid, as_vector
+from .._validation import (
+    as_block,
+    as_block_vector,
+    as_float64,
+    as_mask,
+    as_mask_matrix,
+    as_uid,
+    as_vector,
+)
 from ..params import YumaParams
 from . import _kernels
 from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
@@ -133,10 +141,7 @@ def as_matrix_readonly(
     ValueError
         On a wrong shape, NaN/inf or a negative entry.
     """
-    try:
-        arr = np.ascontiguousarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    arr = as_float64(x, name, copy=False)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional, got shape {arr.shape}")
     if shape is not None and arr.shape != tuple(shape):
