@@ -162,14 +162,7 @@ def _row_pass(inputs: EpochInputs, terms: StakeTerms, rows, w, cons, alpha_cons,
 def _yuma3_dividends(ema, ema_col_sums, inc, rows, row_new, act_stake, work):
     """Yuma 3 dividends ``N(S_act * (B_colnorm I))`` by one row dot; then the storage rule."""
     n_rows, n_cols = ema.shape
-    scaled_incentive = inc.copy()
-    nz = ema_col_sums != 0.0
-    scaled_incentive[nz] = inc[nz] / ema_col_sums[nz]
-    row_dots = np.zeros(n_rows)
-    _pick(_kernels.rows_dot_serial, _kernels.rows_dot_parallel, work)(
-        ema, rows, scaled_incentive, row_dots
-    )
-    divs = normalize(act_stake * row_dots)
+    divs = normalize(act_stake * steps._colnorm_dot(ema, ema_col_sums, inc, rows))
     # Storage rule: a row with a new permit stores its new bonds, every other row is
     # cleared (rows outside ``rows`` hold no bonds to begin with).
     if row_new.all():

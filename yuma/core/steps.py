@@ -26,6 +26,7 @@ from .._validation import (
     as_mask,
     as_mask_matrix,
     as_matrix,
+    as_shape,
     as_uid,
     as_unit_interval,
     as_vector,
@@ -225,7 +226,7 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     numpy.ndarray of bool
         Chain: ``inactive = last_update + activity_cutoff < block`` (strict), negated.
     """
-    lu = as_block_vector(last_update, "last_update", length=len(last_update))
+    lu = as_block_vector(last_update, "last_update", length=None)
     block = as_block(block, "block")
     cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
     # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
@@ -357,7 +358,7 @@ def weight_mask(
     -------
     numpy.ndarray of bool, shape (n_rows, n_cols)
     """
-    n_rows, n_cols = (int(shape[0]), int(shape[1]))
+    n_rows, n_cols = as_shape(shape, "shape")
     permit = as_mask(validator_permit, "validator_permit", length=n_rows)
     owner = as_uid(owner_uid, "owner_uid", n=max(n_rows, 1)) if owner_uid is not None else None
     lu = None if last_update is None else as_block_vector(last_update, "last_update", length=n_rows)
@@ -757,8 +758,7 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     numpy.ndarray of bool
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
-    bar = as_block_vector(block_at_registration, "block_at_registration",
-                          length=len(block_at_registration))
+    bar = as_block_vector(block_at_registration, "block_at_registration", length=None)
     return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
 
 
@@ -1140,13 +1140,36 @@ def dividends_yuma3(
 
 
 def _dividends_yuma3(ema_bonds, incentive, active_stake):
-    # colnorm(B') I without the normalized matrix: sum_j B'_ij (I_j / colsum_j).
-    col_sums = ema_bonds.sum(axis=0)
-    scaled_incentive = np.zeros_like(incentive)
+    rows = np.arange(ema_bonds.shape[0])
+    return normalize(active_stake * _colnorm_dot(ema_bonds, ema_bonds.sum(axis=0), incentive, rows))
+
+
+def _colnorm_dot(bonds, col_sums, incentive, rows):
+    r"""``(colnorm(B) I)_r = sum_j B_rj (I_j / colsum_j)`` for ``r`` in ``rows`` (0 elsewhere).
+
+    No normalized matrix is formed: the incentive is divided by the column sums once. A
+    zero-sum column is left as it is. Where a column sum is so small (subnormal bonds, from
+    a subnormal EMA rate) that ``I_j / colsum_j`` overflows, that column is normalized
+    instead (``B_rj / colsum_j`` cannot overflow), so no ``inf * 0`` or ``inf / inf``
+    turns the dividends into NaN.
+    """
+    scaled = incentive.copy()
     nz = col_sums != 0.0
-    scaled_incentive[nz] = incentive[nz] / col_sums[nz]
-    scaled_incentive[~nz] = incentive[~nz]  # a zero-sum column is left as it is
-    return normalize(active_stake * _row_dot(ema_bonds, scaled_incentive))
+    with np.errstate(over="ignore"):
+        scaled[nz] = incentive[nz] / col_sums[nz]
+    tiny = ~np.isfinite(scaled)
+    scaled[tiny] = 0.0
+    out = np.zeros(bonds.shape[0])
+    kernel = (
+        _kernels.rows_dot_parallel
+        if _kernels.use_parallel(rows.shape[0] * bonds.shape[1])
+        else _kernels.rows_dot_serial
+    )
+    kernel(bonds, rows, scaled, out)
+    if tiny.any():
+        shares = bonds[np.ix_(rows, np.flatnonzero(tiny))] / col_sums[tiny]
+        out[rows] += np.sum(shares * incentive[tiny], axis=1)
+    return out
 
 
 def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
