@@ -17,7 +17,10 @@ Example JSON::
 from __future__ import annotations
 
 import json
+import math
+import os
 import zipfile
+import zlib
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -75,17 +78,69 @@ def _from_mapping(data: dict, path: Path) -> dict:
         if key in data and data[key] is not None:
             try:
                 out[key] = np.asarray(data[key])
-            except ValueError as exc:  # ragged nested lists
+            except (ValueError, TypeError, RecursionError) as exc:  # ragged or too deep
                 raise ValueError(f"{path}: '{key}' is not a rectangular array: {exc}") from None
             if out[key].dtype == object:
                 raise ValueError(f"{path}: '{key}' is not a rectangular array of numbers")
+            if out[key].dtype.kind not in "biuf":
+                raise ValueError(
+                    f"{path}: '{key}' must hold numbers, got dtype {out[key].dtype}"
+                )
     for key in SNAPSHOT_SCALARS:
         if key in data and data[key] is not None:
             value = data[key]
             if isinstance(value, np.ndarray):
+                if value.size != 1:
+                    raise ValueError(f"{path}: '{key}' must be one number, got shape "
+                                     f"{value.shape}")
                 value = value.item()
+            if isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float)):
+                raise ValueError(f"{path}: '{key}' must be a number, got {value!r:.40}")
             out[key] = value
     return out
+
+
+_NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, RuntimeError, NotImplementedError,
+               zipfile.BadZipFile, zlib.error)
+"""What reading a damaged or hostile zip raises (encrypted members: RuntimeError; unknown
+compression: NotImplementedError)."""
+
+
+def _npy_header(member) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and header length of one ``.npy`` member, without reading its data."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ValueError(f".npy format version {version} is not supported")
+    return shape, dtype, member.tell()
+
+
+def _check_npz_sizes(p: Path) -> None:
+    """Refuse members whose header declares more data than the member holds.
+
+    ``np.load`` allocates what the header declares before reading: a few hundred bytes
+    declaring shape (10**6, 10**6) would ask for 8 TB. A true array's data is exactly its
+    declared size, so a shorter member is damaged or hostile.
+    """
+    with zipfile.ZipFile(p) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            key = info.filename[:-4]
+            with archive.open(info) as member:
+                shape, dtype, header = _npy_header(member)
+            if dtype.hasobject:
+                raise ValueError(f"'{key}' holds Python objects, which snapshots never do")
+            declared = math.prod(int(d) for d in shape) * dtype.itemsize
+            stored = info.file_size - header
+            if declared != stored:
+                raise ValueError(
+                    f"'{key}' declares shape {tuple(shape)} of {dtype} ({declared} bytes) "
+                    f"but holds {max(stored, 0)} bytes"
+                )
 
 
 def load_snapshot(path: str | Path) -> dict:
@@ -108,29 +163,42 @@ def load_snapshot(path: str | Path) -> dict:
         If the file is missing, unreadable, of another format, or its keys or params
         are wrong. The message names the file and the problem.
     """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path, got {path!r:.60}")
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise ValueError(f"{p}: is a folder, not a snapshot file")
+    if not p.exists():
         raise ValueError(f"{p}: no such file")
+    if not p.is_file():
+        raise ValueError(f"{p}: not a regular file")
     suffix = p.suffix.lower()
     if suffix == ".json":
         try:
             data = json.loads(p.read_text())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{p}: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"{p}: not a snapshot: JSON nested too deeply") from None
+        except OSError as exc:
+            raise ValueError(f"{p}: cannot read: {exc.strerror or exc}") from None
         if not isinstance(data, dict):
             raise ValueError(f"{p}: the top level must be an object")
         return _from_mapping(data, p)
     if suffix == ".npz":
         try:
+            _check_npz_sizes(p)
             with np.load(p, allow_pickle=False) as npz:
                 data = {key: npz[key] for key in npz.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        except _NPZ_ERRORS as exc:
             raise ValueError(f"{p}: not a readable .npz file: {exc}") from None
         if "params" in data:
             try:
                 data["params"] = json.loads(str(data["params"]))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{p}: 'params' must be a JSON string: {exc}") from None
+            except RecursionError:
+                raise ValueError(f"{p}: 'params' is nested too deeply") from None
         return _from_mapping(data, p)
     raise ValueError(f"{p}: unknown snapshot format {suffix!r} (use .npz or .json)")
 
