@@ -486,7 +486,7 @@ def _probe_folder(folder: str, name: str) -> None:
     try:
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:
-        raise ValueError(f"{name}: cannot write into {folder!r} ({exc.strerror})") from None
+        raise ValueError(f"{name}: cannot create a file in {folder!r} ({exc.strerror})") from None
     os.close(fd)
     os.remove(probe)
 
@@ -540,7 +540,8 @@ def check_output_path(
         _probe_folder(parent, name)
         return text
     if suffixes is not None and not text.lower().endswith(tuple(suffixes)):
-        raise ValueError(f"{name} must name a {' or '.join(suffixes)} file, got {text!r}")
+        kinds = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+        raise ValueError(f"{name} must name a {kinds} file, got {text!r}")
     if os.path.isdir(full):
         raise ValueError(f"{name}: {text!r} is a folder, not a file")
     parent = os.path.dirname(full)

@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from .._validation import check_output_path
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
 from ..io.snapshot import load_snapshot
@@ -103,7 +104,31 @@ def format_table(result: EpochResult) -> str:
     return "\n".join(lines)
 
 
+DEMO_MAX_UIDS = 4096
+"""Largest subnet ``yuma demo`` builds (``--validators`` plus ``--miners``)."""
+
+
+def _demo_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``yuma demo``'s options, or None."""
+    if args.validators < 1:
+        return f"--validators must be >= 1, got {args.validators}"
+    if args.miners < 0:
+        return f"--miners must be >= 0, got {args.miners}"
+    if args.validators + args.miners > DEMO_MAX_UIDS:
+        return (f"--validators plus --miners must be at most {DEMO_MAX_UIDS}, got "
+                f"{args.validators + args.miners}")
+    if args.epochs < 1:
+        return f"--epochs must be >= 1, got {args.epochs}"
+    if args.seed < 0:
+        return f"--seed must be >= 0, got {args.seed}"
+    return None
+
+
 def _demo(args: argparse.Namespace) -> int:
+    problem = _demo_error(args)
+    if problem is not None:
+        print(f"yuma demo: error: {problem}", file=sys.stderr)
+        return 2
     weights, stake = demo_inputs(args.validators, args.miners, args.seed)
     params = YumaParams(variant=args.variant, liquid_alpha=args.liquid_alpha)
     bonds = None
@@ -198,8 +223,7 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         candidates = [compare.resolve_candidate(v) for v in variants]
         scenario = get_scenario(args.scenario)
-        if args.plot is not None and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
-            raise ValueError(f"--plot must name a .png, .pdf or .svg file, got {args.plot!r}")
+        _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
         progress = args.progress if args.progress is not None else scenario.n_epochs >= 200
         sims = compare.run_candidates(scenario, candidates, epochs=args.epochs, progress=progress)
     except ValueError as exc:
@@ -221,15 +245,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _check_output(path: str | None, option: str, suffixes: tuple[str, ...]) -> None:
-    import os
-
-    if path is None:
-        return
-    if not path.lower().endswith(suffixes):
-        raise ValueError(f"{option} must name a {' or '.join(suffixes)} file, got {path!r}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"{option}: folder {folder!r} does not exist")
+    """Before any work: ``path`` names a file of this kind in a folder that takes writes."""
+    if path is not None:
+        check_output_path(path, option, suffixes=suffixes)
 
 
 def _parse_stakes(text: str) -> list[float]:
@@ -401,8 +419,6 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "epoch":
         return _epoch_file(args)
     if args.command == "demo":
-        if args.validators < 1 or args.miners < 0 or args.epochs < 1:
-            parser.error("need --validators >= 1, --miners >= 0 and --epochs >= 1")
         return _demo(args)
     return 2  # pragma: no cover - argparse enforces a command
 
