@@ -15,6 +15,9 @@ import os
 import numpy as np
 
 __all__ = [
+    "is_integer",
+    "is_real_number",
+    "as_real_scalar",
     "as_real_array",
     "check_output_path",
     "as_matrix",
@@ -27,6 +30,54 @@ __all__ = [
     "as_uid",
     "as_shape",
 ]
+
+
+def is_integer(x) -> bool:
+    """An integer scalar: Python or NumPy, not a bool, not a ``timedelta64``.
+
+    NumPy makes ``timedelta64`` a subclass of ``np.signedinteger``, so
+    ``isinstance(x, np.integer)`` admits a time span that ``int()`` then refuses.
+    """
+    return (isinstance(x, (int, np.integer))
+            and not isinstance(x, (bool, np.bool_, np.timedelta64)))
+
+
+def is_real_number(x) -> bool:
+    """A real scalar: an integer as :func:`is_integer`, or a Python / NumPy float."""
+    return is_integer(x) or isinstance(x, (float, np.floating))
+
+
+def as_real_scalar(x, name: str, *, finite: bool = True) -> float:
+    """Return ``x`` as a Python float after checking it is one real number.
+
+    Parameters
+    ----------
+    x : int or float
+        The caller's value (a bool, a string or an array is refused).
+    name : str
+        Argument name used in error messages.
+    finite : bool
+        Also refuse NaN and infinities.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a real number, does not fit a float64, or is not finite.
+    """
+    if not is_real_number(x):
+        raise ValueError(f"{name} must be a real number, got {x!r:.60}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{name} must fit a float64, got an integer of "
+                         f"{int(x).bit_length()} bits") from None
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    return value
 
 
 _NOT_REAL = {
@@ -206,19 +257,27 @@ def as_vector(x, name: str, *, length: int | None = None, nonnegative: bool = Tr
     return arr
 
 
-def _as_bool(x, name: str, ndim: int) -> np.ndarray:
-    arr = np.asarray(x)
+def _as_bool(x, name: str, ndim: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """A fresh bool array; its shape is checked before any value is read."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be a boolean mask, got {x!r:.40}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} must be a rectangular boolean mask: {exc}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if shape is not None and arr.shape != tuple(shape):
+        expected = f"length {shape[0]}" if ndim == 1 else f"shape {tuple(shape)}"
+        got = arr.shape[0] if ndim == 1 else arr.shape
+        raise ValueError(f"{name} must have {expected}, got {got}")
     if arr.dtype == np.bool_:
-        out = np.array(arr, dtype=np.bool_, order="C", copy=True)
-    elif np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating):
+        return np.array(arr, dtype=np.bool_, order="C", copy=True)
+    if arr.dtype.kind in "iuf":
         if not np.all(np.isfinite(arr)) or not np.all((arr == 0) | (arr == 1)):
             raise ValueError(f"{name} must be a boolean mask (only 0/1 or True/False)")
-        out = np.array(arr != 0, dtype=np.bool_, order="C")
-    else:
-        raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
-    if out.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {out.shape}")
-    return out
+        return np.array(arr != 0, dtype=np.bool_, order="C")
+    raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
 
 
 def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
@@ -247,10 +306,7 @@ def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
     """
     if x is None:
         return np.full(length, default, dtype=np.bool_)
-    out = _as_bool(x, name, 1)
-    if out.shape[0] != length:
-        raise ValueError(f"{name} must have length {length}, got {out.shape[0]}")
-    return out
+    return _as_bool(x, name, 1, (length,))
 
 
 def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
@@ -275,10 +331,7 @@ def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
     ValueError
         On a wrong shape or a non-boolean value.
     """
-    out = _as_bool(x, name, 2)
-    if out.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got {out.shape}")
-    return out
+    return _as_bool(x, name, 2, tuple(shape))
 
 
 U64_MAX = (1 << 64) - 1
@@ -295,8 +348,7 @@ def _exact_ints(x) -> list[int] | None:
         flat = np.array(x, dtype=object).reshape(-1).tolist()
     except (ValueError, TypeError, RecursionError):
         return None
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-           for v in flat):
+    if all(is_integer(v) for v in flat):
         return [int(v) for v in flat]
     return None
 
@@ -339,12 +391,12 @@ def as_block_vector(x, name: str, *, length: int | None) -> np.ndarray:
                 arr = np.asarray(x)
             except (TypeError, ValueError, RecursionError):
                 raise ValueError(f"{name} must be a vector of integer block numbers") from None
-        if arr.dtype == np.bool_ or not (
-            np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-            or arr.dtype == object
-        ):
+        if arr.dtype.kind not in "iufO":
             raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
         shape = arr.shape
+        if len(shape) != 1 or (length is not None and shape[0] != length):
+            size = "a vector" if length is None else f"a vector of length {length}"
+            raise ValueError(f"{name} must be {size}, got shape {shape}")
         if arr.dtype == object:
             values = _exact_ints(arr)
             if values is None:
@@ -384,8 +436,8 @@ def as_block(x, name: str) -> int:
     ValueError
         If ``x`` is not an integer in ``[0, 2**64 - 1]``.
     """
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer block number, got {x!r}")
+    if not is_integer(x):
+        raise ValueError(f"{name} must be an integer block number, got {x!r:.60}")
     if not 0 <= int(x) <= U64_MAX:
         raise ValueError(f"{name} must be in [0, 2**64 - 1] (blocks are u64), got {x!r}")
     return int(x)
@@ -410,12 +462,12 @@ def as_unit_interval(x, name: str) -> float:
     ValueError
         If ``x`` is not a finite number in [0, 1].
     """
-    if isinstance(x, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number in [0, 1], got {x!r}")
+    if not is_real_number(x):
+        raise ValueError(f"{name} must be a number in [0, 1], got {x!r:.60}")
     try:
         value = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number in [0, 1], got {x!r}") from None
+    except OverflowError:  # an int too large for a float is far outside [0, 1]
+        value = math.inf
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {x!r}")
     return value
@@ -444,8 +496,8 @@ def as_uid(x, name: str, *, n: int) -> int | None:
     """
     if x is None:
         return None
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer UID, got {x!r}")
+    if not is_integer(x):
+        raise ValueError(f"{name} must be an integer UID, got {x!r:.60}")
     if not 0 <= int(x) < n:
         raise ValueError(f"{name} must be in [0, {n}), got {x!r}")
     return int(x)
@@ -475,7 +527,7 @@ def as_shape(x, name: str) -> tuple[int, int]:
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (n_rows, n_cols), got {x!r:.60}") from None
     for v in (n_rows, n_cols):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 0:
+        if not is_integer(v) or v < 0:
             raise ValueError(f"{name} must hold two non-negative integers, got {x!r:.60}")
     return int(n_rows), int(n_cols)
 

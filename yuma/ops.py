@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float64
+from ._validation import as_float64, is_integer
 
 __all__ = [
     "normalize",
@@ -26,7 +26,7 @@ _SAFE_MAX = 2.0**1000  # sums of up to 2**23 entries below this cannot overflow 
 
 
 def _as_count(k, name: str) -> int:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+    if isinstance(k, (bool, np.bool_)) or not is_integer(k) or k < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {k!r}")
     return int(k)
 
@@ -183,7 +183,8 @@ def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``x_i / y_i`` where ``y_i != 0``, else 0. Chain: ``vecdiv`` (``safe_div``).
+        ``x_i / y_i`` where ``y_i != 0``, else 0 (``inf`` where the quotient exceeds the
+        float64 range). Chain: ``vecdiv`` (``safe_div``).
 
     Examples
     --------
@@ -196,7 +197,8 @@ def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise ValueError(f"x and y must have the same shape, got {num.shape} and {den.shape}")
     out = np.zeros_like(num)
     nz = den != 0.0
-    out[nz] = num[nz] / den[nz]
+    with np.errstate(over="ignore"):  # a quotient beyond the float64 range is inf
+        out[nz] = num[nz] / den[nz]
     return out
 
 

@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import is_integer
 from ..core.presets import Candidate, resolve_candidate, smoke_test
 from ..core.variants import (
     STEP_NAMES,
@@ -84,7 +85,7 @@ def _scenario_names(scenarios) -> list[str]:
         scenarios = [scenarios]
     names = []
     for name in scenarios:
-        if name not in CATALOGUE:
+        if not isinstance(name, str) or name not in CATALOGUE:
             raise ValueError(f"unknown scenario {name!r}; see `yuma scenarios`")
         names.append(name)
     return names
@@ -184,7 +185,7 @@ def run_scenarios(
 
     cands = [resolve_candidate(c) for c in candidates]
     if epochs is not None and (
-        isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1
+        isinstance(epochs, bool) or not is_integer(epochs) or epochs < 1
     ):
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     out = {}

@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_output_path
+from .._validation import check_output_path, is_integer
 from ..core.variants import Variant
 
 __all__ = [
@@ -157,7 +157,7 @@ def point_seed(seed: int, index: tuple[int, ...]) -> np.random.SeedSequence:
 
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not is_integer(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
@@ -513,7 +513,7 @@ def sweep(
 def _is_positive_int(value) -> bool:
     """A positive integer (NumPy's included), not a bool."""
     return (
-        not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 1
+        not isinstance(value, bool) and is_integer(value) and value >= 1
     )
 
 

@@ -169,7 +169,7 @@ def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
     name = variant if variant is not None else params.variant
     if isinstance(name, Variant):
         name = {id(YUMA3): "yuma3", id(YUMA2): "yuma2"}.get(id(name), f"custom {name.name!r}")
-    if name not in CHAIN_VARIANTS:
+    if not isinstance(name, str) or name not in CHAIN_VARIANTS:
         raise ValueError(f"variant must be 'yuma3' or 'yuma2' (the chain's paths), got {name!r}")
     return CHAIN_VARIANTS[name]
 
@@ -241,7 +241,7 @@ stake_threshold, previous_consensus
         On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
         message names the argument.
     """
-    if arithmetic not in ("float", "fixed"):
+    if not isinstance(arithmetic, str) or arithmetic not in ("float", "fixed"):
         raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
     if params is None:
         params = YumaParams()

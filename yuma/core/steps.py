@@ -26,6 +26,7 @@ from .._validation import (
     as_mask,
     as_mask_matrix,
     as_matrix,
+    as_real_scalar,
     as_shape,
     as_uid,
     as_unit_interval,
@@ -159,12 +160,13 @@ def stake_weights(
         ``S``, summing to 1 (all zeros when no stake passes).
     """
     s = as_vector(stake, "stake")
-    if not math.isfinite(stake_threshold) or stake_threshold < 0:
+    threshold = as_real_scalar(stake_threshold, "stake_threshold")
+    if threshold < 0:
         raise ValueError(
             f"stake_threshold must be a finite non-negative number, got {stake_threshold!r}"
         )
     owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
-    return _stake_weights(s, stake_threshold, owner)
+    return _stake_weights(s, threshold, owner)
 
 
 def _stake_weights(stake, stake_threshold, owner):
@@ -847,9 +849,7 @@ def alpha_sigmoid(
     hi = as_unit_interval(alpha_high, "alpha_high")
     if lo > hi:
         raise ValueError("alpha_low must not exceed alpha_high")
-    if not math.isfinite(steepness):
-        raise ValueError("steepness must be finite")
-    return _alpha_sigmoid(c, wb, b, lo, hi, float(steepness))
+    return _alpha_sigmoid(c, wb, b, lo, hi, as_real_scalar(steepness, "steepness"))
 
 
 def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
@@ -905,8 +905,8 @@ def _liquid_alpha_v1(consensus, low, high):
     if c_high <= c_low or low == 0.0 or high == 0.0:
         a = b = 0.0
     else:
-        ln_high = _safe_ln(1.0 / high - 1.0)
-        ln_low = _safe_ln(1.0 / low - 1.0)
+        ln_high = _ln_odds(high)
+        ln_low = _ln_odds(low)
         # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
         a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
         b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
@@ -919,6 +919,18 @@ _I32F32_LIMIT = float(2**31)
 
 def _safe_ln(x):
     return math.log(x) if x > 0.0 else 0.0
+
+
+def _ln_odds(alpha: float) -> float:
+    """``safe_ln(1 / alpha - 1)``, also for a subnormal alpha.
+
+    Where ``1 / alpha`` overflows, ``ln(1 / alpha - 1) = -ln(alpha)`` to the last bit
+    (``1 - alpha`` rounds to 1).
+    """
+    inverse = 1.0 / alpha
+    if math.isinf(inverse):
+        return -math.log(alpha)
+    return _safe_ln(inverse - 1.0)
 
 
 def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
@@ -993,7 +1005,9 @@ def bonds_ema_yuma2(
 
 
 def _as_alpha(alpha, n_cols):
-    if np.ndim(alpha) == 0:
+    if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
+        alpha = alpha[()]
+    if not isinstance(alpha, (list, tuple, np.ndarray)):
         return as_unit_interval(alpha, "alpha")
     a = as_vector(alpha, "alpha", length=n_cols)
     if a.size and a.max() > 1.0:
@@ -1232,6 +1246,8 @@ def emission_split(
     d = as_vector(dividends, "dividends")
     s = as_vector(stake_weights, "stake_weights", length=d.shape[0])
     sa = as_vector(active_stake, "active_stake", length=d.shape[0])
+    if not isinstance(square, (bool, np.bool_)):
+        raise ValueError(f"square must be a bool, got {square!r:.60}")
     if square and i.shape[0] != d.shape[0]:
         raise ValueError("incentive and dividends must have the same length when square=True")
     return _emission_split(i, d, s, sa, square)

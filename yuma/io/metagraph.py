@@ -63,6 +63,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .._validation import is_integer
 from ..params import U16_MAX
 from .subnet import (
     U64_MAX,
@@ -237,7 +238,7 @@ def _square(value, name: str, source: str, n: int) -> np.ndarray | None:
 
 
 def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    return is_integer(v) and not isinstance(v, (bool, np.bool_))
 
 
 def _is_float(v) -> bool:
@@ -355,7 +356,10 @@ def chain_hyperparameters(hparams, *, source: str = "<hyperparameters>",
     table = {**SDK_HYPERPARAMETERS, **_OWN_NAMES}
     out: dict = {}
     given_by: dict = {}
-    sources = [hparams or {}, overrides]
+    if isinstance(hparams, (str, bytes, int, float, complex, list, tuple, np.ndarray, np.generic)):
+        raise ValueError(f"{source}: hparams must be a mapping or an object with "
+                         f"hyperparameter attributes, got {type(hparams).__name__}")
+    sources = [{} if hparams is None else hparams, overrides]
     for layer, values in enumerate(sources):
         for sdk_name, (field_name, kind) in table.items():
             v = _get(values, sdk_name)
