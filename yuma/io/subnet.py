@@ -159,6 +159,9 @@ def rao_to_tao(rao) -> NDArray[np.float64]:
         On an amount that is not an integer in ``[0, 2**64 - 1]``.
     """
     arr = _asarray(rao, "rao", "<input>")
+    if not isinstance(rao, np.ndarray) and arr.dtype.kind == "f":
+        # NumPy makes a list holding an int above 2**63 float64: keep the Python ints exact
+        arr = _asarray(np.array(rao, dtype=object), "rao", "<input>")
     if arr.size > 2**32:  # one Python int per entry: refuse what cannot be listed
         raise _fail("<input>", "rao", f"of shape {arr.shape} is too large")
     if arr.dtype.kind not in "iufO":
