@@ -74,7 +74,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import is_integer, is_real_number
+from .._validation import as_float64, is_integer, is_real_number
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
@@ -593,8 +593,8 @@ def _axis(grid) -> np.ndarray:
         if grid < 2:
             raise ValueError(f"grid must be >= 2 points per axis, got {grid}")
         return np.arange(int(grid)) / (int(grid) - 1)  # k / (g - 1), correctly rounded
-    values = np.asarray(grid, dtype=np.float64)
-    if values.ndim != 1 or values.size < 2 or np.any(np.diff(values) <= 0):
+    values = as_float64(grid, "grid")
+    if values.ndim != 1 or values.size < 2 or not np.all(np.diff(values) > 0):
         raise ValueError("grid must be an int >= 2 or an increasing list of >= 2 weights")
     if values[0] < 0 or values[-1] > 1:
         raise ValueError("grid weights must lie in [0, 1]")
@@ -602,7 +602,7 @@ def _axis(grid) -> np.ndarray:
 
 
 def _stakes(stakes) -> np.ndarray:
-    values = np.atleast_1d(np.asarray(stakes, dtype=np.float64))
+    values = np.atleast_1d(as_float64(stakes, "stakes"))
     if values.ndim != 1 or values.size == 0:
         raise ValueError("stakes must be a non-empty list of honest stake shares")
     for v in values:

@@ -740,8 +740,8 @@ def read_simulator_dump(path: str | Path, *, hyperparameters=None,
         If the file is not such a dump, holds a foreign global or a torch tensor, or its
         fields are inconsistent; the message names the file and the field.
     """
+    data = load_torch_pickle(path, max_bytes=max_bytes)
     p = Path(path)
-    data = load_torch_pickle(p, max_bytes=max_bytes)
     if not isinstance(data, dict):
         raise ValueError(f"{p}: holds a {type(data).__name__}, not a dict of metagraph fields")
     keys = [k for k in data if not isinstance(k, str)]

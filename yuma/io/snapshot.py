@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validation import as_real_array, is_real_number
 from ..params import YumaParams
 
 __all__ = ["load_snapshot", "save_snapshot", "SNAPSHOT_ARRAYS", "SNAPSHOT_SCALARS"]
@@ -224,6 +225,8 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
     ValueError
         For an unknown key, a missing required array or another format.
     """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path, got {path!r:.60}")
     p = Path(path)
     allowed = set(SNAPSHOT_ARRAYS) | set(SNAPSHOT_SCALARS) | {"params"}
     unknown = sorted(set(inputs) - allowed)
@@ -232,10 +235,21 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
     for key in ("weights", "stake"):
         if inputs.get(key) is None:
             raise ValueError(f"save_snapshot needs '{key}'")
-    params = inputs.pop("params", None) or YumaParams()
+    params = inputs.pop("params", None)
+    params = YumaParams() if params is None else params
     if not isinstance(params, YumaParams):
         raise ValueError("params must be a YumaParams")
     inputs = {k: v for k, v in inputs.items() if v is not None}
+    for key, value in inputs.items():
+        if key in SNAPSHOT_SCALARS:
+            if not is_real_number(value):
+                raise ValueError(f"{key} must be a number, got {value!r:.40}")
+        else:
+            arr = as_real_array(value, key)  # what load_snapshot reads back
+            try:
+                inputs[key] = np.ascontiguousarray(arr)  # a broadcast view in full
+            except MemoryError:
+                raise ValueError(f"{key} of shape {arr.shape} does not fit in memory") from None
     suffix = p.suffix.lower()
     if suffix == ".json":
         doc = {k: np.asarray(v).tolist() for k, v in inputs.items()}  # 0-d: a plain scalar
@@ -246,5 +260,5 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
         arrays["params"] = np.asarray(json.dumps(asdict(params)))
         np.savez(p, **arrays)
     else:
-        raise ValueError(f"unknown snapshot format {suffix!r} (use .npz or .json)")
+        raise ValueError(f"{p}: unknown snapshot format {suffix!r} (use .npz or .json)")
     return p
