@@ -423,11 +423,18 @@ def _main(argv: list[str] | None = None) -> int:
     return 2  # pragma: no cover - argparse enforces a command
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose refusals are one line on stderr (``yuma demo: error: ...``), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
     """The ``yuma`` command's parser: one subcommand each."""
     from . import compare as compare_cli
 
-    parser = argparse.ArgumentParser(prog="yuma", description=__doc__)
+    parser = _OneLineParser(prog="yuma", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_demo(sub)
     _add_epoch(sub)
