@@ -35,7 +35,11 @@ def _float_copy(x, ndim: int, name: str) -> np.ndarray:
     arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    # A finite sum means every entry is finite (NaN and inf propagate): one pass, no
+    # temporary; only an overflowing sum needs the entry-wise check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
