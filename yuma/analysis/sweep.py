@@ -38,6 +38,13 @@ Functions
     pickles with cloudpickle, which is more lenient, but its workers still need this
     package and any module the function lives in. ``n_workers=1`` runs anything.
 
+Failures
+    Options (``out=``, the scheduler address, ``client``, counts) are checked before any
+    point runs. A point that raises stops the sweep with a :class:`SweepError` naming the
+    point. A local worker process that dies (killed, out of memory, a crash in native
+    code) takes its unfinished points with it: they run once more in a fresh pool, one at
+    a time per worker, and a second death is a :class:`SweepError` naming their indices.
+
 Output
     Grid values that are :class:`yuma.Variant` objects appear in the table by their name;
     other values that are not numbers, strings, bools or None appear as ``repr()``. The
