@@ -24,6 +24,7 @@ from .._validation import (
     as_mask_matrix,
     as_uid,
     as_vector,
+    is_real_number,
 )
 from ..params import YumaParams
 from . import _kernels
@@ -182,7 +183,7 @@ def _check_last_tempo(last_tempo, block_at_registration) -> int:
 
 def _check_stake_threshold(stake_threshold) -> float:
     """A finite float >= 0; a number too large for a float is refused, not an OverflowError."""
-    if isinstance(stake_threshold, (bool, np.bool_, str, bytes)):
+    if not is_real_number(stake_threshold):
         raise ValueError(f"stake_threshold must be a number >= 0, got {stake_threshold!r}")
     try:
         value = float(stake_threshold)
