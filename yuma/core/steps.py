@@ -651,7 +651,8 @@ def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.nda
 def _trust(ranks, preranks):
     out = np.zeros_like(ranks)
     nz = preranks != 0.0
-    out[nz] = ranks[nz] / preranks[nz]
+    with np.errstate(over="ignore"):  # as vecdiv: inf past the float64 range (never in an
+        out[nz] = ranks[nz] / preranks[nz]  # epoch, where clipped weights <= weights)
     return out
 
 
