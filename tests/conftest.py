@@ -25,4 +25,14 @@ settings.register_profile(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# Long local fuzzing of every public entry point (tests/test_fuzz_*.py; in CI those tests
+# run a few examples each): HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz_*.py
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    max_examples=3000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -60,9 +60,9 @@ def test_cli_demo_prints_a_table(capsys):
     assert out[-1].split() == ["sum", "1.000000", "1.000000", "1.000000"]
 
 
-def test_cli_rejects_bad_arguments():
-    with pytest.raises(SystemExit):
-        main(["demo", "--validators", "0"])
+def test_cli_rejects_bad_arguments(capsys):
+    assert main(["demo", "--validators", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "yuma demo: error: --validators must be >= 1, got 0"
     with pytest.raises(SystemExit):
         main(["demo", "--variant", "nope"])
 

@@ -7,11 +7,19 @@ C-ordered copy, so nothing downstream can modify what the caller passed in. Erro
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
+import os
 
 import numpy as np
 
 __all__ = [
+    "is_integer",
+    "is_real_number",
+    "as_real_scalar",
+    "as_real_array",
+    "check_output_path",
     "as_matrix",
     "as_vector",
     "as_mask",
@@ -20,14 +28,162 @@ __all__ = [
     "as_block",
     "as_unit_interval",
     "as_uid",
+    "as_shape",
 ]
 
 
-def _as_float_array(x, name: str, ndim: int) -> np.ndarray:
+def is_integer(x) -> bool:
+    """An integer scalar: Python or NumPy, not a bool, not a ``timedelta64``.
+
+    NumPy makes ``timedelta64`` a subclass of ``np.signedinteger``, so
+    ``isinstance(x, np.integer)`` admits a time span that ``int()`` then refuses.
+    """
+    return (isinstance(x, (int, np.integer))
+            and not isinstance(x, (bool, np.bool_, np.timedelta64)))
+
+
+def is_real_number(x) -> bool:
+    """A real scalar: an integer as :func:`is_integer`, or a Python / NumPy float."""
+    return is_integer(x) or isinstance(x, (float, np.floating))
+
+
+def as_real_scalar(x, name: str, *, finite: bool = True) -> float:
+    """Return ``x`` as a Python float after checking it is one real number.
+
+    Parameters
+    ----------
+    x : int or float
+        The caller's value (a bool, a string or an array is refused).
+    name : str
+        Argument name used in error messages.
+    finite : bool
+        Also refuse NaN and infinities.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a real number, does not fit a float64, or is not finite.
+    """
+    if not is_real_number(x):
+        raise ValueError(f"{name} must be a real number, got {x!r:.60}")
     try:
-        arr = np.array(x, dtype=np.float64, order="C", copy=True)
-    except (TypeError, ValueError) as exc:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{name} must fit a float64, got an integer of "
+                         f"{int(x).bit_length()} bits") from None
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    return value
+
+
+_NOT_REAL = {
+    "c": "complex numbers (the imaginary part would be dropped)",
+    "U": "strings",
+    "S": "bytes",
+    "M": "datetimes",
+    "m": "time deltas",
+    "V": "structured records",
+}
+
+
+def _is_real_scalar(v) -> bool:
+    # NumPy registers timedelta64 as a numbers.Real; a time span is no weight or stake.
+    return isinstance(v, (numbers.Real, decimal.Decimal, np.bool_)) and not isinstance(
+        v, np.timedelta64
+    )
+
+
+def as_real_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as a NumPy array of real numbers, refusing what float64 would misread.
+
+    NumPy's float conversion silently parses strings (``"0.5"``), drops the imaginary part
+    of complex numbers and turns datetimes into day counts; here each is a ``ValueError``
+    naming the argument. Booleans, integers and floats of any width pass, as do object
+    arrays whose every entry is a real number. An ndarray comes back as it is (no copy).
+
+    Parameters
+    ----------
+    x : array_like
+        The caller's array.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(x)``; its dtype is bool, integer, float or object (of reals).
+
+    Raises
+    ------
+    ValueError
+        For None, a string, a ragged nesting, or entries that are not real numbers.
+    """
+    if x is None:
+        raise ValueError(f"{name} must be an array of real numbers, got None")
+    if isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be an array of real numbers, got the string {x!r:.40}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of real numbers: {exc}") from None
+    kind = arr.dtype.kind
+    if kind in "biuf":
+        return arr
+    if kind == "O":
+        bad = [v for v in arr.flat if not _is_real_scalar(v)][:1]
+        if bad:
+            raise ValueError(
+                f"{name} must hold real numbers, got an entry of type {type(bad[0]).__name__}"
+            )
+        return arr
+    what = _NOT_REAL.get(kind, "values of another kind")
+    raise ValueError(f"{name} must hold real numbers, got {what} (dtype {arr.dtype})")
+
+
+def as_float64(x, name: str, *, copy: bool = True) -> np.ndarray:
+    """``x`` as a C-ordered float64 array after :func:`as_real_array`.
+
+    Parameters
+    ----------
+    x : array_like
+        The caller's array.
+    name : str
+        Argument name used in error messages.
+    copy : bool
+        Always return a fresh array (else the input itself when it already is C-ordered
+        float64).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        As :func:`as_real_array`; also for an integer too large for a float64 and for an
+        array whose float64 copy does not fit in memory.
+    """
+    arr = as_real_array(x, name)
+    try:
+        if copy:
+            return np.array(arr, dtype=np.float64, order="C", copy=True)
+        return np.ascontiguousarray(arr, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(f"{name} holds an integer too large for a float64") from None
+    except (TypeError, ValueError, decimal.InvalidOperation) as exc:
         raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    except MemoryError:
+        raise ValueError(
+            f"{name} of shape {arr.shape} does not fit in memory as float64"
+        ) from None
+
+
+def _as_float_array(x, name: str, ndim: int) -> np.ndarray:
+    arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -101,19 +257,27 @@ def as_vector(x, name: str, *, length: int | None = None, nonnegative: bool = Tr
     return arr
 
 
-def _as_bool(x, name: str, ndim: int) -> np.ndarray:
-    arr = np.asarray(x)
+def _as_bool(x, name: str, ndim: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """A fresh bool array; its shape is checked before any value is read."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be a boolean mask, got {x!r:.40}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} must be a rectangular boolean mask: {exc}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if shape is not None and arr.shape != tuple(shape):
+        expected = f"length {shape[0]}" if ndim == 1 else f"shape {tuple(shape)}"
+        got = arr.shape[0] if ndim == 1 else arr.shape
+        raise ValueError(f"{name} must have {expected}, got {got}")
     if arr.dtype == np.bool_:
-        out = np.array(arr, dtype=np.bool_, order="C", copy=True)
-    elif np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating):
+        return np.array(arr, dtype=np.bool_, order="C", copy=True)
+    if arr.dtype.kind in "iuf":
         if not np.all(np.isfinite(arr)) or not np.all((arr == 0) | (arr == 1)):
             raise ValueError(f"{name} must be a boolean mask (only 0/1 or True/False)")
-        out = np.array(arr != 0, dtype=np.bool_, order="C")
-    else:
-        raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
-    if out.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {out.shape}")
-    return out
+        return np.array(arr != 0, dtype=np.bool_, order="C")
+    raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
 
 
 def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
@@ -142,10 +306,7 @@ def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
     """
     if x is None:
         return np.full(length, default, dtype=np.bool_)
-    out = _as_bool(x, name, 1)
-    if out.shape[0] != length:
-        raise ValueError(f"{name} must have length {length}, got {out.shape[0]}")
-    return out
+    return _as_bool(x, name, 1, (length,))
 
 
 def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
@@ -170,10 +331,7 @@ def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
     ValueError
         On a wrong shape or a non-boolean value.
     """
-    out = _as_bool(x, name, 2)
-    if out.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got {out.shape}")
-    return out
+    return _as_bool(x, name, 2, tuple(shape))
 
 
 U64_MAX = (1 << 64) - 1
@@ -188,15 +346,14 @@ def _exact_ints(x) -> list[int] | None:
     """
     try:
         flat = np.array(x, dtype=object).reshape(-1).tolist()
-    except ValueError:
+    except (ValueError, TypeError, RecursionError):
         return None
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-           for v in flat):
+    if all(is_integer(v) for v in flat):
         return [int(v) for v in flat]
     return None
 
 
-def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
+def as_block_vector(x, name: str, *, length: int | None) -> np.ndarray:
     """Return a uint64 copy of a vector of block numbers (the chain's ``u64`` blocks).
 
     Every value in ``[0, 2**64 - 1]`` is accepted and kept exactly (Python ints above
@@ -208,8 +365,8 @@ def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
         The caller's block numbers.
     name : str
         Argument name used in error messages.
-    length : int
-        Required length.
+    length : int or None
+        Required length (None: any).
 
     Returns
     -------
@@ -221,6 +378,8 @@ def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
     ValueError
         On a wrong length, a non-integer, a negative value or one above ``2**64 - 1``.
     """
+    if x is None or isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be a vector of integer block numbers, got {x!r:.40}")
     arr = np.asarray(x) if isinstance(x, np.ndarray) else None
     exact = None if arr is not None else _exact_ints(x)
     if exact is not None:
@@ -228,13 +387,16 @@ def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
         values = exact
     else:
         if arr is None:
-            arr = np.asarray(x)
-        if arr.dtype == np.bool_ or not (
-            np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-            or arr.dtype == object
-        ):
+            try:
+                arr = np.asarray(x)
+            except (TypeError, ValueError, RecursionError):
+                raise ValueError(f"{name} must be a vector of integer block numbers") from None
+        if arr.dtype.kind not in "iufO":
             raise ValueError(f"{name} must hold integer block numbers, got dtype {arr.dtype}")
         shape = arr.shape
+        if len(shape) != 1 or (length is not None and shape[0] != length):
+            size = "a vector" if length is None else f"a vector of length {length}"
+            raise ValueError(f"{name} must be {size}, got shape {shape}")
         if arr.dtype == object:
             values = _exact_ints(arr)
             if values is None:
@@ -245,8 +407,9 @@ def as_block_vector(x, name: str, *, length: int) -> np.ndarray:
             values = [int(v) for v in arr.reshape(-1).tolist()]  # exact: integral floats
         else:
             values = [int(v) for v in arr.reshape(-1).tolist()]
-    if len(shape) != 1 or shape[0] != length:
-        raise ValueError(f"{name} must be a vector of length {length}, got shape {shape}")
+    if len(shape) != 1 or (length is not None and shape[0] != length):
+        size = "a vector" if length is None else f"a vector of length {length}"
+        raise ValueError(f"{name} must be {size}, got shape {shape}")
     if values and min(values) < 0:
         raise ValueError(f"{name} must be non-negative")
     if values and max(values) > U64_MAX:
@@ -273,8 +436,8 @@ def as_block(x, name: str) -> int:
     ValueError
         If ``x`` is not an integer in ``[0, 2**64 - 1]``.
     """
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer block number, got {x!r}")
+    if not is_integer(x):
+        raise ValueError(f"{name} must be an integer block number, got {x!r:.60}")
     if not 0 <= int(x) <= U64_MAX:
         raise ValueError(f"{name} must be in [0, 2**64 - 1] (blocks are u64), got {x!r}")
     return int(x)
@@ -299,12 +462,12 @@ def as_unit_interval(x, name: str) -> float:
     ValueError
         If ``x`` is not a finite number in [0, 1].
     """
-    if isinstance(x, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number in [0, 1], got {x!r}")
+    if not is_real_number(x):
+        raise ValueError(f"{name} must be a number in [0, 1], got {x!r:.60}")
     try:
         value = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number in [0, 1], got {x!r}") from None
+    except OverflowError:  # an int too large for a float is far outside [0, 1]
+        value = math.inf
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {x!r}")
     return value
@@ -333,8 +496,110 @@ def as_uid(x, name: str, *, n: int) -> int | None:
     """
     if x is None:
         return None
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer UID, got {x!r}")
+    if not is_integer(x):
+        raise ValueError(f"{name} must be an integer UID, got {x!r:.60}")
     if not 0 <= int(x) < n:
         raise ValueError(f"{name} must be in [0, {n}), got {x!r}")
     return int(x)
+
+
+def as_shape(x, name: str) -> tuple[int, int]:
+    """Return a matrix shape ``(n_rows, n_cols)`` of non-negative Python ints.
+
+    Parameters
+    ----------
+    x : tuple of int
+        The caller's shape.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a pair of non-negative integers.
+    """
+    try:
+        n_rows, n_cols = x
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (n_rows, n_cols), got {x!r:.60}") from None
+    for v in (n_rows, n_cols):
+        if not is_integer(v) or v < 0:
+            raise ValueError(f"{name} must hold two non-negative integers, got {x!r:.60}")
+    return int(n_rows), int(n_cols)
+
+
+def _probe_folder(folder: str, name: str) -> None:
+    """Create and remove a file in ``folder``: the only sure test that it takes writes."""
+    probe = os.path.join(folder, f".yuma-write-probe-{os.getpid()}")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot create a file in {folder!r} ({exc.strerror})") from None
+    os.close(fd)
+    os.remove(probe)
+
+
+def check_output_path(
+    path, name: str, *, suffixes: tuple[str, ...] | None = None, folder: bool = False
+) -> str:
+    """Check, before any work starts, that an output can be written at ``path``.
+
+    A file: ``path`` is not a folder, ends with one of ``suffixes``, and its folder exists
+    and takes a new file (a probe file is created and removed: permission bits alone do
+    not tell, e.g. for root or ``/proc``). A folder (``folder=True``): it is a folder that
+    takes a new file, or does not exist yet and its parent takes one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output.
+    name : str
+        Argument or option name used in error messages.
+    suffixes : tuple of str, optional
+        Accepted file endings (lower case), e.g. ``(".png", ".pdf")``.
+    folder : bool
+        ``path`` is a folder that files will be written into.
+
+    Returns
+    -------
+    str
+        ``os.fspath(path)``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the problem.
+    """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"{name} must be a path, got {path!r:.60}")
+    text = os.fspath(path)
+    if isinstance(text, bytes) or not text:
+        raise ValueError(f"{name} must be a non-empty path, got {path!r:.60}")
+    full = os.path.abspath(text)
+    if folder:
+        if os.path.exists(full):
+            if not os.path.isdir(full):
+                raise ValueError(f"{name}: {text!r} exists and is not a folder")
+            _probe_folder(full, name)
+            return text
+        parent = os.path.dirname(full)
+        if not os.path.isdir(parent):
+            raise ValueError(f"{name}: the parent folder of {text!r} does not exist")
+        _probe_folder(parent, name)
+        return text
+    if suffixes is not None and not text.lower().endswith(tuple(suffixes)):
+        kinds = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+        raise ValueError(f"{name} must name a {kinds} file, got {text!r}")
+    if os.path.isdir(full):
+        raise ValueError(f"{name}: {text!r} is a folder, not a file")
+    parent = os.path.dirname(full)
+    if not os.path.isdir(parent):
+        raise ValueError(f"{name}: folder {parent!r} does not exist")
+    if os.path.exists(full) and not os.path.isfile(full):
+        raise ValueError(f"{name}: {text!r} exists and is not a regular file")
+    _probe_folder(parent, name)
+    return text

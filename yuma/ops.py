@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import as_float64, is_integer
+
 __all__ = [
     "normalize",
     "row_normalize",
@@ -24,15 +26,21 @@ _SAFE_MAX = 2.0**1000  # sums of up to 2**23 entries below this cannot overflow 
 
 
 def _as_count(k, name: str) -> int:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+    if isinstance(k, (bool, np.bool_)) or not is_integer(k) or k < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {k!r}")
     return int(k)
 
 
 def _float_copy(x, ndim: int, name: str) -> np.ndarray:
-    arr = np.array(x, dtype=np.float64, order="C", copy=True)
+    arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    # A finite sum means every entry is finite (NaN and inf propagate): one pass, no
+    # temporary; only an overflowing sum needs the entry-wise check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
 
@@ -179,7 +187,8 @@ def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``x_i / y_i`` where ``y_i != 0``, else 0. Chain: ``vecdiv`` (``safe_div``).
+        ``x_i / y_i`` where ``y_i != 0``, else 0 (``inf`` where the quotient exceeds the
+        float64 range). Chain: ``vecdiv`` (``safe_div``).
 
     Examples
     --------
@@ -192,7 +201,8 @@ def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise ValueError(f"x and y must have the same shape, got {num.shape} and {den.shape}")
     out = np.zeros_like(num)
     nz = den != 0.0
-    out[nz] = num[nz] / den[nz]
+    with np.errstate(over="ignore"):  # a quotient beyond the float64 range is inf
+        out[nz] = num[nz] / den[nz]
     return out
 
 

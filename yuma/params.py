@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._registry import VARIANTS
+from ._validation import is_integer
 
 __all__ = ["YumaParams", "U16_MAX", "SDK_NAMES", "chain_names"]
 
@@ -104,7 +105,8 @@ class YumaParams:
             raise ValueError(
                 f"max_allowed_validators must be an integer in [0, 65535], got {mav!r}"
             )
-        if self.liquid_alpha_consensus_mode not in CONSENSUS_MODES:
+        mode = self.liquid_alpha_consensus_mode
+        if not isinstance(mode, str) or mode not in CONSENSUS_MODES:
             raise ValueError(
                 f"liquid_alpha_consensus_mode must be one of {list(CONSENSUS_MODES)}, "
                 f"got {self.liquid_alpha_consensus_mode!r}"
@@ -252,7 +254,7 @@ class YumaParams:
                 "bonds_moving_average must be an integer in [0, 1_000_000] (per million), "
                 f"got {bonds_moving_average!r}"
             )
-        if len(alpha_values) != 2:
+        if not isinstance(alpha_values, (tuple, list)) or len(alpha_values) != 2:
             raise ValueError(f"alpha_values must be a (low, high) pair, got {alpha_values!r}")
         low = _u16("alpha_values[0]", alpha_values[0])
         high = _u16("alpha_values[1]", alpha_values[1])
@@ -354,7 +356,7 @@ _MODE_CODES = {0: "current", 1: "previous", 2: "auto"}
 def _consensus_mode(mode: int | str) -> str:
     if isinstance(mode, str) and mode in CONSENSUS_MODES:
         return mode
-    integer = isinstance(mode, (int, np.integer)) and not isinstance(mode, bool)
+    integer = is_integer(mode) and not isinstance(mode, bool)
     if integer and int(mode) in _MODE_CODES:
         return _MODE_CODES[int(mode)]
     raise ValueError(

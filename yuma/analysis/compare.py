@@ -58,6 +58,7 @@ import numpy as np
 from .._extras import import_optional
 from .._progress import Progress
 from .._table import format_table
+from .._validation import is_integer
 from ..core.presets import Candidate, resolve_candidate, smoke_test
 from ..core.variants import (
     STEP_NAMES,
@@ -88,7 +89,7 @@ def _scenario_names(scenarios) -> list[str]:
         scenarios = [scenarios]
     names = []
     for name in scenarios:
-        if name not in CATALOGUE:
+        if not isinstance(name, str) or name not in CATALOGUE:
             raise ValueError(f"unknown scenario {name!r}; see `yuma scenarios`")
         names.append(name)
     return names
@@ -191,7 +192,7 @@ def run_scenarios(
 
     cands = [resolve_candidate(c) for c in candidates]
     if epochs is not None and (
-        isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1
+        isinstance(epochs, bool) or not is_integer(epochs) or epochs < 1
     ):
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     names = _scenario_names(scenarios)

@@ -75,6 +75,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._extras import import_optional
+from .._validation import as_float64, is_integer, is_real_number
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
@@ -160,14 +161,17 @@ def team_sizes(s_h: float, n_uids: int = 512, n_validators: int = 64) -> tuple[i
         ``floor(s_h * n_validators)`` and ``floor(s_h * n_servers)``, each kept in
         ``[1, n - 1]``.
     """
+    s_h = _check_unit("s_h", s_h, open_=True)
     _check_sizes(n_uids, n_validators)
     return _non_extreme(s_h, n_validators), _non_extreme(s_h, n_uids - n_validators)
 
 
 def _check_sizes(n_uids, n_validators):
     for name, value in (("n_uids", n_uids), ("n_validators", n_validators)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, bool) or not is_integer(value):
             raise ValueError(f"{name} must be an integer, got {value!r}")
+    if n_uids > 65535:  # the chain's UIDs are u16
+        raise ValueError(f"n_uids must be at most 65535 (UIDs are u16), got {n_uids}")
     if n_validators < 2 or n_uids - n_validators < 2:
         raise ValueError(
             "need n_validators >= 2 and n_uids - n_validators >= 2 (each team needs a "
@@ -176,7 +180,7 @@ def _check_sizes(n_uids, n_validators):
 
 
 def _check_unit(name, value, *, open_=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     value = float(value)
     ok = 0.0 < value < 1.0 if open_ else 0.0 <= value <= 1.0
@@ -187,7 +191,7 @@ def _check_unit(name, value, *, open_=False):
 
 
 def _check_sigma(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
@@ -303,7 +307,7 @@ def sample_network(
     w_h, w_c = _check_unit("w_h", w_h), _check_unit("w_c", w_c)
     sigma_w, sigma_s = _check_sigma("sigma_w", sigma_w), _check_sigma("sigma_s", sigma_s)
     n_hv, n_hs = team_sizes(s_h, n_uids, n_validators)
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+    if is_integer(seed) and not isinstance(seed, bool):
         stake, pattern = _common_patterns(int(seed), n_uids, n_validators, s_h, sigma_w, sigma_s)
     else:
         z_stake, z_w = _draws(seed, n_validators, n_uids - n_validators)
@@ -388,7 +392,8 @@ def honest_emission(
         their mean, :math:`\sum_j \sum_i S_i |\bar W_j - W_{ij}| / \sum_j \bar W_j`).
     """
     xi = _check_unit("xi", xi)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    _check_sizes(n_uids, n_validators)
+    if isinstance(epochs, bool) or not is_integer(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     params, var = _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators)
     net = sample_network(
@@ -573,7 +578,7 @@ def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, 
     _check_unit("xi", xi)
     _check_sigma("sigma_w", sigma_w)
     _check_sigma("sigma_s", sigma_s)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if isinstance(epochs, bool) or not is_integer(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators)
     return {
@@ -585,12 +590,12 @@ def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, 
 
 
 def _axis(grid) -> np.ndarray:
-    if isinstance(grid, (int, np.integer)) and not isinstance(grid, bool):
+    if is_integer(grid) and not isinstance(grid, bool):
         if grid < 2:
             raise ValueError(f"grid must be >= 2 points per axis, got {grid}")
         return np.arange(int(grid)) / (int(grid) - 1)  # k / (g - 1), correctly rounded
-    values = np.asarray(grid, dtype=np.float64)
-    if values.ndim != 1 or values.size < 2 or np.any(np.diff(values) <= 0):
+    values = as_float64(grid, "grid")
+    if values.ndim != 1 or values.size < 2 or not np.all(np.diff(values) > 0):
         raise ValueError("grid must be an int >= 2 or an increasing list of >= 2 weights")
     if values[0] < 0 or values[-1] > 1:
         raise ValueError("grid weights must lie in [0, 1]")
@@ -598,7 +603,7 @@ def _axis(grid) -> np.ndarray:
 
 
 def _stakes(stakes) -> np.ndarray:
-    values = np.atleast_1d(np.asarray(stakes, dtype=np.float64))
+    values = np.atleast_1d(as_float64(stakes, "stakes"))
     if values.ndim != 1 or values.size == 0:
         raise ValueError("stakes must be a non-empty list of honest stake shares")
     for v in values:
@@ -659,7 +664,7 @@ def grid_frame(
     """
     from .sweep import sweep
 
-    if noise not in ("common", "independent"):
+    if not isinstance(noise, str) or noise not in ("common", "independent"):
         raise ValueError(f"noise must be 'common' or 'independent', got {noise!r}")
     unknown = sorted(set(params) - set(_PARAM_NAMES))
     if unknown:
@@ -684,7 +689,7 @@ def grid_frame(
         _settings(**fixed)
     w = _axis(grid)
     s = _stakes(stakes)
-    seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else seed
+    seed = int(seed) if is_integer(seed) and not isinstance(seed, bool) else seed
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     point_fn = functools.partial(_grid_point, base_seed=seed, noise=noise, **fixed)
@@ -798,7 +803,7 @@ def panel(
         ``{value: RetentionMap}`` in the order given.
     """
     if values is None:
-        if parameter not in PANELS:
+        if not isinstance(parameter, str) or parameter not in PANELS:
             raise ValueError(f"give values for {parameter!r} (panels: {sorted(PANELS)})")
         values = PANELS[parameter]
     values = list(values)

@@ -38,6 +38,13 @@ Functions
     pickles with cloudpickle, which is more lenient, but its workers still need this
     package and any module the function lives in. ``n_workers=1`` runs anything.
 
+Failures
+    Options (``out=``, the scheduler address, ``client``, counts) are checked before any
+    point runs. A point that raises stops the sweep with a :class:`SweepError` naming the
+    point. A local worker process that dies (killed, out of memory, a crash in native
+    code) takes its unfinished points with it: they run once more in a fresh pool, one at
+    a time per worker, and a second death is a :class:`SweepError` naming their indices.
+
 Output
     Grid values that are :class:`yuma.Variant` objects appear in the table by their name;
     other values that are not numbers, strings, bools or None appear as ``repr()``. The
@@ -63,6 +70,7 @@ import numpy as np
 
 from .._extras import import_optional, require
 from .._progress import Progress
+from .._validation import check_output_path, is_integer
 from ..core.variants import Variant
 
 __all__ = [
@@ -158,7 +166,7 @@ def point_seed(seed: int, index: tuple[int, ...]) -> np.random.SeedSequence:
 
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not is_integer(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
@@ -251,29 +259,87 @@ def _raise_point_error(err, points) -> None:
 
 
 def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
-    import multiprocessing
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    """Run the points in local worker processes; a worker that dies costs one retry.
 
+    A worker process can die without an exception to report (killed, out of memory, a
+    crash in native code): the pool then breaks and every unfinished task is lost. The
+    points not finished by then run once more in a fresh pool, one point per task and at
+    most ``n_workers`` in flight, so that a second death pins the point(s) that were
+    running; those are reported by index (:class:`SweepError`).
+    """
     chunks = _chunks(work, chunksize)
-    workers = min(n_workers, len(chunks))
-    results = []
+    results, lost = _run_pool(fn, chunks, seed, pass_seed, min(n_workers, len(chunks)), bar)
+    if not lost:
+        return results
+    retry = [[item] for item in lost]
+    more, running = _run_pool(fn, retry, seed, pass_seed, min(n_workers, len(retry)), bar,
+                              window=True)
+    if running:
+        positions = sorted(position for position, _, _ in running)
+        shown = [{k: _display(v) for k, v in work[p][2].items()} for p in positions[:3]]
+        raise SweepError(
+            f"a worker process died (killed, out of memory or crashed) while running point(s) "
+            f"{positions} {shown}{' ...' if len(positions) > 3 else ''}; each had already "
+            "been retried once in a fresh process"
+        )
+    return results + more
+
+
+def _run_pool(fn, chunks, seed, pass_seed, workers, bar, *, window: bool = False):
+    """One process pool over ``chunks``; returns ``(rows, lost)``.
+
+    ``lost`` lists the points of the tasks that had not finished when a worker died (the
+    pool is then broken). With ``window``, at most ``workers`` tasks are in flight, so
+    ``lost`` is exactly the points that were running; otherwise it is every unfinished one.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     ctx = multiprocessing.get_context("spawn")
+    results: list = []
+    queue = list(chunks)
+    pending: dict = {}
+    lost: list = []
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
-        pending = {pool.submit(_run_chunk, fn, c, seed, pass_seed) for c in chunks}
         try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            while (queue or pending) and not lost:
+                while queue and (not window or len(pending) < workers):
+                    chunk = queue.pop(0)
+                    pending[pool.submit(_run_chunk, fn, chunk, seed, pass_seed)] = chunk
+                finished, _ = wait(set(pending), return_when=FIRST_COMPLETED)
                 for f in finished:
-                    out = f.result()
+                    chunk = pending.pop(f)
+                    try:
+                        out = f.result()
+                    except BrokenProcessPool:
+                        lost.extend(chunk)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - e.g. a result that does not pickle
+                        positions = [position for position, _, _ in chunk]
+                        raise SweepError(
+                            f"point(s) {positions} failed in a worker process: {exc!r}"
+                        ) from exc
                     if isinstance(out, tuple):
-                        _raise_point_error(out, work)
+                        _raise_point_error(out, _by_position(chunk))
                     results.extend(out)
                     bar.update(len(out))
         except BaseException:
             for f in pending:
                 f.cancel()
             raise
-    return results
+        if lost:
+            for f in pending:
+                f.cancel()
+            lost += [item for c in pending.values() for item in c]
+            if not window:
+                lost += [item for c in queue for item in c]
+    return results, sorted(lost, key=lambda item: item[0])
+
+
+def _by_position(chunk) -> dict:
+    """A chunk's points by position (what :func:`_raise_point_error` looks up)."""
+    return {position: (position, index, point) for position, index, point in chunk}
 
 
 def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
@@ -283,10 +349,17 @@ def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
     futures = [
         client.submit(_run_chunk, fn, c, seed, pass_seed, pure=False) for c in chunks
     ]
+    chunk_of = {f.key: c for f, c in zip(futures, chunks, strict=True)}
     results = []
     try:
         for future in as_completed(futures):
-            out = future.result()
+            try:
+                out = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the worker died
+                positions = [position for position, _, _ in chunk_of[future.key]]
+                raise SweepError(
+                    f"point(s) {positions} failed on the Dask cluster: {exc!r}"
+                ) from exc
             if isinstance(out, tuple):
                 _raise_point_error(out, work)
             results.extend(out)
@@ -300,8 +373,24 @@ def _dask_client(scheduler: str):
     Client = import_optional("distributed", "a Dask scheduler", extra="sweep").Client
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        raise ValueError(f"cannot connect to the Dask scheduler at {scheduler!r}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - distributed raises many kinds, assert included
+        raise ValueError(
+            f"scheduler: cannot connect to a Dask scheduler at {scheduler!r} "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _check_scheduler_address(scheduler: str) -> None:
+    """A Dask address is ``[protocol://]host:port`` (``inproc://`` addresses aside)."""
+    if scheduler in ("processes", "serial") or scheduler.startswith("inproc://"):
+        return
+    rest = scheduler.split("://", 1)[1] if "://" in scheduler else scheduler
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(
+            f"scheduler must be 'processes', 'serial' or a Dask scheduler address "
+            f"[protocol://]host:port with a port in [1, 65535], got {scheduler!r}"
+        )
 
 
 def sweep(
@@ -382,7 +471,7 @@ def sweep(
 def _is_positive_int(value) -> bool:
     """A positive integer (NumPy's included), not a bool."""
     return (
-        not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 1
+        not isinstance(value, bool) and is_integer(value) and value >= 1
     )
 
 
@@ -394,10 +483,18 @@ def _check_options(n_workers, chunksize, scheduler, client, out, progress) -> st
         raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ValueError(f"scheduler must be a non-empty string, got {scheduler!r}")
+    if scheduler is not None:
+        _check_scheduler_address(scheduler.strip())
     if client is not None and scheduler not in (None, "processes"):
         raise ValueError("give either scheduler or client, not both")
+    if client is not None and not all(
+        callable(getattr(client, attr, None)) for attr in ("submit", "scheduler_info", "cancel")
+    ):
+        raise ValueError(
+            f"client must be a distributed.Client, got {type(client).__name__}"
+        )
     if out is not None:
-        out = os.fspath(out)
+        out = check_output_path(out, "out")
         _require_pyarrow()
     if not isinstance(progress, (bool, np.bool_)):
         raise ValueError(f"progress must be a bool, got {progress!r}")

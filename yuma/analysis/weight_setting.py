@@ -72,6 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import as_float64, as_real_array, is_integer, is_real_number
 from ..chain import fixed
 
 __all__ = [
@@ -168,7 +169,7 @@ class WeightRow:
 
 
 def _int_param(x, name: str, low: int, high: int) -> int:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+    if isinstance(x, (bool, np.bool_)) or not is_integer(x):
         raise ValueError(f"{name} must be an integer in [{low}, {high}], got {x!r}")
     v = int(x)
     if not low <= v <= high:
@@ -181,7 +182,7 @@ def _u16_param(x, name: str) -> int:
 
 
 def _limit_param(x, name: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+    if isinstance(x, (bool, np.bool_)) or not is_real_number(x):
         raise ValueError(f"{name} must be a real number in [0, 1], got {x!r}")
     v = float(x)
     if not (math.isfinite(v) and 0.0 <= v <= 1.0):
@@ -191,19 +192,29 @@ def _limit_param(x, name: str) -> float:
 
 def _sdk_param(sdk) -> str:
     s = str(sdk)
-    if s not in SDK_GENERATIONS:
+    if not isinstance(s, str) or s not in SDK_GENERATIONS:
         raise ValueError(f"sdk must be one of {SDK_GENERATIONS}, got {sdk!r}")
     return s
 
 
 def _python_sum_param(python_sum) -> str:
-    if python_sum not in PYTHON_SUMS:
+    if not isinstance(python_sum, str) or python_sum not in PYTHON_SUMS:
         raise ValueError(f"python_sum must be one of {PYTHON_SUMS}, got {python_sum!r}")
     return python_sum
 
 
+def _array(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; None, a string or a ragged nesting is a ValueError naming it."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be an array, got {x!r:.40}")
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
+
+
 def _uid_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.int64]:
-    arr = np.asarray(x)
+    arr = _array(x, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if arr.size == 0:
@@ -225,12 +236,10 @@ def _uid_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.int
 
 
 def _float_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.float64]:
-    try:
-        arr = np.array(x, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    raw = as_real_array(x, name)
+    if raw.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {raw.shape}")
+    arr = as_float64(raw, name)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     if not allow_negative and np.any(arr < 0):
@@ -322,7 +331,7 @@ def sdk10_normalize_max_weight(x: ArrayLike, limit: float) -> np.ndarray:
         Same dtype as ``x``.
     """
     lim = _limit_param(limit, "limit")
-    raw = np.asarray(x)
+    raw = as_real_array(x, "x")
     dtype = raw.dtype if raw.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     # The checked float64 copy holds float32 input exactly, so the cast back is exact.
     return _normalize_max_weight(_float_vector(raw, "x").astype(dtype), lim)
@@ -475,11 +484,11 @@ def sdk10_emit(uids: ArrayLike, weights: ArrayLike) -> tuple[list[int], list[int
         ``"negative_weight"``, ``"negative_uid"``, ``"length_mismatch"``).
     """
     if isinstance(weights, (list, tuple)):
-        w = np.array(weights, dtype=np.float32)
+        w = np.array(as_real_array(weights, "weights"), dtype=np.float32)
     else:
-        w = np.asarray(weights)
+        w = as_real_array(weights, "weights")
         if w.dtype not in (np.float32, np.float64):
-            w = w.astype(np.float64)
+            w = _float_vector(w, "weights", allow_negative=True)
     w = _float_vector(w, "weights", allow_negative=True)
     u = _uid_vector(uids, "uids", allow_negative=True)
     if w.size == 0:
@@ -636,8 +645,8 @@ def sdk11_normalize(uids: ArrayLike, weights: ArrayLike) -> tuple[list[int], lis
         ``"not_finite_or_negative"``, ``"uid_out_of_range"``); other bad input names
         the argument.
     """
-    u_raw = np.asarray(uids)
-    w_raw = np.asarray(weights)
+    u_raw = _array(uids, "uids")
+    w_raw = as_real_array(weights, "weights")
     if u_raw.ndim != 1 or w_raw.ndim != 1:
         raise ValueError("uids and weights must be 1-dimensional")
     if u_raw.shape[0] != w_raw.shape[0]:
@@ -646,10 +655,7 @@ def sdk11_normalize(uids: ArrayLike, weights: ArrayLike) -> tuple[list[int], lis
             "length_mismatch",
             f"uids and weights must be equal length: {u_raw.shape[0]} vs {w_raw.shape[0]}",
         )
-    try:
-        w = np.array(w_raw, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights must be an array of real numbers: {exc}") from None
+    w = as_float64(w_raw, "weights")
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise WeightSettingError(
             "sdk11", "not_finite_or_negative", "weights must be finite and non-negative"
@@ -673,7 +679,7 @@ def _uid_vector_any(x: np.ndarray) -> NDArray[np.int64]:
             raise WeightSettingError("sdk11", "uid_out_of_range", "uids must be in 0..65535")
         return x.astype(np.int64)
     if x.dtype == object and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in x
+        is_integer(v) and not isinstance(v, bool) for v in x
     ):
         vals = [int(v) for v in x]
         if any(v < 0 or v > U16_MAX for v in vals):
@@ -967,7 +973,7 @@ def check_vec_max_limited(values: ArrayLike, max_weight_limit: int) -> bool:
 
 
 def _u16_vector(x, name: str) -> NDArray[np.int64]:
-    arr = np.asarray(x)
+    arr = _array(x, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if arr.size == 0:

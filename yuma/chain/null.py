@@ -36,6 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import as_real_array, is_integer
+from .state import check_state
+
 __all__ = ["apportion_units", "NullEpochResult", "null_epoch", "null_epoch_with_budgets",
            "chain_null_epoch", "null_inputs", "null_step_state", "U64_MAX"]
 
@@ -51,7 +54,7 @@ def _int_list(x, name: str, *, length: int | None = None, hi: int | None = None)
         raise ValueError(f"{name} must have length {length}, got {arr.shape[0]}")
     out = []
     for v in arr.tolist():
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        if isinstance(v, bool) or not is_integer(v):
             if isinstance(v, float) and v.is_integer():
                 v = int(v)
             else:
@@ -65,7 +68,7 @@ def _int_list(x, name: str, *, length: int | None = None, hi: int | None = None)
 
 
 def _budget(budget, name: str = "budget") -> int:
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)):
+    if isinstance(budget, bool) or not is_integer(budget):
         raise ValueError(f"{name} must be an integer in [0, 2**64 - 1], got {budget!r}")
     b = int(budget)
     if not 0 <= b <= U64_MAX:
@@ -155,11 +158,11 @@ def _checked_inputs(weights, stake, last_update, block_at_registration):
     """Stake, u16 weight rows and the optional block vectors, checked (Python ints)."""
     s = _int_list(stake, "stake")
     n = len(s)
-    w = np.asarray(weights)
+    w = as_real_array(weights, "weights")
     if w.shape != (n, n):
         raise ValueError(f"weights must have shape {(n, n)}, got {w.shape}")
     if w.size and (
-        not np.issubdtype(w.dtype, np.integer) and not np.all(np.mod(w, 1) == 0)
+        w.dtype.kind not in "iu" and not np.all(np.mod(w, 1) == 0)
         or w.min() < 0
         or w.max() > 65535
     ):
@@ -330,6 +333,7 @@ def null_inputs(state) -> dict:
     dict
         ``weights``, ``stake``, ``last_update``, ``block_at_registration``.
     """
+    check_state(state)
     return {
         "weights": np.where(state.weights_present, state.weights, 0),
         "stake": [max(int(v), 0) for v in state.total_stake],
@@ -359,6 +363,7 @@ def null_step_state(state, result: NullEpochResult, *, record_step: bool = True)
     -------
     ChainState
     """
+    check_state(state)
     from .state import set_epoch_consensus
 
     state = set_epoch_consensus(state, "null")
@@ -396,5 +401,6 @@ def chain_null_epoch(state, rao_emission: int = 1_000_000_000, *, record_step: b
     >>> r.server_emission.tolist(), s.validator_permit.tolist()
     ([0, 0, 375000, 125000], [True, False, False, False])
     """
+    check_state(state)
     result = null_epoch(budget=_budget(rao_emission, "rao_emission"), **null_inputs(state))
     return result, null_step_state(state, result, record_step=record_step)

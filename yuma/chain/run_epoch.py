@@ -43,7 +43,16 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import as_mask
 from . import _kernels as fk
 from . import fixed
-from .state import _PARALLEL_MIN, _U16_MAX, U64_MAX, ChainState, _frozen, _u64
+from .state import (
+    _PARALLEL_MIN,
+    _U16_MAX,
+    U64_MAX,
+    ChainState,
+    _bool,
+    _frozen,
+    _u64,
+    check_state,
+)
 
 __all__ = ["ChainEpochOutput", "ChainIntermediates", "chain_epoch"]
 
@@ -653,6 +662,8 @@ def chain_epoch(
         The state after the epoch (bonds, permits, consensus and, with ``record_step``,
         the step blocks).
     """
+    check_state(state)
+    record_step = _bool(record_step, "record_step")
     if not isinstance(state, ChainState):
         raise ValueError(f"state must be a ChainState, got {type(state).__name__}")
     rao = _u64(rao_emission, "rao_emission")

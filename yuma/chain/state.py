@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._validation import is_integer
 from ..params import chain_names
 from . import fixed
 
@@ -74,8 +75,38 @@ _HYPERPARAMETERS = (
 # --------------------------------------------------------------------------------------
 
 
+def check_state(state, name: str = "state") -> None:
+    """Refuse anything but a :class:`ChainState` (a clear error instead of an AttributeError).
+
+    Parameters
+    ----------
+    state : ChainState
+        The caller's value.
+    name : str
+        Argument name used in error messages.
+
+    Raises
+    ------
+    TypeError
+        If ``state`` is not a ChainState.
+    """
+    if not isinstance(state, ChainState):
+        raise TypeError(f"{name} must be a yuma.chain.ChainState, got {type(state).__name__}")
+
+
+def _listed(x, name: str) -> list:
+    """The entries of a flat sequence (a 1-D array, list or tuple) as a list."""
+    if isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(f"{name} must be a flat list, got an array of shape {x.shape}")
+        return x.tolist()
+    if not isinstance(x, (list, tuple, range)):
+        raise ValueError(f"{name} must be a list of integers, got {type(x).__name__}")
+    return list(x)
+
+
 def _int_in(value, name: str, lo: int, hi: int, kind: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not is_integer(value):
         raise ValueError(f"{name} must be an integer ({kind}), got {value!r}")
     v = int(value)
     if not lo <= v <= hi:
@@ -124,10 +155,12 @@ def _int_array(x, name: str, shape: tuple[int, ...], dtype, lo: int, hi: int) ->
         # Python ints stay exact (NumPy would turn a list with ints above int64 into floats)
         try:
             obj = np.array(x, dtype=object)
-        except ValueError:
+        except (ValueError, TypeError, RecursionError):
             raise ValueError(f"{name} must be a rectangular array of integers") from None
+        if obj.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {obj.shape}")
         flat = obj.reshape(-1).tolist()
-        if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+        if all(is_integer(v) and not isinstance(v, (bool, np.bool_))
                for v in flat):
             vals = [int(v) for v in flat]
             if any(not lo <= v <= hi for v in vals):
@@ -138,11 +171,13 @@ def _int_array(x, name: str, shape: tuple[int, ...], dtype, lo: int, hi: int) ->
             return _frozen(np.ascontiguousarray(out))
     try:
         arr = np.asarray(x)
-    except ValueError:
+    except (ValueError, TypeError, RecursionError):
         raise ValueError(f"{name} must be a rectangular array of integers") from None
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if arr.dtype == np.bool_:
         raise ValueError(f"{name} must hold integers, got booleans")
-    if np.issubdtype(arr.dtype, np.integer):
+    if arr.dtype.kind in "iu":
         if arr.size and (int(arr.max()) > hi or int(arr.min()) < lo):
             raise ValueError(f"{name} values must be in [{lo}, {hi}]")
         out = np.array(arr, dtype=dtype, order="C")
@@ -169,9 +204,14 @@ def _bool_array(x, name: str, shape: tuple[int, ...]) -> np.ndarray:
     same = _shared(x, np.dtype(np.bool_), shape)
     if same is not None:
         return same
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError, RecursionError):
+        raise ValueError(f"{name} must be a rectangular boolean mask") from None
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if arr.dtype != np.bool_:
-        if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        if arr.dtype.kind not in "iuf":
             raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
         if arr.size and not np.all((arr == 0) | (arr == 1)):
             raise ValueError(f"{name} must be a boolean mask (only 0/1 or True/False)")
@@ -589,9 +629,10 @@ def register(state: ChainState, uid: int | None = None, *, stake: int = 0,
         If ``uid`` is out of range, is the subnet owner (the chain never replaces the
         owner hotkey), or the subnet is full (65535 UIDs).
     """
+    check_state(state)
     b = state.block if at_block is None else _u64(at_block, "at_block")
     stake, tao_stake = _u64(stake, "stake"), _u64(tao_stake, "tao_stake")
-    if uid is None or uid == state.n:
+    if uid is None or (is_integer(uid) and uid == state.n):
         return _append_neuron(state, b, stake, tao_stake)
     uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
     if state.owner_uid is not None and uid == state.owner_uid:
@@ -704,10 +745,11 @@ def set_weights(
         On the chain's refusals: unequal lengths, duplicate or invalid UIDs, values that
         are not u16, or no validator permit.
     """
+    check_state(state)
     n = state.n
     uid = _int_in(uid, "uid", 0, n - 1, "UID below n")
-    targets = [_int_in(j, "uids", 0, n - 1, "UID below n") for j in list(uids)]
-    vals = [_u16(v, "values") for v in list(values)]
+    targets = [_int_in(j, "uids", 0, n - 1, "UID below n") for j in _listed(uids, "uids")]
+    vals = [_u16(v, "values") for v in _listed(values, "values")]
     if len(targets) != len(vals):
         raise ValueError(f"uids and values must have equal lengths, got {len(targets)} "
                          f"and {len(vals)} (WeightVecNotEqualSize)")
@@ -757,6 +799,7 @@ def set_stake(state: ChainState, stake, tao_stake=None, *, uid: int | None = Non
     -------
     ChainState
     """
+    check_state(state)
     if uid is None:
         kw = {"stake": stake}
         if tao_stake is not None:
@@ -804,6 +847,7 @@ def set_hyperparameters(state: ChainState, **values) -> ChainState:
         under its chain and its SDK name with different values.
     """
     values = chain_names(values)
+    check_state(state)
     unknown = sorted(set(values) - set(_HYPERPARAMETERS))
     if unknown:
         raise ValueError(f"unknown hyperparameter(s): {', '.join(unknown)}; known: "
@@ -824,6 +868,7 @@ def set_validator_permit(state: ChainState, uid: int, permit: bool = True) -> Ch
     -------
     ChainState
     """
+    check_state(state)
     uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
     p = np.array(state.validator_permit)
     p[uid] = _bool(permit, "permit")
@@ -843,6 +888,7 @@ def reset_bonds(state: ChainState, uid: int) -> ChainState:
     ChainState
         Unchanged when ``bonds_reset_on`` is false.
     """
+    check_state(state)
     uid = _int_in(uid, "uid", 0, state.n - 1, "UID below n")
     if not state.bonds_reset_on:
         return state
@@ -866,6 +912,7 @@ def advance(state: ChainState, blocks: int = 1) -> ChainState:
     -------
     ChainState
     """
+    check_state(state)
     blocks = _u64(blocks, "blocks")
     return dataclasses.replace(state, block=_u64(state.block + blocks, "block"))
 
@@ -889,8 +936,9 @@ def set_epoch_consensus(state: ChainState, mode: str) -> ChainState:
     -------
     ChainState
     """
-    if mode not in ("yuma", "null"):
-        raise ValueError(f"mode must be 'yuma' or 'null', got {mode!r}")
+    check_state(state)
+    if not isinstance(mode, str) or mode not in ("yuma", "null"):
+        raise ValueError(f"mode must be 'yuma' or 'null', got {mode!r:.60}")
     if mode == "null" and state.last_yuma_step_block is None \
             and state.last_mechanism_step_block > 0:
         return dataclasses.replace(state, last_yuma_step_block=state.last_mechanism_step_block)

@@ -27,6 +27,7 @@ import numpy as np
 from .._extras import DISTRIBUTION, MissingExtraError, install_command, require
 from .._progress import progress_default
 from .._table import format_table as _format_columns
+from .._validation import check_output_path
 from .._version import __version__
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
@@ -104,7 +105,31 @@ def format_table(result: EpochResult) -> str:
     )
 
 
+DEMO_MAX_UIDS = 4096
+"""Largest subnet ``yuma demo`` builds (``--validators`` plus ``--miners``)."""
+
+
+def _demo_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``yuma demo``'s options, or None."""
+    if args.validators < 1:
+        return f"--validators must be >= 1, got {args.validators}"
+    if args.miners < 0:
+        return f"--miners must be >= 0, got {args.miners}"
+    if args.validators + args.miners > DEMO_MAX_UIDS:
+        return (f"--validators plus --miners must be at most {DEMO_MAX_UIDS}, got "
+                f"{args.validators + args.miners}")
+    if args.epochs < 1:
+        return f"--epochs must be >= 1, got {args.epochs}"
+    if args.seed < 0:
+        return f"--seed must be >= 0, got {args.seed}"
+    return None
+
+
 def _demo(args: argparse.Namespace) -> int:
+    problem = _demo_error(args)
+    if problem is not None:
+        print(f"yuma demo: error: {problem}", file=sys.stderr)
+        return 2
     weights, stake = demo_inputs(args.validators, args.miners, args.seed)
     params = YumaParams(variant=args.variant, liquid_alpha=args.liquid_alpha)
     bonds = None
@@ -188,8 +213,7 @@ def _simulate(args: argparse.Namespace) -> int:
             require("--plot", "matplotlib", extra="plot")
         candidates = [compare.resolve_candidate(v) for v in variants]
         scenario = get_scenario(args.scenario)
-        if args.plot is not None and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
-            raise ValueError(f"--plot must name a .png, .pdf or .svg file, got {args.plot!r}")
+        _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
         epochs = scenario.n_epochs if args.epochs is None else args.epochs
         progress = progress_default(args.progress, epochs * len(candidates) >= 300)
         sims = compare.run_candidates(scenario, candidates, epochs=args.epochs, progress=progress)
@@ -212,15 +236,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _check_output(path: str | None, option: str, suffixes: tuple[str, ...]) -> None:
-    import os
-
-    if path is None:
-        return
-    if not path.lower().endswith(suffixes):
-        raise ValueError(f"{option} must name a {' or '.join(suffixes)} file, got {path!r}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"{option}: folder {folder!r} does not exist")
+    """Before any work: ``path`` names a file of this kind in a folder that takes writes."""
+    if path is not None:
+        check_output_path(path, option, suffixes=suffixes)
 
 
 def _parse_stakes(text: str) -> list[float]:
@@ -420,8 +438,6 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "epoch":
         return _epoch_file(args)
     if args.command == "demo":
-        if args.validators < 1 or args.miners < 0 or args.epochs < 1:
-            parser.error("need --validators >= 1, --miners >= 0 and --epochs >= 1")
         return _demo(args)
     return 2  # pragma: no cover - argparse enforces a command
 
@@ -442,6 +458,11 @@ examples:
 
 Run "yuma COMMAND --help" for the options of one command. Figures, tables and sweeps
 need extras: {install_command("all")} installs them all."""
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose refusals are one line on stderr (``yuma demo: error: ...``), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -451,7 +472,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import influence as influence_cli
     from . import replay as replay_cli
 
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="yuma", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=HelpFormatter
     )
     parser.add_argument(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from .._extras import install_command, require
 from .._progress import progress_default
+from .._validation import check_output_path
 from ..analysis.compare import _scenario_names, compare
 from ..core.presets import resolve_candidate
 from ._options import add_progress_options, subparser
@@ -108,11 +108,7 @@ def run(args: argparse.Namespace) -> int:
         if args.plot is not None:
             if args.no_scenarios:
                 raise ValueError("--plot draws the scenarios; drop --no-scenarios")
-            folder = os.path.abspath(args.plot)
-            if os.path.exists(folder) and not os.path.isdir(folder):
-                raise ValueError(f"--plot: {args.plot!r} exists and is not a folder")
-            if not os.path.isdir(os.path.dirname(folder)):
-                raise ValueError(f"--plot: parent folder of {args.plot!r} does not exist")
+            check_output_path(args.plot, "--plot", folder=True)
         result = compare(
             cand, base, scenarios=scenarios, epochs=args.epochs, invariants=args.invariant,
             check=not args.no_invariants, simulate=not args.no_scenarios,

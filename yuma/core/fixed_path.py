@@ -63,13 +63,19 @@ _RAO_SUM_LIMIT = 2**63
 
 
 def _default_rao_per_unit(stake: np.ndarray) -> float:
-    """1 for integer stakes summing below 2**63, else 1e9 when that fits, else a fit."""
-    total = math.fsum(stake.tolist())
-    if np.all(stake == np.floor(stake)) and total < _RAO_SUM_LIMIT:
+    """1 for integer stakes summing below 2**63, else 1e9 when that fits, else a fit.
+
+    The total is summed in units of 2**64 (an exact power-of-two scaling), so stakes near
+    the float64 maximum cannot overflow the sum; the scale is the same bits as from the
+    unscaled total.
+    """
+    unit = 2.0**-64
+    total = math.fsum((stake * unit).tolist())  # total stake / 2**64
+    if np.all(stake == np.floor(stake)) and total < _RAO_SUM_LIMIT * unit:
         return 1.0
-    if total * 1e9 < _RAO_SUM_TARGET:
+    if total * 1e9 < _RAO_SUM_TARGET * unit:
         return 1e9
-    return _RAO_SUM_TARGET / total
+    return (_RAO_SUM_TARGET * unit) / total
 
 
 def _stake_to_rao(stake: np.ndarray, rao_per_unit: float | None) -> tuple[np.ndarray, float]:

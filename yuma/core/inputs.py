@@ -21,7 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_block, as_block_vector, as_mask, as_mask_matrix, as_uid, as_vector
+from .._validation import (
+    as_block,
+    as_block_vector,
+    as_float64,
+    as_mask,
+    as_mask_matrix,
+    as_uid,
+    as_vector,
+    is_real_number,
+)
 from ..params import YumaParams
 from . import _kernels
 from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
@@ -138,10 +147,7 @@ def as_matrix_readonly(
     ValueError
         On a wrong shape, NaN/inf or a negative entry.
     """
-    try:
-        arr = np.ascontiguousarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    arr = as_float64(x, name, copy=False)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional, got shape {arr.shape}")
     if shape is not None and arr.shape != tuple(shape):
@@ -169,7 +175,7 @@ def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
     name = variant if variant is not None else params.variant
     if isinstance(name, Variant):
         name = {id(YUMA3): "yuma3", id(YUMA2): "yuma2"}.get(id(name), f"custom {name.name!r}")
-    if name not in CHAIN_VARIANTS:
+    if not isinstance(name, str) or name not in CHAIN_VARIANTS:
         raise ValueError(f"variant must be 'yuma3' or 'yuma2' (the chain's paths), got {name!r}")
     return CHAIN_VARIANTS[name]
 
@@ -182,7 +188,7 @@ def _check_last_tempo(last_tempo, block_at_registration) -> int:
 
 def _check_stake_threshold(stake_threshold) -> float:
     """A finite float >= 0; a number too large for a float is refused, not an OverflowError."""
-    if isinstance(stake_threshold, (bool, np.bool_)):
+    if not is_real_number(stake_threshold):
         raise ValueError(f"stake_threshold must be a number >= 0, got {stake_threshold!r}")
     try:
         value = float(stake_threshold)
@@ -241,7 +247,7 @@ stake_threshold, previous_consensus
         On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
         message names the argument.
     """
-    if arithmetic not in ("float", "fixed"):
+    if not isinstance(arithmetic, str) or arithmetic not in ("float", "fixed"):
         raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
     if params is None:
         params = YumaParams()

@@ -32,6 +32,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._validation import is_integer
 from ..chain import ChainState, chain_epoch
 from ..result import EpochResult
 from .run_epoch import epoch
@@ -54,12 +55,25 @@ _ONE_64 = 1 << 64  # U64F64 one
 
 
 def _u64(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, bool) or not is_integer(value):
         raise ValueError(f"{name} must be an integer in [0, 2**64 - 1], got {value!r}")
     v = int(value)
     if not 0 <= v <= U64_MAX:
         raise ValueError(f"{name} must be an integer in [0, 2**64 - 1], got {v}")
     return v
+
+
+def _one_per_mechanism(x, name: str, what: str, ndim: int = 3) -> list:
+    """A non-empty list (or tuple, or ``ndim``-D array along its first axis), one per mechanism."""
+    if isinstance(x, np.ndarray):
+        if x.ndim != ndim:
+            raise ValueError(f"{name} must hold one {what} per mechanism, got an array of "
+                             f"shape {x.shape}")
+        x = list(x)
+    if not isinstance(x, (list, tuple)) or not x:
+        raise ValueError(f"{name} must be a non-empty list, one {what} per mechanism, got "
+                         f"{type(x).__name__}")
+    return list(x)
 
 
 def split_emissions(rao_emission: int, count: int = 1, split=None) -> list[int]:
@@ -88,13 +102,16 @@ def split_emissions(rao_emission: int, count: int = 1, split=None) -> list[int]:
         sum to 65535.
     """
     e = _u64(rao_emission, "rao_emission")
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= 255:
+    if isinstance(count, bool) or not is_integer(count) or not 1 <= count <= 255:
         raise ValueError(f"count must be an integer in [1, 255], got {count!r}")
     count = int(count)
     if split is None:
         out = [e // count] * count
     else:
-        shares = [int(s) for s in split]
+        shares = _one_per_mechanism(split, "split", "u16 share", ndim=1)
+        if not all(is_integer(v) for v in shares):
+            raise ValueError("split must hold u16 integers")
+        shares = [int(v) for v in shares]
         if any(not 0 <= s <= _U16_MAX for s in shares):
             raise ValueError("split must hold u16 values in [0, 65535]")
         if sum(shares) != _U16_MAX:
@@ -213,7 +230,8 @@ def _combine(budgets, rao, per_mech: list[dict]) -> dict:
 
 
 def _check_one_subnet(states) -> None:
-    if not states or not all(isinstance(s, ChainState) for s in states):
+    if (not isinstance(states, (list, tuple)) or not states
+            or not all(isinstance(s, ChainState) for s in states)):
         raise ValueError("states must be a non-empty list of ChainState, one per mechanism")
     first = states[0]
     for s in states[1:]:
@@ -322,10 +340,9 @@ def epoch_with_mechanisms(
     MechanismsOutput
         ``outputs`` holds each mechanism's :class:`yuma.EpochResult`.
     """
-    if not weights:
-        raise ValueError("weights must hold one matrix per mechanism")
-    if bonds is None:
-        bonds = [None] * len(weights)
+    weights = _one_per_mechanism(weights, "weights", "matrix")
+    bonds = [None] * len(weights) if bonds is None else _one_per_mechanism(
+        bonds, "bonds", "matrix (or None)")
     if len(bonds) != len(weights):
         raise ValueError("bonds must hold one matrix (or None) per mechanism")
     budgets = split_emissions(rao_emission, len(weights), split)
@@ -465,8 +482,7 @@ def null_epoch_with_mechanisms(
     """
     from ..chain.null import null_epoch_with_budgets
 
-    if not weights:
-        raise ValueError("weights must hold one matrix per mechanism")
+    weights = _one_per_mechanism(weights, "weights", "matrix")
     k = len(weights)
     es, ev, er = _null_budgets(rao_emission, server_budget, validator_budget, root_budget)
     budgets = list(zip(split_emissions(es, k, split), split_emissions(ev, k, split),

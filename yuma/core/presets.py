@@ -55,7 +55,7 @@ def preset_params(name: str, base: YumaParams | None = None) -> YumaParams:
     ValueError
         For an unknown name.
     """
-    if name not in VARIANT_PRESETS:
+    if not isinstance(name, str) or name not in VARIANT_PRESETS:
         raise ValueError(f"variant must be one of {sorted(VARIANT_PRESETS)}, got {name!r}")
     return dataclasses.replace(base or YumaParams(), **VARIANT_PRESETS[name])
 

@@ -938,6 +938,18 @@ def _safe_ln(x: float) -> float:
     return math.log(x) if x > 0.0 else 0.0
 
 
+def _ln_odds(alpha: float) -> float:
+    """``safe_ln(1 / alpha - 1)``, also for a subnormal alpha.
+
+    Where ``1 / alpha`` overflows, ``ln(1 / alpha - 1) = -ln(alpha)`` to the last bit
+    (``1 - alpha`` rounds to 1).
+    """
+    inverse = 1.0 / alpha
+    if math.isinf(inverse):
+        return -math.log(alpha)
+    return _safe_ln(inverse - 1.0)
+
+
 def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
     """Historic liquid alpha: one logistic EMA rate per miner from its consensus.
 
@@ -965,8 +977,8 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     if c_high <= c_low or low == 0.0 or high == 0.0:
         a = b = 0.0
     else:
-        ln_high = _safe_ln(1.0 / high - 1.0)
-        ln_low = _safe_ln(1.0 / low - 1.0)
+        ln_high = _ln_odds(high)
+        ln_low = _ln_odds(low)
         # a and b saturate at the I32F32 range, as on the chain.
         a = _clamp((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT, _I32F32_LIMIT)
         b = _clamp(ln_low + a * c_low, -_I32F32_LIMIT, _I32F32_LIMIT)

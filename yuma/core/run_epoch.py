@@ -198,8 +198,43 @@ def run_float(inputs: EpochInputs) -> EpochResult:
     )
 
 
+def _frozen(x: np.ndarray) -> np.ndarray:
+    """A read-only view: a user's step cannot write into an array the epoch still uses."""
+    view = x.view()
+    view.flags.writeable = False
+    return view
+
+
+def _own(x) -> np.ndarray:
+    """A step's output as an array the result may hold (a copy when it is a read-only view)."""
+    if isinstance(x, np.ndarray) and x.flags.writeable:
+        return x
+    return np.array(x, dtype=np.float64)
+
+
+def _call_step(var: Variant, step: str, *args):
+    """Call one of the variant's steps on read-only views of its array arguments.
+
+    A step that writes into an argument (NumPy: "assignment destination is read-only")
+    is reported by name instead of silently changing what later steps and the result see.
+    """
+    frozen = [_frozen(a) if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        return getattr(var, step)(*frozen)
+    except ValueError as exc:
+        if "read-only" not in str(exc):
+            raise
+        raise ValueError(
+            f"variant {var.name!r}: its {step} step wrote into one of its input arrays "
+            f"({exc}); steps must leave their inputs untouched and return new arrays"
+        ) from exc
+
+
 def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:
-    """Weights to dividends by calling the variant's steps one by one (any variant)."""
+    """Weights to dividends by calling the variant's steps one by one (any variant).
+
+    Every step gets read-only views of its array arguments (see :func:`_call_step`).
+    """
     var, params, w_raw = inputs.variant, inputs.params, inputs.weights
     n_rows, n_cols = w_raw.shape
     act_stake = terms.active_stake
@@ -208,14 +243,14 @@ def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:
         inputs.block_at_registration, inputs.commit_block,
     )
     w = _row_normalize_inplace(np.where(keep, w_raw, 0.0))
-    cons = var.consensus(act_stake, w, params.kappa)
-    clipped = var.clip(w, cons)
+    cons = _own(_call_step(var, "consensus", act_stake, w, params.kappa))
+    clipped = _own(_call_step(var, "clip", w, cons))
     ranks = steps._stake_weighted_col_sums(clipped, act_stake)
     preranks = steps._stake_weighted_col_sums(w, act_stake)
     inc = normalize(ranks)
 
     beta = params.bonds_penalty
-    w_bonds = var.weights_for_bonds(w, clipped, beta)
+    w_bonds = _own(_call_step(var, "weights_for_bonds", w, clipped, beta))
     # Positive weights are always listed.
     present = keep if inputs.listed is None else (inputs.listed | (w_raw > 0.0)) & keep
     entries = steps._bond_entries(present, w, cons, w_bonds, beta)
@@ -223,17 +258,19 @@ def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:
     prev = np.zeros_like(w_raw) if inputs.bonds is None else inputs.bonds
     stored = np.where(inputs.reset_bonds[None, :], 0.0, prev)
     alpha_cons = steps.liquid_alpha_consensus(cons, inputs.previous_consensus, params)
-    ema = var.update_bonds(
-        var.load_bonds(stored), w_bonds, act_stake, alpha_cons, entries, params
-    )
-    divs = var.dividends(ema, inc, act_stake)
-    server, validator, emission = var.emission_split(
-        inc, divs, terms.stake, act_stake, inputs.square
+    loaded = _call_step(var, "load_bonds", stored)
+    ema = _own(_call_step(var, "update_bonds", loaded, w_bonds, act_stake, alpha_cons,
+                          entries, params))
+    divs = _own(_call_step(var, "dividends", ema, inc, act_stake))
+    server, validator, emission = (
+        _own(x) for x in _call_step(
+            var, "emission_split", inc, divs, terms.stake, act_stake, inputs.square
+        )
     )
 
     # Storage rule: a row with a new permit stores its new bonds, every other row is
     # cleared. A user's store_bonds may hand back an array it still uses: copy it.
-    next_bonds = np.array(var.store_bonds(ema), dtype=np.float64)
+    next_bonds = np.array(_call_step(var, "store_bonds", ema), dtype=np.float64)
     next_bonds[~terms.permit_new] = 0.0
     return {
         "weights": w,

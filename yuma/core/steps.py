@@ -26,6 +26,8 @@ from .._validation import (
     as_mask,
     as_mask_matrix,
     as_matrix,
+    as_real_scalar,
+    as_shape,
     as_uid,
     as_unit_interval,
     as_vector,
@@ -164,12 +166,13 @@ def stake_weights(
         ``S``, summing to 1 (all zeros when no stake passes).
     """
     s = as_vector(stake, "stake")
-    if not math.isfinite(stake_threshold) or stake_threshold < 0:
+    threshold = as_real_scalar(stake_threshold, "stake_threshold")
+    if threshold < 0:
         raise ValueError(
             f"stake_threshold must be a finite non-negative number, got {stake_threshold!r}"
         )
     owner = as_uid(owner_uid, "owner_uid", n=s.shape[0])
-    return _stake_weights(s, stake_threshold, owner)
+    return _stake_weights(s, threshold, owner)
 
 
 def _stake_weights(stake, stake_threshold, owner):
@@ -231,7 +234,7 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     numpy.ndarray of bool
         Chain: ``inactive = last_update + activity_cutoff < block`` (strict), negated.
     """
-    lu = as_block_vector(last_update, "last_update", length=len(last_update))
+    lu = as_block_vector(last_update, "last_update", length=None)
     block = as_block(block, "block")
     cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
     # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
@@ -363,7 +366,7 @@ def weight_mask(
     -------
     numpy.ndarray of bool, shape (n_rows, n_cols)
     """
-    n_rows, n_cols = (int(shape[0]), int(shape[1]))
+    n_rows, n_cols = as_shape(shape, "shape")
     permit = as_mask(validator_permit, "validator_permit", length=n_rows)
     owner = as_uid(owner_uid, "owner_uid", n=max(n_rows, 1)) if owner_uid is not None else None
     lu = None if last_update is None else as_block_vector(last_update, "last_update", length=n_rows)
@@ -655,7 +658,8 @@ def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.nda
 def _trust(ranks, preranks):
     out = np.zeros_like(ranks)
     nz = preranks != 0.0
-    out[nz] = ranks[nz] / preranks[nz]
+    with np.errstate(over="ignore"):  # as vecdiv: inf past the float64 range (never in an
+        out[nz] = ranks[nz] / preranks[nz]  # epoch, where clipped weights <= weights)
     return out
 
 
@@ -764,8 +768,7 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
     numpy.ndarray of bool
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
-    bar = as_block_vector(block_at_registration, "block_at_registration",
-                          length=len(block_at_registration))
+    bar = as_block_vector(block_at_registration, "block_at_registration", length=None)
     return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
 
 
@@ -856,9 +859,7 @@ def alpha_sigmoid(
     hi = as_unit_interval(alpha_high, "alpha_high")
     if lo > hi:
         raise ValueError("alpha_low must not exceed alpha_high")
-    if not math.isfinite(steepness):
-        raise ValueError("steepness must be finite")
-    return _alpha_sigmoid(c, wb, b, lo, hi, float(steepness))
+    return _alpha_sigmoid(c, wb, b, lo, hi, as_real_scalar(steepness, "steepness"))
 
 
 def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
@@ -918,8 +919,8 @@ def _liquid_alpha_v1(consensus, low, high):
     if c_high <= c_low or low == 0.0 or high == 0.0:
         a = b = 0.0
     else:
-        ln_high = _safe_ln(1.0 / high - 1.0)
-        ln_low = _safe_ln(1.0 / low - 1.0)
+        ln_high = _ln_odds(high)
+        ln_low = _ln_odds(low)
         # Saturate at the I32F32 range as the chain does (a tiny quantile gap would overflow).
         a = min(max((ln_high - ln_low) / (c_low - c_high), -_I32F32_LIMIT), _I32F32_LIMIT)
         b = min(max(ln_low + a * c_low, -_I32F32_LIMIT), _I32F32_LIMIT)
@@ -933,6 +934,18 @@ _I32F32_LIMIT = float(2**31)
 
 def _safe_ln(x):
     return math.log(x) if x > 0.0 else 0.0
+
+
+def _ln_odds(alpha: float) -> float:
+    """``safe_ln(1 / alpha - 1)``, also for a subnormal alpha.
+
+    Where ``1 / alpha`` overflows, ``ln(1 / alpha - 1) = -ln(alpha)`` to the last bit
+    (``1 - alpha`` rounds to 1).
+    """
+    inverse = 1.0 / alpha
+    if math.isinf(inverse):
+        return -math.log(alpha)
+    return _safe_ln(inverse - 1.0)
 
 
 def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
@@ -1007,7 +1020,9 @@ def bonds_ema_yuma2(
 
 
 def _as_alpha(alpha, n_cols):
-    if np.ndim(alpha) == 0:
+    if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
+        alpha = alpha[()]
+    if not isinstance(alpha, (list, tuple, np.ndarray)):
         return as_unit_interval(alpha, "alpha")
     a = as_vector(alpha, "alpha", length=n_cols)
     if a.size and a.max() > 1.0:
@@ -1154,13 +1169,36 @@ def dividends_yuma3(
 
 
 def _dividends_yuma3(ema_bonds, incentive, active_stake):
-    # colnorm(B') I without the normalized matrix: sum_j B'_ij (I_j / colsum_j).
-    col_sums = ema_bonds.sum(axis=0)
-    scaled_incentive = np.zeros_like(incentive)
+    rows = np.arange(ema_bonds.shape[0])
+    return normalize(active_stake * _colnorm_dot(ema_bonds, ema_bonds.sum(axis=0), incentive, rows))
+
+
+def _colnorm_dot(bonds, col_sums, incentive, rows):
+    r"""``(colnorm(B) I)_r = sum_j B_rj (I_j / colsum_j)`` for ``r`` in ``rows`` (0 elsewhere).
+
+    No normalized matrix is formed: the incentive is divided by the column sums once. A
+    zero-sum column is left as it is. Where a column sum is so small (subnormal bonds, from
+    a subnormal EMA rate) that ``I_j / colsum_j`` overflows, that column is normalized
+    instead (``B_rj / colsum_j`` cannot overflow), so no ``inf * 0`` or ``inf / inf``
+    turns the dividends into NaN.
+    """
+    scaled = incentive.copy()
     nz = col_sums != 0.0
-    scaled_incentive[nz] = incentive[nz] / col_sums[nz]
-    scaled_incentive[~nz] = incentive[~nz]  # a zero-sum column is left as it is
-    return normalize(active_stake * _row_dot(ema_bonds, scaled_incentive))
+    with np.errstate(over="ignore"):
+        scaled[nz] = incentive[nz] / col_sums[nz]
+    tiny = ~np.isfinite(scaled)
+    scaled[tiny] = 0.0
+    out = np.zeros(bonds.shape[0])
+    kernel = (
+        _kernels.rows_dot_parallel
+        if _kernels.use_parallel(rows.shape[0] * bonds.shape[1])
+        else _kernels.rows_dot_serial
+    )
+    kernel(bonds, rows, scaled, out)
+    if tiny.any():
+        shares = bonds[np.ix_(rows, np.flatnonzero(tiny))] / col_sums[tiny]
+        out[rows] += np.sum(shares * incentive[tiny], axis=1)
+    return out
 
 
 def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
@@ -1223,6 +1261,8 @@ def emission_split(
     d = as_vector(dividends, "dividends")
     s = as_vector(stake_weights, "stake_weights", length=d.shape[0])
     sa = as_vector(active_stake, "active_stake", length=d.shape[0])
+    if not isinstance(square, (bool, np.bool_)):
+        raise ValueError(f"square must be a bool, got {square!r:.60}")
     if square and i.shape[0] != d.shape[0]:
         raise ValueError("incentive and dividends must have the same length when square=True")
     return _emission_split(i, d, s, sa, square)

@@ -11,7 +11,9 @@ a user defines their own::
     mine = dataclasses.replace(yuma.YUMA3, name="mine", update_bonds=my_bonds)
     yuma.epoch(w, s, variant=mine)
 
-Step signatures (arrays are float64 NumPy arrays; steps must not modify their inputs):
+Step signatures (arrays are float64 NumPy arrays; steps must not modify their inputs:
+:func:`yuma.epoch` hands a custom variant's steps read-only views, and a step that writes
+into one is a ``ValueError`` naming the step):
 
 * ``consensus(active_stake, weights, kappa) -> consensus``
 * ``clip(weights, consensus) -> clipped_weights``

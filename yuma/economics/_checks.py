@@ -7,14 +7,18 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .._validation import as_float64
+
 U16_MAX = 65_535
 U64_MAX = (1 << 64) - 1
 
 
 def as_int(value, name: str, lo: int = 0, hi: int = U64_MAX) -> int:
     """An integer in ``[lo, hi]`` (bool, float and other non-integers are refused)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral,)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, (bool, np.bool_, np.timedelta64)) or not isinstance(
+        value, numbers.Integral
+    ):
+        raise ValueError(f"{name} must be an integer, got {value!r:.60}")
     v = int(value)
     if not lo <= v <= hi:
         raise ValueError(f"{name} must be in [{lo}, {hi}], got {v}")
@@ -36,7 +40,7 @@ def int_list(values, name: str, lo: int = 0, hi: int = U64_MAX) -> list[int]:
     if isinstance(values, np.ndarray):
         if values.ndim != 1:
             raise ValueError(f"{name} must be 1-dimensional, got shape {values.shape}")
-        if values.size and not (np.issubdtype(values.dtype, np.integer) or values.dtype == object):
+        if values.size and not (values.dtype.kind in "iu" or values.dtype == object):
             raise ValueError(f"{name} must hold integers, got dtype {values.dtype}")
         items = values.tolist()
     elif isinstance(values, Iterable) and not isinstance(values, (str, bytes)):
@@ -55,7 +59,7 @@ def bool_list(values, name: str, n: int, default: bool) -> list[bool]:
     """A 1-D sequence of ``n`` booleans, or ``n`` copies of ``default`` for ``None``."""
     if values is None:
         return [default] * n
-    arr = np.asarray(values)
+    arr = as_array(values, name)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must have length {n}, got shape {arr.shape}")
     if arr.size and arr.dtype != np.bool_:
@@ -70,10 +74,7 @@ def same_length(name_a: str, a: list, name_b: str, b: list) -> None:
 
 def float_list(values, name: str, lo: float = 0.0) -> list[float]:
     """A 1-D sequence of finite floats ``>= lo``."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    arr = as_float64(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -81,6 +82,14 @@ def float_list(values, name: str, lo: float = 0.0) -> list[float]:
     if arr.size and arr.min() < lo:
         raise ValueError(f"{name} must be >= {lo}")
     return [float(v) for v in arr]
+
+
+def as_array(values, name: str) -> np.ndarray:
+    """``np.asarray(values)``, a ragged or too deep nesting being a ValueError naming it."""
+    try:
+        return np.asarray(values)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
 
 
 def u64_array(values: list[int]) -> np.ndarray:

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import U64_MAX, u64
+from ._checks import U64_MAX, as_array, u64
 from ._fx import I96F32
 
 __all__ = [
@@ -165,11 +165,11 @@ def block_emission(issuance: int | ArrayLike) -> int | NDArray[np.uint64]:
     >>> block_emission(10_499_999_999_999_999)
     1000000000
     """
-    if np.ndim(issuance) == 0:
+    arr = as_array(issuance, "issuance")
+    if arr.ndim == 0:
         value = issuance.item() if isinstance(issuance, np.generic) else issuance
         return _block_emission_scalar(u64(value, "issuance"))
-    arr = np.asarray(issuance)
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+    if arr.size and arr.dtype.kind not in "iu":
         raise ValueError(f"issuance must hold integers, got dtype {arr.dtype}")
     if arr.size and (int(arr.min()) < 0 or int(arr.max()) > U64_MAX):
         raise ValueError("issuance must be in [0, 2**64 - 1]")
@@ -343,8 +343,8 @@ def project_issuance(blocks: ArrayLike, initial_issuance: int = 0) -> IssuancePr
     ([0, 1000000000, 10500000000000000], [1000000000, 1000000000, 500000000])
     """
     x0 = u64(initial_issuance, "initial_issuance")
-    b = np.asarray(blocks)
-    if b.size and not np.issubdtype(b.dtype, np.integer):
+    b = as_array(blocks, "blocks")
+    if b.size and b.dtype.kind not in "iu":
         raise ValueError(f"blocks must hold integers, got dtype {b.dtype}")
     if b.size and int(b.min()) < 0:
         raise ValueError("blocks must be non-negative")

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..chain import fixed as fx64
-from ._checks import U16_MAX, u16, u64, u64_array
+from ._checks import U16_MAX, as_array, u16, u64, u64_array
 from ._fx import I32F32, I64F64
 from .emission import DEFAULT_BLOCK_EMISSION
 
@@ -205,8 +205,8 @@ def root_epoch(
 
 def _check_root_inputs(stakes, weights) -> tuple[list[int], list[list[int]]]:
     """Stakes (``u64`` below 2**63) and weights (``u16``, one row per validator) as ints."""
-    s_arr = np.asarray(stakes)
-    w_arr = np.asarray(weights)
+    s_arr = as_array(stakes, "stakes")
+    w_arr = as_array(weights, "weights")
     if s_arr.ndim != 1:
         raise ValueError(f"stakes must be 1-dimensional, got shape {s_arr.shape}")
     if w_arr.ndim != 2 or w_arr.shape[0] != s_arr.shape[0]:
@@ -220,7 +220,7 @@ def _check_root_inputs(stakes, weights) -> tuple[list[int], list[list[int]]]:
     if k == 0:
         raise ValueError("weights: no subnets (root_epoch returns Err)")
     for name, arr in (("stakes", s_arr), ("weights", w_arr)):
-        if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == object):
+        if not (arr.dtype.kind in "iu" or arr.dtype == object):
             raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
     stake_ints = [u64(v, "stakes") for v in s_arr.tolist()]
     if max(stake_ints) > _I64_MAX:

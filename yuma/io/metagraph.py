@@ -63,6 +63,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .._validation import is_integer
 from ..params import U16_MAX
 from .subnet import (
     U64_MAX,
@@ -237,7 +238,7 @@ def _square(value, name: str, source: str, n: int) -> np.ndarray | None:
 
 
 def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    return is_integer(v) and not isinstance(v, (bool, np.bool_))
 
 
 def _is_float(v) -> bool:
@@ -355,7 +356,10 @@ def chain_hyperparameters(hparams, *, source: str = "<hyperparameters>",
     table = {**SDK_HYPERPARAMETERS, **_OWN_NAMES}
     out: dict = {}
     given_by: dict = {}
-    sources = [hparams or {}, overrides]
+    if isinstance(hparams, (str, bytes, int, float, complex, list, tuple, np.ndarray, np.generic)):
+        raise ValueError(f"{source}: hparams must be a mapping or an object with "
+                         f"hyperparameter attributes, got {type(hparams).__name__}")
+    sources = [{} if hparams is None else hparams, overrides]
     for layer, values in enumerate(sources):
         for sdk_name, (field_name, kind) in table.items():
             v = _get(values, sdk_name)
@@ -736,8 +740,8 @@ def read_simulator_dump(path: str | Path, *, hyperparameters=None,
         If the file is not such a dump, holds a foreign global or a torch tensor, or its
         fields are inconsistent; the message names the file and the field.
     """
+    data = load_torch_pickle(path, max_bytes=max_bytes)
     p = Path(path)
-    data = load_torch_pickle(p, max_bytes=max_bytes)
     if not isinstance(data, dict):
         raise ValueError(f"{p}: holds a {type(data).__name__}, not a dict of metagraph fields")
     keys = [k for k in data if not isinstance(k, str)]

@@ -561,6 +561,8 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
         :func:`yuma.epoch` would refuse or labels that do not fit them; nothing is
         written then.
     """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path, got {path!r:.60}")
     p = Path(path)
     unknown = sorted(set(inputs) - set(_KNOWN_KEYS))
     if unknown:
@@ -568,7 +570,8 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
     for key in ("weights", "stake"):
         if inputs.get(key) is None:
             raise ValueError(f"save_snapshot needs '{key}'")
-    params = inputs.pop("params", None) or YumaParams()
+    params = inputs.pop("params", None)
+    params = YumaParams() if params is None else params
     if not isinstance(params, YumaParams):
         raise ValueError("params must be a YumaParams")
     suffix = p.suffix.lower()

@@ -30,6 +30,7 @@ the rao nearest to what that float32 holds, not a product rounded twice;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
@@ -38,6 +39,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import as_float64, as_real_array, is_integer
 from ..params import U16_MAX, YumaParams
 
 __all__ = [
@@ -108,7 +110,14 @@ def tao_to_rao(tao, *, name: str = "stake", source: str = "<input>") -> NDArray[
     >>> tao_to_rao([1.5, 0.000000001]).tolist()
     [1500000000, 1]
     """
-    arr = np.asarray(tao)
+    arr = _asarray(tao, name, source)
+    try:
+        return _tao_to_rao(arr, name, source)
+    except MemoryError:
+        raise _fail(source, name, f"of shape {arr.shape} does not fit in memory") from None
+
+
+def _tao_to_rao(arr: np.ndarray, name: str, source: str) -> NDArray[np.uint64]:
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise _fail(source, name, f"must hold real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "b":
@@ -144,9 +153,26 @@ def rao_to_tao(rao) -> NDArray[np.float64]:
     --------
     >>> rao_to_tao([1_500_000_000, 1]).tolist()
     [1.5, 1e-09]
+
+    Raises
+    ------
+    ValueError
+        On an amount that is not an integer in ``[0, 2**64 - 1]``.
     """
-    arr = np.asarray(rao)
-    return np.array([int(v) / RAO_PER_TAO for v in arr.reshape(-1).tolist()],
+    arr = _asarray(rao, "rao", "<input>")
+    if not isinstance(rao, np.ndarray) and arr.dtype.kind == "f":
+        # NumPy makes a list holding an int above 2**63 float64: keep the Python ints exact
+        arr = _asarray(np.array(rao, dtype=object), "rao", "<input>")
+    if arr.size > 2**32:  # one Python int per entry: refuse what cannot be listed
+        raise _fail("<input>", "rao", f"of shape {arr.shape} is too large")
+    if arr.dtype.kind not in "iufO":
+        raise _fail("<input>", "rao", f"must hold integers, got dtype {arr.dtype}")
+    values = arr.reshape(-1).tolist()
+    for v in values:
+        whole = is_integer(v) or (isinstance(v, float) and math.isfinite(v) and v == int(v))
+        if not whole or not 0 <= int(v) <= U64_MAX:
+            raise _fail("<input>", "rao", f"must hold integers in [0, 2**64 - 1], got {v!r:.40}")
+    return np.array([int(v) / RAO_PER_TAO for v in values],
                     dtype=np.float64).reshape(arr.shape)
 
 
@@ -214,6 +240,14 @@ def derived_permits(stake: ArrayLike, max_allowed_validators: int,
 
     return validator_permits(np.asarray(stake, dtype=np.float64), max_allowed_validators,
                              owner_uid=owner_uid)
+def _asarray(x, name: str, source: str) -> np.ndarray:
+    """``np.asarray(x)``; None, a string or a ragged nesting is an error naming the field."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise _fail(source, name, f"must be an array, got {x!r:.40}")
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _fail(source, name, f"is not a rectangular array ({exc})") from None
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -223,7 +257,7 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
 
 
 def _int_vector(x, name: str, source: str, n: int | None, lo: int, hi: int, dtype):
-    arr = np.asarray(x)
+    arr = _asarray(x, name, source)
     if arr.ndim != 1:
         raise _fail(source, name, f"must be 1-dimensional, got shape {arr.shape}")
     if n is not None and arr.shape[0] != n:
@@ -235,7 +269,7 @@ def _int_vector(x, name: str, source: str, n: int | None, lo: int, hi: int, dtyp
             raise _fail(source, name, "must hold integers")
     elif arr.dtype.kind not in "iu" and not (arr.dtype == object and arr.size == 0):
         if arr.dtype == object and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            is_integer(v) and not isinstance(v, (bool, np.bool_))
             for v in arr.tolist()
         ):
             pass
@@ -249,7 +283,7 @@ def _int_vector(x, name: str, source: str, n: int | None, lo: int, hi: int, dtyp
 
 
 def _bool_vector(x, name: str, source: str, n: int) -> NDArray[np.bool_]:
-    arr = np.asarray(x)
+    arr = _asarray(x, name, source)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise _fail(source, name, f"has shape {arr.shape}, expected ({n},) (one per UID)")
     if arr.dtype != np.bool_:
@@ -259,7 +293,7 @@ def _bool_vector(x, name: str, source: str, n: int) -> NDArray[np.bool_]:
 
 
 def _u16_matrix(x, name: str, source: str, n: int) -> NDArray[np.uint16]:
-    arr = np.asarray(x)
+    arr = _asarray(x, name, source)
     if arr.shape != (n, n):
         raise _fail(source, name, f"has shape {arr.shape}, expected ({n}, {n})")
     if arr.dtype.kind == "f":
@@ -277,11 +311,14 @@ def _u16_matrix(x, name: str, source: str, n: int) -> NDArray[np.uint16]:
 
 def _weight_matrix(x, name: str, source: str, n: int) -> NDArray[np.float64]:
     try:
-        arr = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        raw = as_real_array(x, name)
+        if raw.shape != (n, n):
+            raise _fail(source, name, f"has shape {raw.shape}, expected ({n}, {n})")
+        arr = as_float64(raw, name)
+    except ValueError as exc:
+        if str(exc).startswith(source):
+            raise
         raise _fail(source, name, f"is not a matrix of real numbers ({exc})") from None
-    if arr.shape != (n, n):
-        raise _fail(source, name, f"has shape {arr.shape}, expected ({n}, {n})")
     finite = np.isfinite(arr)
     if not finite.all():
         row = int(np.flatnonzero(~finite.all(axis=1))[0])
@@ -411,7 +448,7 @@ class ChainHyperparameters:
             v = getattr(self, name)
             if v is None:
                 continue
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            if isinstance(v, (bool, np.bool_)) or not is_integer(v):
                 raise ValueError(f"{name} must be an integer, got {v!r}")
             if not lo <= int(v) <= hi:
                 raise ValueError(f"{name} must be in [{lo}, {hi}], got {v}")
@@ -422,10 +459,13 @@ class ChainHyperparameters:
                 if not isinstance(v, (bool, np.bool_)):
                     raise ValueError(f"{name} must be a bool, got {v!r}")
                 object.__setattr__(self, name, bool(v))
-        if self.epoch_consensus not in (None, "yuma", "null"):
+        if self.epoch_consensus is not None and (not isinstance(self.epoch_consensus, str)
+                                                 or self.epoch_consensus not in ("yuma", "null")):
             raise ValueError(f"epoch_consensus must be 'yuma' or 'null', got "
                              f"{self.epoch_consensus!r}")
-        if self.liquid_alpha_consensus_mode not in (None, "auto", "current", "previous"):
+        mode = self.liquid_alpha_consensus_mode
+        if mode is not None and (not isinstance(mode, str)
+                                 or mode not in ("auto", "current", "previous")):
             raise ValueError("liquid_alpha_consensus_mode must be 'auto', 'current' or "
                              f"'previous', got {self.liquid_alpha_consensus_mode!r}")
 
@@ -613,7 +653,7 @@ class SubnetSnapshot:
         for name in ("netuid", "block", "last_step"):
             v = getattr(self, name)
             if v is not None:
-                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) \
+                if isinstance(v, (bool, np.bool_)) or not is_integer(v) \
                         or not 0 <= int(v) <= U64_MAX:
                     raise _fail(src, name, f"must be a non-negative integer, got {v!r}")
                 set_(self, name, int(v))

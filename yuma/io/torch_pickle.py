@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import pickle
 import re
 import zipfile
@@ -392,14 +393,20 @@ def load_torch_pickle(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES):
     >>> sorted(meta), meta["W"].shape  # doctest: +SKIP
     (['S', 'W', 'block', 'hotkeys', 'netuid'], (256, 256))
     """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path, got {path!r:.60}")
     p = Path(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
-    if not p.is_file():
+    if p.is_dir():
+        raise ValueError(f"{p}: is a folder, not a torch file")
+    if not p.exists():
         raise ValueError(f"{p}: no such file")
+    if not p.is_file():
+        raise ValueError(f"{p}: not a regular file")
     try:
         archive = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # undecodable names
         with p.open("rb") as handle:
             head = handle.read(1)
         what = ("a legacy (non-zip) torch file or a plain pickle" if head == b"\x80"
@@ -416,7 +423,7 @@ def load_torch_pickle(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES):
             with archive.open(info) as member:
                 data = member.read(max_bytes + 1)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
-                RuntimeError) as exc:
+                RuntimeError, ValueError) as exc:
             raise ValueError(f"{p}: the archive is corrupt ({info.filename}: {exc})") from None
     if len(data) > max_bytes:
         raise ValueError(f"{p}: {info.filename} is over the limit of {max_bytes} bytes "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import as_real_scalar, is_integer
 from .simulation import Simulation
 
 __all__ = [
@@ -113,10 +114,8 @@ def dividends_per_1000(
         If ``emission_per_epoch`` is negative or not finite.
     """
     _check_sim(sim)
-    e = emission_per_epoch
-    if isinstance(e, bool) or not isinstance(e, (int, float, np.integer, np.floating)) or not (
-        np.isfinite(e) and e >= 0
-    ):
+    e = as_real_scalar(emission_per_epoch, "emission_per_epoch")
+    if e < 0:
         raise ValueError(f"emission_per_epoch must be finite and >= 0, got {e!r}")
     per_epoch = _ratio(1000.0 * float(e) * sim.validator_emission, sim.raw_stake)
     if cumulative:
@@ -125,10 +124,13 @@ def dividends_per_1000(
 
 
 def _uids(sim: Simulation, uids, name: str) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(uids))
+    try:
+        arr = np.atleast_1d(np.asarray(uids))
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError(f"{name} must be validator UIDs (integers), got {uids!r:.60}") from None
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+    if arr.ndim != 1 or arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must be validator UIDs (integers), got {uids!r}")
     if arr.size and (arr.min() < 0 or arr.max() >= sim.n_rows):
         raise ValueError(f"{name} must be validator UIDs in [0, {sim.n_rows}), got {uids!r}")
@@ -202,7 +204,7 @@ def copier_ratio(
         raise ValueError("honest must name at least one validator")
     if c in hon:
         raise ValueError(f"honest must not include the copier {c}")
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not (
+    if isinstance(start, bool) or not is_integer(start) or not (
         0 <= start < sim.n_epochs
     ):
         raise ValueError(f"start must be an integer in [0, {sim.n_epochs}), got {start!r}")

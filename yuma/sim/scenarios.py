@@ -60,6 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import as_float64, is_integer, is_real_number
 from ..params import U16_MAX, YumaParams
 
 __all__ = [
@@ -82,7 +83,7 @@ __all__ = [
 
 
 def _check_int(value, name: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if isinstance(value, bool) or not is_integer(value) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
@@ -137,7 +138,7 @@ class StakeChange:
         _check_int(self.epoch, "StakeChange.epoch")
         _check_int(self.uid, "StakeChange.uid")
         s = self.stake
-        if isinstance(s, bool) or not isinstance(s, (int, float, np.integer, np.floating)):
+        if isinstance(s, bool) or not is_real_number(s):
             raise ValueError(f"StakeChange.stake must be a real number, got {s!r}")
         if not math.isfinite(s) or s < 0:
             raise ValueError(f"StakeChange.stake must be finite and >= 0, got {s!r}")
@@ -255,7 +256,7 @@ class WeightCopier:
     def __post_init__(self) -> None:
         _check_int(self.uid, "WeightCopier.uid")
         _check_int(self.lag, "WeightCopier.lag", minimum=1)
-        if self.warmup not in ("first", "none"):
+        if not isinstance(self.warmup, str) or self.warmup not in ("first", "none"):
             raise ValueError(f"WeightCopier.warmup must be 'first' or 'none', got {self.warmup!r}")
 
 
@@ -672,10 +673,7 @@ def _check_copiers(scenario: Scenario, copiers) -> tuple:
 
 
 def _float_array(x, name: str) -> np.ndarray:
-    try:
-        arr = np.array(x, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    arr = as_float64(x, name)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._extras import import_optional
 from .._progress import Progress
-from .._validation import as_mask, as_matrix, as_vector
+from .._validation import as_mask, as_matrix, as_vector, is_integer
 from ..core.run_epoch import epoch
 from ..core.variants import YUMA2, YUMA3, Variant, get_variant
 from ..params import U16_MAX, YumaParams
@@ -421,7 +421,7 @@ def _check_run(
     else:
         raise ValueError(f"u16_bonds must be a bool or None, got {u16_bonds!r}")
     keep = _check_keep(keep)
-    if arithmetic not in ("float", "fixed"):
+    if not isinstance(arithmetic, str) or arithmetic not in ("float", "fixed"):
         raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
     if arithmetic == "fixed" and not any(var is v for v in (YUMA2, YUMA3)):
         raise ValueError("arithmetic='fixed' runs the chain's yuma2 or yuma3 only")
@@ -436,7 +436,7 @@ def _check_epochs(epochs, available: int) -> int:
         return available
     if (
         isinstance(epochs, bool)
-        or not isinstance(epochs, (int, np.integer))
+        or not is_integer(epochs)
         or not 1 <= epochs <= available
     ):
         raise ValueError(f"epochs must be an integer in [1, {available}], got {epochs!r}")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 
@@ -235,6 +236,9 @@ def _select(invariants) -> list[Invariant]:
         return list(INVARIANTS.values())
     if isinstance(invariants, (str, Invariant)):
         invariants = [invariants]
+    if not isinstance(invariants, (list, tuple)):
+        raise ValueError(f"invariants must be a list of invariant names, got "
+                         f"{type(invariants).__name__}")
     out = []
     for inv in invariants:
         if isinstance(inv, Invariant):
@@ -371,6 +375,8 @@ def check_variant(
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if params is not None and not isinstance(params, YumaParams):
         raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
+    if not isinstance(vary_params, (bool, np.bool_)):
+        raise ValueError(f"vary_params must be a bool, got {vary_params!r:.60}")
     base = cand.params(params)
     pstrat = hyperparameters(base, vary=bool(vary_params))
     results = tuple(
