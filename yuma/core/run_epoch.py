@@ -137,7 +137,7 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
-    if arithmetic == "float":
+    if type(arithmetic) is str and arithmetic == "float":  # anything else: check_inputs
         result = fast_epoch(
             weights, stake, bonds, params, variant, active, validator_permit, last_update,
             block_at_registration, commit_block, last_tempo, reset_bonds, listed, owner_uid,
