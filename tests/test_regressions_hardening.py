@@ -71,6 +71,35 @@ def test_subnormal_alpha_fused_equals_stepwise_and_reference():
     np.testing.assert_allclose(fused.dividends, ref["dividends"], rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("n_tiny", [1, 9, 140])  # NumPy's sum: in order, 8 lanes, halves
+@pytest.mark.parametrize("parallel", ["never", "always"])
+def test_subnormal_bond_columns_compiled_equal_stepwise_bit_for_bit(n_tiny, parallel,
+                                                                    monkeypatch):
+    # Columns whose I_j / colsum_j overflows, mixed with ordinary columns: the compiled
+    # epoch, its batch and the steps share one rule and its order of sums.
+    from yuma.core import _threads
+
+    monkeypatch.setattr(_threads, "PARALLEL_MODE", parallel)
+    rng = np.random.default_rng(n_tiny)
+    n_rows, n_cols = 12, n_tiny + 20
+    w = rng.integers(0, 8, (n_rows, n_cols)).astype(np.float64)  # row sums exact in any order
+    s = rng.random(n_rows) + 0.1
+    b = rng.random((n_rows, n_cols))
+    b[:, rng.permutation(n_cols)[:n_tiny]] *= 1e-310
+    p = yuma.YumaParams(bonds_moving_average=1.0)  # the EMA keeps the subnormal bonds
+    stepwise = dataclasses.replace(yuma.YUMA3, name="yuma3_copy")
+    compiled = yuma.epoch(w, s, b, params=p)
+    steps = yuma.epoch(w, s, b, params=p, variant=stepwise)
+    assert np.all(np.isfinite(compiled.dividends)) and compiled.dividends.sum() > 0.99
+    assert compiled.dividends.tobytes() == steps.dividends.tobytes()
+    batch = yuma.epoch_batch(np.stack([w, w[::-1]]), s, b, params=p)
+    assert batch.dividends[0].tobytes() == compiled.dividends.tobytes()
+    flipped = yuma.epoch(np.ascontiguousarray(w[::-1]), s, b, params=p)
+    assert batch.dividends[1].tobytes() == flipped.dividends.tobytes()
+    ref = reference.epoch(w, s, b, params=p)
+    np.testing.assert_allclose(compiled.dividends, ref["dividends"], rtol=1e-12, atol=0)
+
+
 def test_subnormal_liquid_alpha_simulation_runs_to_the_end():
     sim = yuma.simulate(yuma.get_scenario("weight_copier"), SUBNORMAL, epochs=6)
     assert sim.dividends.shape[0] == 6 and np.all(np.isfinite(sim.dividends))

@@ -602,16 +602,35 @@ def _copy_rows(src, rows, dst, parallel):
 
 @_jit
 def _yuma3_dividends(ema, col_sums, inc, rows, act, divs, parallel):
-    """``D = N(S_act * (B' (I / colsum B')))``: one row dot, as ``_dividends_yuma3``."""
+    """``D = N(S_act * (B' (I / colsum B')))``: one row dot, as ``steps._colnorm_dot``.
+
+    A column whose ``I_j / colsum_j`` overflows (subnormal bonds) is left out of the dot
+    and normalized instead: ``sum_j (B'_rj / colsum_j) I_j`` over those columns, in
+    NumPy's order, added to each row's dot (no ``inf * 0`` NaN).
+    """
     n_cols = inc.shape[0]
     scaled = np.empty(n_cols)
+    tiny = np.empty(n_cols, dtype=np.int64)  # the overflowing columns, in order
+    n_tiny = 0
     for j in range(n_cols):
         scaled[j] = inc[j] / col_sums[j] if col_sums[j] != 0.0 else inc[j]
+        if not math.isfinite(scaled[j]):
+            scaled[j] = 0.0
+            tiny[n_tiny] = j
+            n_tiny += 1
     dots = np.zeros(act.shape[0])
     if parallel:
         _kernels.rows_dot_parallel(ema, rows, scaled, dots)
     else:
         _kernels.rows_dot_serial(ema, rows, scaled, dots)
+    if n_tiny:
+        terms = np.empty(n_tiny)
+        for p in range(rows.shape[0]):
+            r = rows[p]
+            for t in range(n_tiny):
+                j = tiny[t]
+                terms[t] = (ema[r, j] / col_sums[j]) * inc[j]
+            dots[r] += _np_sum(terms, 0, n_tiny)
     for i in range(act.shape[0]):
         dots[i] = act[i] * dots[i]
     _normalize(dots, divs)
