@@ -21,7 +21,7 @@ import yuma
 from yuma.analysis.sweep import SweepError, sweep
 from yuma.cli.commands import main
 from yuma.core import reference
-from yuma.io.snapshot import load_snapshot
+from yuma.io.snapshot import load_snapshot, read_snapshot, save_snapshot
 from yuma.testing import check_variant
 
 SWAP = np.array([[0.0, 1.0], [1.0, 0.0]])
@@ -183,6 +183,61 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
         load_snapshot(fifo)
 
 
+@pytest.mark.parametrize("suffix", [".json", ".npz", ".pt"])
+def test_read_snapshot_refuses_folders_fifos_and_non_paths(tmp_path, suffix):
+    folder = tmp_path / f"snap{suffix}"
+    folder.mkdir()
+    with pytest.raises(ValueError, match=r"snap\.\w+: is a folder"):
+        read_snapshot(folder)
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match=r"pipe\.\w+: not a regular file"):
+        read_snapshot(fifo)
+    for bad in (None, 3, b"x.json"):
+        with pytest.raises(ValueError, match="path must be a file path"):
+            read_snapshot(bad)
+
+
+def test_npz_label_members_that_lie_are_refused_before_allocating(tmp_path):
+    # The size check covers every member, labels (outputs.<name>, hotkeys) included.
+    path = tmp_path / "labels.npz"
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**7, 10**6)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("weights.npy", _npy_bytes(SWAP))
+        archive.writestr("stake.npy", _npy_bytes(np.array([1.0, 2.0])))
+        archive.writestr("outputs.incentive.npy", header.getvalue())
+    with pytest.raises(ValueError, match=r"labels\.npz.*outputs\.incentive: declares shape"):
+        read_snapshot(path)
+
+
+def _npy_bytes(array):
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("hotkeys", [5, "5F3sa2TJ", {"a": 1}, [1, 2], None])
+def test_hostile_hotkeys_are_a_value_error_naming_them(tmp_path, hotkeys):
+    path = tmp_path / "hot.json"
+    path.write_text(json.dumps({"weights": SWAP.tolist(), "stake": [1, 2],
+                                "hotkeys": hotkeys}))
+    if hotkeys is None:  # absent
+        assert read_snapshot(path).hotkeys is None
+        return
+    with pytest.raises(ValueError, match=r"hot\.json: hotkeys: must be a list of strings"):
+        read_snapshot(path)
+
+
+def test_save_snapshot_into_a_folder_is_refused(tmp_path):
+    target = tmp_path / "snap.json"
+    target.mkdir()
+    with pytest.raises(ValueError, match=r"snap\.json: is a folder, not a file"):
+        save_snapshot(target, weights=SWAP, stake=[1.0, 2.0])
+    assert list(target.iterdir()) == []
+
+
 # --------------------------------------------------------------------------------------
 # Item 8: the CLI's tracebacks and late failures
 # --------------------------------------------------------------------------------------
@@ -235,7 +290,7 @@ def test_string_stake_threshold_in_a_snapshot_exits_2(tmp_path, suffix):
                  stake_threshold=np.array("10"))
     code, out, err = run_cli(["epoch", str(path)])
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "'stake_threshold' must be a number" in err
+    assert err.count("\n") == 1 and "stake_threshold: must be a number" in err
 
 
 def test_epoch_refuses_a_string_stake_threshold():

@@ -41,9 +41,11 @@ Example JSON::
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -124,7 +126,7 @@ def _params_from(raw, path) -> YumaParams:
 def _array(value, key: str, path) -> np.ndarray:
     try:
         arr = np.asarray(value)
-    except ValueError as exc:  # ragged nested lists
+    except (ValueError, TypeError, RecursionError) as exc:  # ragged or too deep
         raise ValueError(f"{path}: {key}: is not a rectangular array: {exc}") from None
     if arr.dtype == object:
         raise ValueError(f"{path}: {key}: is not a rectangular array of numbers")
@@ -163,7 +165,8 @@ def _labels(data: Mapping, path, n: int) -> dict:
             if hotkeys.ndim != 1 or hotkeys.dtype.kind != "U":
                 raise ValueError(f"{path}: hotkeys: must be a list of strings (ss58 addresses)")
             hotkeys = hotkeys.tolist()
-        if isinstance(hotkeys, str) or not all(isinstance(h, str) for h in hotkeys):
+        if not isinstance(hotkeys, (list, tuple)) or not all(isinstance(h, str)
+                                                             for h in hotkeys):
             raise ValueError(f"{path}: hotkeys: must be a list of strings (ss58 addresses)")
         if len(hotkeys) != n:
             raise ValueError(f"{path}: hotkeys: has {len(hotkeys)} entries, expected {n} "
@@ -376,6 +379,49 @@ class EpochSnapshot:
 # --------------------------------------------------------------------------------------
 
 
+_NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, RuntimeError, NotImplementedError,
+               zipfile.BadZipFile, zlib.error)
+"""What reading a damaged or hostile zip raises (encrypted members: RuntimeError; unknown
+compression: NotImplementedError)."""
+
+
+def _npy_header(member) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and header length of one ``.npy`` member, without reading its data."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ValueError(f".npy format version {version} is not supported")
+    return shape, dtype, member.tell()
+
+
+def _check_npz_sizes(p: Path) -> None:
+    """Refuse members whose header declares more (or less) data than the member holds.
+
+    ``np.load`` allocates what the header declares before reading: a few hundred bytes
+    declaring shape (10**6, 10**6) would ask for 8 TB. A true array's data is exactly its
+    declared size, so a member of another length is damaged or hostile.
+    """
+    with zipfile.ZipFile(p) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            key = info.filename[:-4]
+            with archive.open(info) as member:
+                shape, dtype, header = _npy_header(member)
+            if dtype.hasobject:
+                raise ValueError(f"{key}: holds Python objects, which snapshots never do")
+            declared = math.prod(int(d) for d in shape) * dtype.itemsize
+            stored = info.file_size - header
+            if declared != stored:
+                raise ValueError(
+                    f"{key}: declares shape {tuple(shape)} of {dtype} ({declared} bytes) "
+                    f"but holds {max(stored, 0)} bytes"
+                )
+
+
 def _read_raw(p: Path) -> dict:
     """The file's top-level mapping (JSON object or ``.npz`` members), labels gathered."""
     suffix = p.suffix.lower()
@@ -384,19 +430,26 @@ def _read_raw(p: Path) -> dict:
             data = json.loads(p.read_text())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{p}: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"{p}: not a snapshot: JSON nested too deeply") from None
+        except OSError as exc:
+            raise ValueError(f"{p}: cannot read: {exc.strerror or exc}") from None
         if not isinstance(data, dict):
             raise ValueError(f"{p}: the top level must be an object ({_describe_keys()})")
         return data
     try:
+        _check_npz_sizes(p)  # before np.load allocates what a header declares
         with np.load(p, allow_pickle=False) as npz:
             data = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except _NPZ_ERRORS as exc:
         raise ValueError(f"{p}: not a readable .npz file: {exc}") from None
     if "params" in data:
         try:
             data["params"] = json.loads(str(data["params"]))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{p}: params: must be a JSON string: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"{p}: params: nested too deeply") from None
     outputs = {k.split(".", 1)[1]: data.pop(k) for k in list(data) if k.startswith("outputs.")}
     if outputs:
         data["outputs"] = outputs
@@ -444,6 +497,24 @@ def _permits_for(inputs: dict, p) -> np.ndarray:
     return derived_permits(stake, inputs["params"].max_allowed_validators, owner)
 
 
+def _file_path(path) -> Path:
+    """``path`` as a Path to an existing regular file; a ValueError naming it otherwise.
+
+    A folder, a FIFO or a device is refused before anything opens it (opening a FIFO
+    would block until a writer comes).
+    """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path, got {path!r:.60}")
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{p}: is a folder, not a snapshot file")
+    if not p.exists():
+        raise ValueError(f"{p}: no such file")
+    if not p.is_file():
+        raise ValueError(f"{p}: not a regular file")
+    return p
+
+
 def read_snapshot(path: str | Path, *, hyperparameters=None) -> EpochSnapshot:
     """Read one epoch's inputs and labels from any supported file.
 
@@ -468,13 +539,13 @@ def read_snapshot(path: str | Path, *, hyperparameters=None) -> EpochSnapshot:
     Raises
     ------
     ValueError
-        If the file is missing, of another format, unreadable, holds an unknown key, a
-        foreign pickle global, or inputs :func:`yuma.epoch` would refuse; the message
-        names the file and the field.
+        If the path is no path, a folder or not a regular file; if the file is missing,
+        of another format, unreadable or damaged (a ``.npz`` member declaring more data
+        than it holds is refused before anything is allocated; JSON nested too deeply),
+        holds an unknown key, a foreign pickle global, or inputs :func:`yuma.epoch` would
+        refuse. The message names the file and the field.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"{p}: no such file")
+    p = _file_path(path)
     suffix = p.suffix.lower()
     if suffix == ".pt":
         from .metagraph import read_simulator_dump
@@ -564,6 +635,8 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"path must be a file path, got {path!r:.60}")
     p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{p}: is a folder, not a file")
     unknown = sorted(set(inputs) - set(_KNOWN_KEYS))
     if unknown:
         raise ValueError(f"unknown snapshot keys {unknown}; a snapshot holds {_describe_keys()}")
