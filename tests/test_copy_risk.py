@@ -214,3 +214,17 @@ def test_verdicts_and_table():
     frame = risk.to_frame()
     assert list(frame.columns) == ["delay", "alpha_low", "alpha_high", "G", "G_last",
                                    "verdict"]
+
+
+def test_progress_bar_counts_the_epochs_and_changes_nothing(capsys):
+    series = random_series(seed=5)
+    kwargs = {"delays": [0, 2], "alpha_lows": [0.5], "alpha_highs": [0.7, 0.9]}
+    quiet = copy_risk(series, **kwargs)
+    assert capsys.readouterr().err == ""
+    loud = copy_risk(series, **kwargs, progress=True)
+    err = capsys.readouterr().err
+    n = 2 * len(series)  # the base run (delay 0 asked for) and the copier runs
+    assert "copy risk" in err and f"{n}/{n} epochs" in err and err.endswith("\n")
+    np.testing.assert_array_equal(loud.g_per_epoch, quiet.g_per_epoch)
+    with pytest.raises(ValueError, match="progress must be a bool"):
+        copy_risk(series, **kwargs, progress=1)

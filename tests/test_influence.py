@@ -742,3 +742,18 @@ def test_coalition_values_are_explicit_epochs():
     with pytest.raises(ValueError, match="coalitions must be a boolean"):
         influence.coalition_values(**kw, value="incentive-l1", players=[0, 1, 2, 3],
                                    coalitions=np.ones((2, 4)))
+
+
+@pytest.mark.parametrize(("method", "counted"), [("exact", "16/16 coalitions"),
+                                                 ("sampled", "8/8 permutations")])
+def test_shapley_progress_bar_counts_and_changes_nothing(method, counted, capsys):
+    kw = small_subnet(6, n_val=4, square=True)
+    quiet = shapley(**kw, value="incentive-l1", method=method, max_permutations=8)
+    assert capsys.readouterr().err == ""
+    loud = shapley(**kw, value="incentive-l1", method=method, max_permutations=8,
+                   progress=True)
+    err = capsys.readouterr().err
+    assert "shapley" in err and counted in err and err.endswith("\n")
+    np.testing.assert_array_equal(loud.values, quiet.values)
+    with pytest.raises(ValueError, match="progress must be a bool"):
+        shapley(**kw, value="incentive-l1", progress=None)

@@ -334,3 +334,18 @@ def test_subnet_snapshots_and_files_replay_alike(tmp_path):
     np.testing.assert_array_equal(from_objects.runs["snapshot"].dividends,
                                   from_files.runs["snapshot"].dividends)
     assert read_snapshot(path).block == snap.block + 360
+
+
+def test_progress_bar_counts_snapshots_and_changes_nothing(capsys):
+    series = random_series(epochs=4)
+    quiet = replay(series, ["yuma2", "yuma3"])
+    assert capsys.readouterr().err == ""
+    loud = replay(series, ["yuma2", "yuma3"], progress=True)
+    err = capsys.readouterr().err
+    assert "replay" in err and "4/4 snapshots" in err and err.endswith("\n")
+    for label in quiet.labels:
+        for field in FIELDS:
+            np.testing.assert_array_equal(getattr(loud.runs[label], field),
+                                          getattr(quiet.runs[label], field))
+    with pytest.raises(ValueError, match="progress must be a bool"):
+        replay(series, progress="yes")

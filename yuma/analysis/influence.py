@@ -70,6 +70,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._progress import Progress
 from ..core.inputs import EpochInputs, check_inputs
 from ..core.run_epoch import run_float
 from ..core.steps import stake_weights, validator_permits
@@ -1081,16 +1082,20 @@ def default_players(inputs: EpochInputs, permits: str = "recompute") -> np.ndarr
 class _Game:
     """``v(T)`` for coalitions ``T`` of players given as boolean masks."""
 
-    def __init__(self, inputs: EpochInputs, players: np.ndarray, permits: str, fn, name):
+    def __init__(self, inputs: EpochInputs, players: np.ndarray, permits: str, fn, name,
+                 bar: Progress | None = None):
         self.inputs, self.players, self.permits = inputs, players, permits
         self.fn, self.name = fn, name
         self.evaluations = 0
+        self.bar = bar  # advanced by one per coalition run
 
     def values(self, masks: np.ndarray) -> np.ndarray:
         out = np.zeros(masks.shape[0])
 
         def reduce(position: int, result: EpochResult) -> None:
             out[position] = _call_value(self.fn, self.name, result)
+            if self.bar is not None:
+                self.bar.update()
 
         removals = [self.players[~mask] for mask in masks]
         _run_removals(self.inputs, removals, self.permits, reduce,
@@ -1118,6 +1123,7 @@ def shapley(
     batch_permutations: int = 32,
     seed: int = 0,
     permits: str = "recompute",
+    progress: bool = False,
     **epoch_kwargs,
 ) -> ShapleyValues:
     r"""Shapley value of each validator for one outcome of the epoch.
@@ -1164,6 +1170,10 @@ def shapley(
         Sampled: seed of the permutations.
     permits : {"recompute", "given"}
         The permit rule (module notes).
+    progress : bool
+        Draw a progress bar on stderr: one step per coalition (``2**p``) when exact, per
+        permutation (at most ``max_permutations``; a run that converges early ends its
+        bar there) when sampled.
     **epoch_kwargs
         The other keyword arguments of :func:`yuma.epoch`; float arithmetic only.
 
@@ -1206,6 +1216,8 @@ def shapley(
     ):
         raise ValueError(f"tolerance must be a finite number > 0 or None, got {tolerance!r}")
     _check_int(seed, "seed", 0)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
     chosen = _uid_list(players, "players", n_rows, default=default_players(inputs, permits))
     p = chosen.size
     if method == "exact" and p > EXACT_LIMIT:
@@ -1214,14 +1226,16 @@ def shapley(
     exact = method == "exact" or (method == "auto" and p <= AUTO_EXACT)
     base = run_float(_restrict(inputs, *_kept(inputs, chosen[:0]), permits))
     fn, name = _resolve_value(value, base)
-    game = _Game(inputs, chosen, permits, fn, name)
-    ends = game.values(np.array([np.ones(p, dtype=bool), np.zeros(p, dtype=bool)]))
-    v_all, v_none = float(ends[0]), float(ends[1])
-    if exact:
-        phi, se, n_perm, converged = _exact(game, p, v_all, v_none), np.zeros(p), 0, True
-    else:
-        phi, se, n_perm, converged = _sampled(game, p, v_all, v_none, max_perm, tolerance,
-                                              batch, seed)
+    total, unit = (2**p, "coalitions") if exact else (max_perm, "permutations")
+    with Progress(total, "shapley", unit=unit, enabled=bool(progress)) as bar:
+        game = _Game(inputs, chosen, permits, fn, name, bar if exact else None)
+        ends = game.values(np.array([np.ones(p, dtype=bool), np.zeros(p, dtype=bool)]))
+        v_all, v_none = float(ends[0]), float(ends[1])
+        if exact:
+            phi, se, n_perm, converged = _exact(game, p, v_all, v_none), np.zeros(p), 0, True
+        else:
+            phi, se, n_perm, converged = _sampled(game, p, v_all, v_none, max_perm,
+                                                  tolerance, batch, seed, bar)
     return ShapleyValues(
         players=chosen, values=phi, standard_errors=se, method="exact" if exact else "sampled",
         value_name=name, value_all=v_all, value_none=v_none, permutations=n_perm,
@@ -1299,7 +1313,7 @@ def _exact(game: _Game, p: int, v_all: float, v_none: float) -> np.ndarray:
 
 def _sampled(
     game: _Game, p: int, v_all: float, v_none: float, max_perm: int, tolerance, batch: int,
-    seed: int,
+    seed: int, bar: Progress,
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """Antithetic permutation sampling with a standard-error stopping rule."""
     rng = np.random.default_rng(seed)
@@ -1337,6 +1351,7 @@ def _sampled(
                     marginal[player] += now - before
                     before = now
             samples.append(marginal / 2.0)
+        bar.update(2 * len(orders))
         if len(samples) >= 2:
             stacked = np.array(samples)
             se = stacked.std(axis=0, ddof=1) / math.sqrt(len(samples))

@@ -57,6 +57,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._progress import Progress
 from ..core.presets import Candidate, resolve_candidate
 from ..io.snapshot import EpochSnapshot
 from ..io.subnet import SubnetSnapshot, derived_permits
@@ -458,6 +459,7 @@ def copy_risk(
     start: int | None = None,
     u16_bonds: bool = True,
     hyperparameters=None,
+    progress: bool = False,
 ) -> CopyRisk:
     r"""Sweep commit-reveal delay x alpha_low x alpha_high; the copier ratio G of each.
 
@@ -490,6 +492,9 @@ def copy_risk(
         Carry bonds and consensus through the chain's u16 storage.
     hyperparameters : mapping or object, optional
         For ``.pt`` dumps given as paths.
+    progress : bool
+        Draw a progress bar on stderr, one step per epoch of the base run and per epoch of
+        the copier runs (all delays and alpha pairs of an epoch at once).
 
     Returns
     -------
@@ -531,6 +536,8 @@ def copy_risk(
                          "history")
     if not isinstance(u16_bonds, (bool, np.bool_)):
         raise ValueError(f"u16_bonds must be a bool, got {u16_bonds!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
     n = first.n
     if any(s.n != n for s in series):
         raise ValueError("snapshots: the copy-risk sweep needs the same UIDs in every "
@@ -550,33 +557,38 @@ def copy_risk(
                                                         dtype=np.float64)[honest]))
                              for s in series])
 
-    # Base run: the copier's row uniform; its consensus is that of the others' weights.
-    base_consensus = np.zeros((T, n + 1))
-    base = _Carry()
-    for t in range(T if 0 in delays else 1):
-        out = evaluate_epochs([_inputs(series[t].epoch_kwargs(), params[0][t], cand, uniform,
-                                       copier_stake[t], base, t == 0,
-                                       first.permits_derived)])[0]
-        base = _carry(out, u16_bonds)
-        base_consensus[t] = out.consensus
+    base_epochs = T if 0 in delays else 1
+    bar = Progress(base_epochs + T, "copy risk", unit="epochs", enabled=bool(progress))
+    with bar:
+        # Base run: the copier's row uniform; its consensus is that of the others' weights.
+        base_consensus = np.zeros((T, n + 1))
+        base = _Carry()
+        for t in range(base_epochs):
+            out = evaluate_epochs([_inputs(series[t].epoch_kwargs(), params[0][t], cand,
+                                           uniform, copier_stake[t], base, t == 0,
+                                           first.permits_derived)])[0]
+            base = _carry(out, u16_bonds)
+            base_consensus[t] = out.consensus
+            bar.update()
 
-    # Copier runs: one per (delay, alpha pair), batched per epoch.
-    configs = [(a, b) for a in range(len(delays)) for b in range(len(pairs))]
-    states = {key: _Carry() for key in configs}
-    own_consensus = {a: np.zeros((T, n + 1)) for a in range(len(delays))}
-    dividends = np.zeros((len(delays), len(pairs), T, n + 1))
-    stake = np.zeros_like(dividends)
-    for t in range(T):
-        batch = [_inputs(series[t].epoch_kwargs(), params[b][t], cand,
-                         _copied_row(delays[a], t, base_consensus, own_consensus[a]),
-                         copier_stake[t], states[(a, b)], t == 0, first.permits_derived)
-                 for a, b in configs]
-        for (a, b), out in zip(configs, evaluate_epochs(batch), strict=True):
-            states[(a, b)] = _carry(out, u16_bonds)
-            if b == 0:
-                own_consensus[a][t] = out.consensus
-            dividends[a, b, t] = out.dividends
-            stake[a, b, t] = out.stake
+        # Copier runs: one per (delay, alpha pair), batched per epoch.
+        configs = [(a, b) for a in range(len(delays)) for b in range(len(pairs))]
+        states = {key: _Carry() for key in configs}
+        own_consensus = {a: np.zeros((T, n + 1)) for a in range(len(delays))}
+        dividends = np.zeros((len(delays), len(pairs), T, n + 1))
+        stake = np.zeros_like(dividends)
+        for t in range(T):
+            batch = [_inputs(series[t].epoch_kwargs(), params[b][t], cand,
+                             _copied_row(delays[a], t, base_consensus, own_consensus[a]),
+                             copier_stake[t], states[(a, b)], t == 0, first.permits_derived)
+                     for a, b in configs]
+            for (a, b), out in zip(configs, evaluate_epochs(batch), strict=True):
+                states[(a, b)] = _carry(out, u16_bonds)
+                if b == 0:
+                    own_consensus[a][t] = out.consensus
+                dividends[a, b, t] = out.dividends
+                stake[a, b, t] = out.stake
+            bar.update()
 
     g = np.full((len(delays), len(pairs)), np.nan)
     g_epoch = np.full((len(delays), len(pairs), T - start), np.nan)

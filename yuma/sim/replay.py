@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._progress import Progress
 from ..core.presets import Candidate, resolve_candidate
 from ..io.snapshot import EpochSnapshot, read_snapshot
 from ..io.subnet import SubnetSnapshot
@@ -741,6 +742,7 @@ def replay(
     emission_per_epoch: float | None = None,
     u16_bonds: bool = True,
     hyperparameters=None,
+    progress: bool = False,
 ) -> Replay:
     r"""Run a subnet's snapshots through the epoch, state carried, under candidates.
 
@@ -771,6 +773,8 @@ def replay(
         Carry bonds and consensus through the chain's u16 storage.
     hyperparameters : mapping or object, optional
         For ``.pt`` dumps given as paths (they hold none).
+    progress : bool
+        Draw a progress bar on stderr, one step per snapshot run.
 
     Returns
     -------
@@ -801,6 +805,8 @@ def replay(
     cands = _candidates(candidates)
     if not isinstance(u16_bonds, (bool, np.bool_)):
         raise ValueError(f"u16_bonds must be a bool, got {u16_bonds!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
     per_epoch = _emission_per_epoch(series, emission_per_epoch)
     changes = _hotkey_changes(series)
     churn_at: dict[int, list[int]] = {}
@@ -811,21 +817,23 @@ def replay(
     results: list[list[EpochResult]] = [[] for _ in cands]
     params: list[list[YumaParams]] = [[] for _ in cands]
     raw_stake = []
-    for t, snap in enumerate(series):
-        prev_block = series[t - 1].block if t > 0 else None
-        batch = [_epoch_inputs(snap, t, cand, state, churn_at.get(t, []), prev_block)
-                 for (_, cand), state in zip(cands, states, strict=True)]
-        outs = evaluate_epochs(batch)
-        raw_stake.append(_pad_vector(np.asarray(snap.inputs["stake"], dtype=np.float64),
-                                     n_final))
-        for k, (kw, out) in enumerate(zip(batch, outs, strict=True)):
-            results[k].append(out)
-            params[k].append(kw["params"])
-            bonds, consensus = out.bonds, out.consensus
-            if u16_bonds:
-                bonds, consensus = u16_round_trip(bonds), u16_round_trip(consensus)
-            states[k] = _State(np.array(bonds), np.array(out.validator_permit),
-                               np.array(consensus))
+    with Progress(len(series), "replay", unit="snapshots", enabled=bool(progress)) as bar:
+        for t, snap in enumerate(series):
+            prev_block = series[t - 1].block if t > 0 else None
+            batch = [_epoch_inputs(snap, t, cand, state, churn_at.get(t, []), prev_block)
+                     for (_, cand), state in zip(cands, states, strict=True)]
+            outs = evaluate_epochs(batch)
+            raw_stake.append(_pad_vector(np.asarray(snap.inputs["stake"], dtype=np.float64),
+                                         n_final))
+            for k, (kw, out) in enumerate(zip(batch, outs, strict=True)):
+                results[k].append(out)
+                params[k].append(kw["params"])
+                bonds, consensus = out.bonds, out.consensus
+                if u16_bonds:
+                    bonds, consensus = u16_round_trip(bonds), u16_round_trip(consensus)
+                states[k] = _State(np.array(bonds), np.array(out.validator_permit),
+                                   np.array(consensus))
+            bar.update()
     runs = {}
     for k, (label, _) in enumerate(cands):
         fields = {f: _stack(results[k], f, n_final) for f in _ROW_FIELDS + _COL_FIELDS}
