@@ -21,7 +21,10 @@ except ModuleNotFoundError:  # Python 3.10: the test extra installs tomli
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["demo", "epoch", "scenarios", "simulate", "guarantees", "compare"]
+COMMANDS = ["demo", "epoch", "replay", "diagnose", "scenarios", "simulate", "guarantees",
+            "compare", "influence"]
+LONG_RUNNING = ["replay", "diagnose", "simulate", "guarantees", "compare", "influence"]
+"""Subcommands whose runs can take more than a few seconds: --progress / --no-progress."""
 
 
 def test_version_flag_prints_the_package_version(capsys):
@@ -70,17 +73,45 @@ def test_main_help_is_plain_words_with_examples(capsys):
     assert 'pip install "yuma-consensus[all]"' in text
 
 
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _options(command: str) -> set[str]:
+    return {s for a in _subcommands()[command]._actions for s in a.option_strings}
+
+
+def test_every_subcommand_is_covered_here():
+    assert sorted(_subcommands()) == sorted(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_has_a_description_an_example_and_option_help(command, capsys):
     text = _help([command], capsys)
     assert not MARKUP.search(text), text
     assert re.search(rf"^example:\n  yuma {command}\b", text, flags=re.M), text
-    parser = _parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for action in sub.choices[command]._actions:
+    description = text.split("\n\n")[1]  # after the usage
+    assert len(description.split()) >= 10, description
+    for action in _subcommands()[command]._actions:
         if isinstance(action, argparse._HelpAction):
             continue
         assert action.help and action.help.strip(), f"{command} {action.option_strings}"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_long_runs_take_the_progress_options(command):
+    has = {"--progress", "--no-progress"} <= _options(command)
+    assert has == (command in LONG_RUNNING), command
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_the_extra_of_every_option_that_needs_one(command, capsys):
+    # Words are never split at a hyphen, so the command can be copied from the help.
+    text = " ".join(_help([command], capsys).split())
+    if "--plot" in _options(command):
+        assert 'pip install "yuma-consensus[plot]"' in text, text
 
 
 # ---------------------------------------------------------------- missing extras
@@ -102,7 +133,19 @@ MISSING = [
      "yuma.cli.compare:compare"),
     (["matplotlib"], ["compare", "yuma2", "--no-invariants", "--plot", "figs"], "plot",
      "yuma.cli.compare:compare"),
+    # Files that do not exist: the extra is checked before any file is read.
+    (["matplotlib"], ["replay", "a.npz", "b.npz", "--plot", "r.png"], "plot",
+     "yuma.sim.replay:replay"),
+    (["matplotlib"], ["diagnose", "s.npz", "--drift", "0.1", "--plot", "g.png"], "plot",
+     "yuma.sim.copy_risk:copy_risk"),
 ]
+
+
+def test_every_plot_option_has_a_missing_extra_case():
+    with_plot = {c for c in COMMANDS if "--plot" in _options(c)}
+    covered = {argv[0] for blocked, argv, _, _ in MISSING
+               if blocked == ["matplotlib"] and "--plot" in argv}
+    assert with_plot == covered
 
 _RUNNER = """
 import contextlib, importlib, io, json, sys
@@ -144,12 +187,13 @@ def test_missing_extra_exits_2_with_the_install_command_before_any_work(
     assert not any(tmp_path.iterdir())
 
 
-def test_core_install_runs_demo_epoch_and_simulate(tmp_path):
+def test_core_install_runs_every_command_that_needs_no_extra(tmp_path):
     """Without any extra (every optional package blocked), the core commands work."""
     from yuma.io.snapshot import save_snapshot
 
     weights, stake = yuma.cli.commands.demo_inputs(2, 3)
     save_snapshot(tmp_path / "s.npz", weights=weights, stake=stake)
+    save_snapshot(tmp_path / "later.npz", weights=weights, stake=stake, block=360)
     script = """
 import contextlib, io, json, sys
 for name in ("matplotlib", "pandas", "pyarrow", "dask", "distributed", "hypothesis",
@@ -158,7 +202,11 @@ for name in ("matplotlib", "pandas", "pyarrow", "dask", "distributed", "hypothes
 from yuma.cli import main
 results = []
 for argv in (["demo"], ["epoch", "s.npz"], ["scenarios"],
-             ["simulate", "kappa_delayed", "--epochs", "5", "--progress"]):
+             ["simulate", "kappa_delayed", "--epochs", "5", "--progress"],
+             ["replay", "s.npz", "later.npz"],
+             ["diagnose", "s.npz", "--drift", "0.1", "--epochs", "4", "--delays", "0,1",
+              "--alpha-lows", "0.5", "--alpha-highs", "0.9", "--progress"],
+             ["influence", "s.npz", "--progress"]):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         rc = main(argv)
@@ -171,10 +219,13 @@ print(json.dumps(results))
     for result in json.loads(done.stdout):
         assert result["rc"] == 0, result
         assert result["out"].strip(), result
-    demo, epoch, _, simulate = json.loads(done.stdout)
+    demo, epoch, _, simulate, replay, diagnose, influence = json.loads(done.stdout)
     assert "sum" in demo["out"].splitlines()[-1]
     assert "variant=yuma3" in epoch["out"]
     assert "5/5 epochs" in simulate["err"]  # the plain progress bar, without tqdm
+    assert "2 snapshot(s)" in replay["out"]
+    assert "copy risk" in diagnose["out"] and "8/8 epochs" in diagnose["err"]
+    assert "exact over 4 coalitions" in influence["out"] and "4/4 coalitions" in influence["err"]
 
 
 def test_readme_quickstart_is_what_ci_runs():

@@ -213,7 +213,7 @@ def test_diagnose_refusals(sn15, tmp_path, capsys):
     assert main(["diagnose", *paths, "--delays", "0,a"]) == 2
     assert "--delays must be comma-separated numbers" in capsys.readouterr().err
     assert main(["diagnose", *paths, "--plot", str(tmp_path / "g.gif")]) == 2
-    assert "--plot must name a .png or .pdf or .svg file" in capsys.readouterr().err
+    assert "--plot must name a .png, .pdf or .svg file" in capsys.readouterr().err
     assert main(["diagnose", *paths, "--delays", "4"]) == 2
     assert "leave nothing to measure" in capsys.readouterr().err
     assert listing(tmp_path) == ["sn15_0.npz", "sn15_1.npz"]

@@ -199,6 +199,22 @@ def test_bad_map_arguments(kwargs, message):
         g.grid_frame(**args)
 
 
+@pytest.mark.parametrize(("target", "message"), [
+    ("no/such/folder/t.parquet", "out: folder .* does not exist"),
+    ("/proc/t.parquet", "out: cannot create a file in '/proc'"),
+    ("DIR", "is a folder, not a file"),
+])
+def test_map_output_is_checked_before_any_point_runs(tmp_path, monkeypatch, target, message):
+    def no_sweep(*args, **kwargs):
+        raise AssertionError("the sweep started")
+
+    monkeypatch.setattr("yuma.analysis.sweep.sweep", no_sweep)
+    out = tmp_path if target == "DIR" else (
+        target if target.startswith("/") else tmp_path / target)
+    with pytest.raises(ValueError, match=message):
+        g.grid_frame(stakes=[0.6], grid=3, n_workers=1, out=out, **SMALL)
+
+
 def test_figures(doc_map):
     import matplotlib.pyplot as plt
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-import os
 
 import numpy as np
 
@@ -19,7 +18,6 @@ __all__ = [
     "is_real_number",
     "as_real_scalar",
     "as_real_array",
-    "check_output_path",
     "as_matrix",
     "as_vector",
     "as_mask",
@@ -530,76 +528,3 @@ def as_shape(x, name: str) -> tuple[int, int]:
         if not is_integer(v) or v < 0:
             raise ValueError(f"{name} must hold two non-negative integers, got {x!r:.60}")
     return int(n_rows), int(n_cols)
-
-
-def _probe_folder(folder: str, name: str) -> None:
-    """Create and remove a file in ``folder``: the only sure test that it takes writes."""
-    probe = os.path.join(folder, f".yuma-write-probe-{os.getpid()}")
-    try:
-        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot create a file in {folder!r} ({exc.strerror})") from None
-    os.close(fd)
-    os.remove(probe)
-
-
-def check_output_path(
-    path, name: str, *, suffixes: tuple[str, ...] | None = None, folder: bool = False
-) -> str:
-    """Check, before any work starts, that an output can be written at ``path``.
-
-    A file: ``path`` is not a folder, ends with one of ``suffixes``, and its folder exists
-    and takes a new file (a probe file is created and removed: permission bits alone do
-    not tell, e.g. for root or ``/proc``). A folder (``folder=True``): it is a folder that
-    takes a new file, or does not exist yet and its parent takes one.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The output.
-    name : str
-        Argument or option name used in error messages.
-    suffixes : tuple of str, optional
-        Accepted file endings (lower case), e.g. ``(".png", ".pdf")``.
-    folder : bool
-        ``path`` is a folder that files will be written into.
-
-    Returns
-    -------
-    str
-        ``os.fspath(path)``.
-
-    Raises
-    ------
-    ValueError
-        Naming ``name`` and the problem.
-    """
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"{name} must be a path, got {path!r:.60}")
-    text = os.fspath(path)
-    if isinstance(text, bytes) or not text:
-        raise ValueError(f"{name} must be a non-empty path, got {path!r:.60}")
-    full = os.path.abspath(text)
-    if folder:
-        if os.path.exists(full):
-            if not os.path.isdir(full):
-                raise ValueError(f"{name}: {text!r} exists and is not a folder")
-            _probe_folder(full, name)
-            return text
-        parent = os.path.dirname(full)
-        if not os.path.isdir(parent):
-            raise ValueError(f"{name}: the parent folder of {text!r} does not exist")
-        _probe_folder(parent, name)
-        return text
-    if suffixes is not None and not text.lower().endswith(tuple(suffixes)):
-        kinds = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
-        raise ValueError(f"{name} must name a {kinds} file, got {text!r}")
-    if os.path.isdir(full):
-        raise ValueError(f"{name}: {text!r} is a folder, not a file")
-    parent = os.path.dirname(full)
-    if not os.path.isdir(parent):
-        raise ValueError(f"{name}: folder {parent!r} does not exist")
-    if os.path.exists(full) and not os.path.isfile(full):
-        raise ValueError(f"{name}: {text!r} exists and is not a regular file")
-    _probe_folder(parent, name)
-    return text

@@ -353,6 +353,7 @@ class Comparison:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
+        from .._outputs import save_figure
         from ..sim.plot import plot_simulations
 
         os.makedirs(folder, exist_ok=True)
@@ -363,7 +364,7 @@ class Comparison:
             )
             fig = plot_simulations(sims, fields, title=f"{name}: {' vs '.join(sims)}")
             path = os.path.join(folder, f"{name}.png")
-            fig.savefig(path, dpi=90)
+            save_figure(fig, path, dpi=90)
             plt.close(fig)
             written.append(path)
         return written

@@ -75,6 +75,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._extras import import_optional
+from .._outputs import check_output_path
 from .._validation import as_float64, is_integer, is_real_number
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
@@ -650,7 +651,8 @@ def grid_frame(
     progress : bool
         Progress bar.
     out : str or path-like, optional
-        Parquet file to write.
+        Parquet file to write (checked before any point runs: its folder must exist and
+        take a new file).
     **params
         Fixed parameters of :func:`honest_emission` (``kappa``, ``bonds_penalty``, ``xi``,
         ``sigma_w``, ``sigma_s``, ``epochs``, ``variant``, ``liquid_alpha``, ``n_uids``,
@@ -692,6 +694,11 @@ def grid_frame(
     seed = int(seed) if is_integer(seed) and not isinstance(seed, bool) else seed
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if out is not None:  # before the sweep, not after it
+        from .sweep import _require_pyarrow
+
+        out = check_output_path(out, "out")
+        _require_pyarrow()
     point_fn = functools.partial(_grid_point, base_seed=seed, noise=noise, **fixed)
     full = {**axes, "s_h": s.tolist(), "w_c": w.tolist(), "w_h": w.tolist()}
     table = sweep(

@@ -69,8 +69,9 @@ from typing import Any
 import numpy as np
 
 from .._extras import import_optional, require
+from .._outputs import check_output_path, write_atomic
 from .._progress import Progress
-from .._validation import check_output_path, is_integer
+from .._validation import is_integer
 from ..core.variants import Variant
 
 __all__ = [
@@ -586,14 +587,7 @@ def to_parquet(table, path: str | os.PathLike) -> None:
     None
     """
     _require_pyarrow()
-    path = os.fspath(path)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        table.to_parquet(tmp, engine="pyarrow", index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    write_atomic(path, lambda fh: table.to_parquet(fh, engine="pyarrow", index=False))
 
 
 def read_parquet(path: str | os.PathLike):

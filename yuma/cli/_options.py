@@ -38,7 +38,7 @@ def subparser(
     return sub.add_parser(
         name,
         help=summary,
-        description=textwrap.fill(description, width=88),
+        description=textwrap.fill(description, width=88, break_on_hyphens=False),
         epilog=f"example:\n  {example}",
         formatter_class=HelpFormatter,
     )

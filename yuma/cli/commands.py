@@ -25,9 +25,9 @@ import sys
 import numpy as np
 
 from .._extras import DISTRIBUTION, MissingExtraError, install_command, require
+from .._outputs import FIGURE_SUFFIXES, check_output_path, render_figure, save_figure, write_atomic
 from .._progress import progress_default
 from .._table import format_table as _format_columns
-from .._validation import check_output_path
 from .._version import __version__
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
@@ -213,7 +213,7 @@ def _simulate(args: argparse.Namespace) -> int:
             require("--plot", "matplotlib", extra="plot")
         candidates = [compare.resolve_candidate(v) for v in variants]
         scenario = get_scenario(args.scenario)
-        _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
+        check_output_path(args.plot, "--plot", suffixes=FIGURE_SUFFIXES)
         epochs = scenario.n_epochs if args.epochs is None else args.epochs
         progress = progress_default(args.progress, epochs * len(candidates) >= 300)
         sims = compare.run_candidates(scenario, candidates, epochs=args.epochs, progress=progress)
@@ -229,16 +229,9 @@ def _simulate(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         from ..sim.plot import plot_simulations
 
-        fig = plot_simulations(sims)
-        fig.savefig(args.plot, dpi=110)
+        save_figure(plot_simulations(sims), args.plot)
         print(f"figure written to {args.plot}")
     return 0
-
-
-def _check_output(path: str | None, option: str, suffixes: tuple[str, ...]) -> None:
-    """Before any work: ``path`` names a file of this kind in a folder that takes writes."""
-    if path is not None:
-        check_output_path(path, option, suffixes=suffixes)
 
 
 def _parse_stakes(text: str) -> list[float]:
@@ -311,8 +304,8 @@ def _guarantees_settings(args: argparse.Namespace) -> tuple[np.ndarray, dict, fl
         args.uids, args.validators, args.kappa, args.beta, args.xi, args.sigma,
         args.sigma_stake, args.epochs, args.variant, args.liquid_alpha,
     )
-    _check_output(args.out, "--out", (".parquet",))
-    _check_output(args.plot, "--plot", (".png", ".pdf", ".svg"))
+    check_output_path(args.out, "--out", suffixes=(".parquet",))
+    check_output_path(args.plot, "--plot", suffixes=FIGURE_SUFFIXES)
     if args.out is not None:
         from ..analysis.sweep import _require_pyarrow
 
@@ -352,30 +345,25 @@ def _print_retention(args: argparse.Namespace, rmap) -> None:
 
 
 def _write_guarantees_outputs(args: argparse.Namespace, table, rmap, highlight: float) -> None:
-    """Write the table and the figure; the figure appears only once both are written."""
-    import os
+    """Write the table and the figure; the figure appears only once both are written.
 
-    tmp_plot = None
-    try:
-        if args.plot is not None:
-            from ..analysis.guarantees import plot_panel
+    The figure is drawn first (a failure there writes nothing), the table written, then
+    the figure; each atomically.
+    """
+    figure = None
+    if args.plot is not None:
+        from ..analysis.guarantees import plot_panel
 
-            fig = plot_panel({f"yuma guarantees (seed {args.seed})": rmap}, s_h=highlight)
-            root, ext = os.path.splitext(args.plot)
-            tmp_plot = f"{root}.tmp-{os.getpid()}{ext}"
-            fig.savefig(tmp_plot, dpi=100)
-        if args.out is not None:
-            from ..analysis.sweep import to_parquet
+        fig = plot_panel({f"yuma guarantees (seed {args.seed})": rmap}, s_h=highlight)
+        figure = render_figure(fig, args.plot, dpi=100)
+    if args.out is not None:
+        from ..analysis.sweep import to_parquet
 
-            to_parquet(table, args.out)
-            print(f"table written to {args.out}")
-        if tmp_plot is not None:
-            os.replace(tmp_plot, args.plot)
-            tmp_plot = None
-            print(f"figure written to {args.plot}")
-    finally:
-        if tmp_plot is not None and os.path.exists(tmp_plot):
-            os.remove(tmp_plot)
+        to_parquet(table, args.out)
+        print(f"table written to {args.out}")
+    if figure is not None:
+        write_atomic(args.plot, figure)
+        print(f"figure written to {args.plot}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,17 +432,21 @@ def _main(argv: list[str] | None = None) -> int:
 
 _DESCRIPTION = """\
 The math of Bittensor's Yuma consensus, from the command line: one epoch of a subnet,
-many epochs of a scenario with variants side by side, a variant checked against a
-baseline, and the consensus guarantees map."""
+a subnet's saved epochs or a scenario's under variants side by side, the copy risk, the
+validators' influence, a variant checked against a baseline, and the consensus
+guarantees map."""
 
 _EPILOG = f"""\
 examples:
   yuma demo                                    a small subnet: per-UID table
   yuma epoch snapshot.npz                      one epoch of a saved subnet
+  yuma replay day1.npz day2.npz day3.npz       saved epochs in a row, variants side by side
+  yuma diagnose snapshot.npz --drift 0.1       what a weight copier earns
   yuma scenarios                               the scenarios simulate can run
   yuma simulate weight_copier                  yuma2, yuma3 and yuma3+la side by side
   yuma compare mymodule:MINE --against yuma3   a variant of your own against Yuma 3
   yuma guarantees --grid 21 --plot map.png     the honest-stake retention map
+  yuma influence snapshot.npz                  the validators that move the epoch most
 
 Run "yuma COMMAND --help" for the options of one command. Figures, tables and sweeps
 need extras: {install_command("all")} installs them all."""

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from .._extras import install_command, require
+from .._outputs import check_output_path
 from .._progress import progress_default
-from .._validation import check_output_path
 from ..analysis.compare import _scenario_names, compare
 from ..core.presets import resolve_candidate
 from ._options import add_progress_options, subparser

@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._outputs import FIGURE_SUFFIXES, check_output, save_figure, write_atomic
+from .._extras import MissingExtraError, install_command, require
+from .._outputs import FIGURE_SUFFIXES, check_output_path, save_figure, write_atomic
+from .._progress import progress_default
+from ._options import add_progress_options, subparser
 
 __all__ = ["add_parser", "run"]
 
@@ -40,29 +43,42 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    p = subparsers.add_parser(
-        "diagnose",
-        help="copy risk: the weight copier's G over commit-reveal delay x liquid-alpha range",
-        description=__doc__.split("\n\n", 1)[1],
+    p = subparser(
+        subparsers, "diagnose",
+        "copy risk: what a weight copier earns by commit-reveal delay and alpha",
+        "Add a weight copier with the median validator's stake that copies the consensus "
+        "of DELAY tempos ago, and print its dividends per stake over the median "
+        "validator's (the ratio G) for every delay and every liquid-alpha pair with "
+        "alpha_low <= alpha_high. Below 1, nominators do better elsewhere; below 0.82, "
+        "copying stops paying. Several files are one subnet's history, one snapshot per "
+        "tempo in block order (.npz, .json or .pt); a single file needs --drift, a "
+        "made-up drift of the miners' standing (0 keeps the weights still). --plot needs "
+        f"{install_command('plot')}.",
+        "yuma diagnose snapshot.npz --drift 0.1 --delays 0,2,4 --csv risk.csv --plot risk.png",
     )
-    p.add_argument("files", nargs="+", help="snapshots of one subnet, one per tempo, in "
-                   "block order (or one file with --drift)")
-    p.add_argument("--delays", default="0,1,2,4,8", help="commit-reveal delays in tempos "
-                   "(0,1,2,4,8)")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="snapshots of one subnet, one per tempo, in block order (or one file "
+                   "with --drift)")
+    p.add_argument("--delays", default="0,1,2,4,8",
+                   help="commit-reveal delays in tempos, comma-separated (default: 0,1,2,4,8)")
     p.add_argument("--alpha-lows", default="0.1,0.3,0.5,0.7,0.9",
-                   help="alpha_low values (0.1,0.3,0.5,0.7,0.9)")
+                   help="alpha_low values, comma-separated (default: 0.1,0.3,0.5,0.7,0.9)")
     p.add_argument("--alpha-highs", default="0.1,0.3,0.5,0.7,0.9",
-                   help="alpha_high values (0.1,0.3,0.5,0.7,0.9); pairs with low <= high")
-    p.add_argument("--variant", help="a preset or module:attribute, run with liquid alpha on "
-                   "(default: the files' own settings)")
-    p.add_argument("--drift", type=float, help="one file: synthetic drift of each miner's "
+                   help="alpha_high values, comma-separated (default: 0.1,0.3,0.5,0.7,0.9); "
+                   "only pairs with low <= high run")
+    p.add_argument("--variant", help="a preset or your own variant as module:attribute, run "
+                   "with liquid alpha on (default: the files' own settings)")
+    p.add_argument("--drift", type=float, help="one file: made-up drift of each miner's "
                    "standing per tempo (e.g. 0.1; 0 keeps the weights still)")
-    p.add_argument("--epochs", type=int, default=40, help="one file: tempos simulated (40)")
-    p.add_argument("--seed", type=int, default=0, help="one file: seed of the drift (0)")
-    p.add_argument("--start", type=int, help="first measured epoch (default: the largest "
+    p.add_argument("--epochs", type=int, default=40,
+                   help="one file: tempos simulated (default: 40)")
+    p.add_argument("--seed", type=int, default=0, help="one file: seed of the drift (default: 0)")
+    p.add_argument("--start", type=int, help="first epoch measured (default: the largest "
                    "delay)")
-    p.add_argument("--csv", help="write the table (.csv)")
-    p.add_argument("--plot", help="write a figure (.png, .pdf or .svg)")
+    p.add_argument("--csv", metavar="FILE", help="write the table to FILE (.csv)")
+    p.add_argument("--plot", metavar="FILE",
+                   help="write a figure of G to FILE (.png, .pdf or .svg)")
+    add_progress_options(p)
     return p
 
 
@@ -76,13 +92,15 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        0, or 2 on a bad file, series or option (nothing written).
+        0, or 2 on a bad file, series or option, or a missing extra (nothing written).
     """
     from ..sim.copy_risk import copy_risk
 
     try:
-        check_output(args.plot, "--plot", FIGURE_SUFFIXES)
-        check_output(args.csv, "--csv", (".csv",))
+        if args.plot is not None:
+            require("--plot", "matplotlib", extra="plot")
+        check_output_path(args.plot, "--plot", suffixes=FIGURE_SUFFIXES)
+        check_output_path(args.csv, "--csv", suffixes=(".csv",))
         delays = _numbers(args.delays, "--delays", int)
         lows = _numbers(args.alpha_lows, "--alpha-lows")
         highs = _numbers(args.alpha_highs, "--alpha-highs")
@@ -91,8 +109,9 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--drift is for one file; several files are the real history")
         result = copy_risk(snapshots, delays=delays, alpha_lows=lows, alpha_highs=highs,
                            variant=args.variant, drift=args.drift, epochs=args.epochs,
-                           seed=args.seed, start=args.start)
-    except ValueError as exc:
+                           seed=args.seed, start=args.start,
+                           progress=progress_default(args.progress, True))
+    except (ValueError, MissingExtraError) as exc:
         print(f"yuma diagnose: error: {exc}", file=sys.stderr)
         return 2
     print(result.format())

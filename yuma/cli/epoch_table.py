@@ -17,11 +17,11 @@ import sys
 
 import numpy as np
 
+from .._outputs import check_output_path, write_atomic
 from ..core.run_epoch import epoch
 from ..io.snapshot import EpochSnapshot, read_snapshot
 from ..result import EpochResult
 from ..sim.replay import uid_roles
-from ._outputs import check_output, write_atomic
 
 __all__ = ["epoch_rows", "format_epoch", "run"]
 
@@ -157,8 +157,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.top < 0:
             raise ValueError(f"--top must be >= 0, got {args.top}")
-        check_output(args.csv, "--csv", (".csv",))
-        check_output(args.json, "--json", (".json",))
+        check_output_path(args.csv, "--csv", suffixes=(".csv",))
+        check_output_path(args.json, "--json", suffixes=(".json",))
         snapshot = read_snapshot(args.file)
         kwargs = snapshot.epoch_kwargs()
         if args.variant is not None:

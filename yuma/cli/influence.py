@@ -15,14 +15,17 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
+from .._outputs import check_output_path, write_atomic
+from .._progress import progress_default
 from ..analysis import influence
 from ..analysis.weight_setting import SDK_GENERATIONS, WeightSettingError, scores_to_weights
 from ..core.inputs import check_inputs
 from ..core.variants import VARIANTS
+from ..io.snapshot import read_snapshot
+from ._options import add_progress_options, subparser
 
 __all__ = ["add_parser", "run", "load_epoch_file", "resend_rows"]
 
@@ -40,39 +43,53 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The subcommand's parser.
     """
-    p = subparsers.add_parser(
-        "influence",
-        help="rank validators by Shapley value and by removal impact on one epoch",
-        description="Shapley values of the validators for an outcome of one epoch, their "
-        "leave-one-out removal impact for the same outcome, and how the two rankings "
-        "differ (yuma.analysis.influence).",
+    p = subparser(
+        subparsers, "influence",
+        "rank one epoch's validators by Shapley value and by removal",
+        "Rank the validators of one epoch by their Shapley value for one outcome (how far "
+        "the incentive moves from the full epoch's, or one UID's incentive, dividends or "
+        "emission) and by how much that outcome changes when each is removed alone, and "
+        "show where the two rankings differ. FILE is a .npz or .json snapshot or a "
+        "simulator dump (.pt). With --sdk 10 or 11 each validator's row is first sent "
+        "through that bittensor SDK and the chain's set_weights, so the epoch runs on the "
+        "rows as the chain would store them (a refused payload leaves the row as it was). "
+        f"Up to {influence.AUTO_EXACT} validators every coalition is run (2 to the power "
+        "of their number); beyond, permutations are sampled.",
+        "yuma influence snapshot.npz --value incentive-l1 --top 8 --out influence.json",
     )
-    p.add_argument("file", help="epoch snapshot (.npz, .json) or simulator dump (.pt)")
-    p.add_argument("--variant", choices=sorted(VARIANTS), help="override the variant")
+    p.add_argument("file", metavar="FILE",
+                   help="the snapshot: a .npz, .json or simulator dump .pt file")
+    p.add_argument("--variant", choices=sorted(VARIANTS),
+                   help="run this Yuma instead of the one in the file's params")
     p.add_argument("--value", default="incentive-l1",
-                   help="outcome: incentive-l1 / incentive-l2 (distance to the full epoch's "
-                   "incentive), incentive:UID, dividends:UID or emission:UID "
-                   "(default incentive-l1)")
+                   help="the outcome: incentive-l1 or incentive-l2 (distance to the full "
+                   "epoch's incentive), incentive:UID, dividends:UID or emission:UID "
+                   "(default: incentive-l1)")
     p.add_argument("--players", help="validator UIDs, comma-separated (default: permitted "
                    "validators holding stake and weights)")
     p.add_argument("--top", type=int, help="keep only the TOP players by stake")
     p.add_argument("--method", choices=["auto", "exact", "sampled"], default="auto",
-                   help=f"exact enumerates 2**p epochs (auto: exact up to "
-                   f"{influence.AUTO_EXACT} players)")
+                   help="exact runs every coalition, sampled draws permutations (default: "
+                   f"auto, exact up to {influence.AUTO_EXACT} players)")
     p.add_argument("--permutations", type=int, default=256,
-                   help="sampled: most permutations, even (256)")
+                   help="sampled: most permutations, an even number (default: 256)")
     p.add_argument("--tolerance", type=float,
                    help="sampled: stop once every standard error is at most this")
-    p.add_argument("--seed", type=int, default=0, help="sampled: seed (0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="sampled: seed of the permutations (default: 0)")
     p.add_argument("--permits", choices=list(influence.PERMIT_RULES), default="recompute",
-                   help="permits of the epochs run: recomputed from stake (default) or as given")
+                   help="permits of the epochs run: recomputed from the stake left "
+                   "(recompute, the default) or as given")
     p.add_argument("--sdk", choices=list(SDK_GENERATIONS),
                    help="first send each validator's row through this bittensor SDK and the "
                    "chain's set_weights")
-    p.add_argument("--min-allowed-weights", type=int, default=0, help="with --sdk (0)")
-    p.add_argument("--max-weight-limit", type=int, default=65535, help="with --sdk (65535)")
-    p.add_argument("--rows", type=int, default=10, help="table rows to print (10)")
-    p.add_argument("--out", help="write the report as JSON")
+    p.add_argument("--min-allowed-weights", type=int, default=0,
+                   help="with --sdk: the subnet's min_allowed_weights (default: 0)")
+    p.add_argument("--max-weight-limit", type=int, default=65535,
+                   help="with --sdk: the subnet's max_weight_limit (default: 65535)")
+    p.add_argument("--rows", type=int, default=10, help="table rows printed (default: 10)")
+    p.add_argument("--out", metavar="FILE", help="write the report to FILE (.json)")
+    add_progress_options(p)
     return p
 
 
@@ -82,25 +99,23 @@ def load_epoch_file(path: str, variant: str | None = None) -> dict:
     Parameters
     ----------
     path : str
-        ``.npz`` / ``.json`` snapshot or ``.pt`` simulator dump.
+        ``.npz`` / ``.json`` snapshot or ``.pt`` simulator dump
+        (:func:`yuma.io.read_snapshot`).
     variant : str, optional
         Overrides the variant.
 
     Returns
     -------
     dict
+
+    Raises
+    ------
+    ValueError
+        As :func:`yuma.io.read_snapshot`: the message names the file.
     """
-    suffix = Path(path).suffix.lower()
-    if suffix == ".pt":
-        from ..io import read_simulator_dump
-
-        kwargs = read_simulator_dump(path).epoch_kwargs(variant=variant)
-    else:
-        from ..io.snapshot import load_snapshot
-
-        kwargs = load_snapshot(path)
-        if variant is not None:
-            kwargs["variant"] = variant
+    kwargs = read_snapshot(path).epoch_kwargs()
+    if variant is not None:
+        kwargs["variant"] = variant
     return kwargs
 
 
@@ -177,14 +192,7 @@ def _check_options(args: argparse.Namespace) -> None:
         raise ValueError(f"--top must be >= 1, got {args.top}")
     if args.tolerance is not None and not (math.isfinite(args.tolerance) and args.tolerance > 0):
         raise ValueError(f"--tolerance must be a finite number > 0, got {args.tolerance}")
-    if args.out is not None:
-        out = Path(args.out)
-        if out.suffix.lower() != ".json":
-            raise ValueError(f"--out must name a .json file, got {args.out!r}")
-        if not out.resolve().parent.is_dir():
-            raise ValueError(f"--out: the folder of {args.out!r} does not exist")
-    if not Path(args.file).is_file():
-        raise ValueError(f"{args.file}: no such file")
+    check_output_path(args.out, "--out", suffixes=(".json",))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -225,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
         values = influence.shapley(
             weights, stake, bonds, value=args.value, players=players, method=args.method,
             max_permutations=args.permutations, tolerance=args.tolerance, seed=args.seed,
-            permits=args.permits, **kwargs)
+            permits=args.permits, progress=progress_default(args.progress, True), **kwargs)
         impact = influence.removal_impact(weights, stake, bonds, uids=values.players,
                                           value=args.value, permits=args.permits, **kwargs)
         comparison = influence.compare_influence(values, impact)
@@ -300,4 +308,4 @@ def _write_json(args, values, comparison, share, refused) -> None:
             for k, u in enumerate(comparison.uids.tolist())
         ],
     }
-    Path(args.out).write_text(json.dumps(doc, indent=1))
+    write_atomic(args.out, json.dumps(doc, indent=1))

@@ -43,7 +43,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -53,6 +52,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .._outputs import write_atomic
 from ..params import U16_MAX, YumaParams
 from .subnet import OUTPUT_NAMES, SubnetSnapshot, derived_permits
 
@@ -590,22 +590,6 @@ def load_snapshot(path: str | Path) -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def _atomic_write(p: Path, write) -> None:
-    """``write(file_object)`` into a temporary file beside ``p``, then rename it to ``p``."""
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"{p}: folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def save_snapshot(path: str | Path, **inputs) -> Path:
     """Write :func:`yuma.epoch` inputs and labels as a snapshot; atomically.
 
@@ -663,12 +647,12 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
         if outputs:
             doc["outputs"] = {k: v.tolist() for k, v in outputs.items()}
         text = json.dumps(doc).encode()
-        _atomic_write(p, lambda fh: fh.write(text))
+        write_atomic(p, text)
     else:
         arrays = {k: np.asarray(v) for k, v in inputs.items()}
         arrays["params"] = np.asarray(json.dumps(asdict(params)))
         for k, v in labels.items():
             arrays[k] = np.asarray(list(v) if k == "hotkeys" else v)
         arrays.update({f"outputs.{k}": v for k, v in outputs.items()})
-        _atomic_write(p, lambda fh: np.savez(fh, **arrays))
+        write_atomic(p, lambda fh: np.savez(fh, **arrays))
     return p
