@@ -24,7 +24,7 @@ PACKAGE_DIR = Path(yuma.__file__).parent
 # Each part, in the order imports may point: a module imports only from its own part or
 # from parts listed before it.
 LAYERS = [
-    ("base", ("yuma._version", "yuma._extras", "yuma._progress", "yuma._table",
+    ("base", ("yuma._version", "yuma._extras", "yuma._outputs", "yuma._progress", "yuma._table",
               "yuma._registry", "yuma._validation", "yuma.params", "yuma.result", "yuma.ops")),
     ("chain", ("yuma.chain",)),
     ("core", ("yuma.core",)),
