@@ -266,7 +266,9 @@ def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
     crash in native code): the pool then breaks and every unfinished task is lost. The
     points not finished by then run once more in a fresh pool, one point per task and at
     most ``n_workers`` in flight, so that a second death pins the point(s) that were
-    running; those are reported by index (:class:`SweepError`).
+    running. When several were, each runs once more alone (its own fresh process): the
+    ones that kill it are reported by index (:class:`SweepError`), not the others that
+    happened to run beside them; if none dies alone, all of them are reported.
     """
     chunks = _chunks(work, chunksize)
     results, lost = _run_pool(fn, chunks, seed, pass_seed, min(n_workers, len(chunks)), bar)
@@ -276,6 +278,10 @@ def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
     more, running = _run_pool(fn, retry, seed, pass_seed, min(n_workers, len(retry)), bar,
                               window=True)
     if running:
+        if len(running) > 1:
+            alone = [item for item in running
+                     if _run_pool(fn, [[item]], seed, pass_seed, 1, bar, window=True)[1]]
+            running = alone or running
         positions = sorted(position for position, _, _ in running)
         shown = [{k: _display(v) for k, v in work[p][2].items()} for p in positions[:3]]
         raise SweepError(
