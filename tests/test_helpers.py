@@ -187,3 +187,27 @@ def test_table_errors():
         format_table({"a": [1], "b": [1, 2]})
     with pytest.raises(ValueError, match="unknown columns"):
         format_table({"a": [1]}, footer={"b": 1})
+
+
+class _TerminalStream(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_slow_start_notice_speaks_only_on_a_slow_start_in_a_terminal():
+    import time
+
+    from yuma._progress import slow_start_notice
+
+    slow = _TerminalStream()
+    with slow_start_notice("compiling", after=0.05, stream=slow):
+        time.sleep(0.3)
+    assert slow.getvalue() == "compiling\n"
+    quick = _TerminalStream()
+    with slow_start_notice("compiling", after=5.0, stream=quick):
+        pass
+    assert quick.getvalue() == ""
+    piped = io.StringIO()  # not a terminal: CI logs and pipes stay silent
+    with slow_start_notice("compiling", after=0.0, stream=piped):
+        time.sleep(0.1)
+    assert piped.getvalue() == ""

@@ -15,9 +15,12 @@ only when the whole percentage changes, and ends it with a newline when the run 
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
-__all__ = ["Progress", "progress_default"]
+__all__ = ["Progress", "progress_default", "slow_start_notice"]
 
 _WIDTH = 30
 
@@ -148,3 +151,51 @@ def progress_default(requested: bool | None, large: bool, stream: TextIO | None 
     stream = sys.stderr if stream is None else stream
     isatty = getattr(stream, "isatty", None)
     return bool(large and isatty is not None and isatty())
+
+
+@contextmanager
+def slow_start_notice(
+    message: str, *, after: float = 2.0, stream: TextIO | None = None
+) -> Iterator[None]:
+    """Say what is happening when a one-time start (a numba compile) takes a while.
+
+    The line goes to ``stream`` (default stderr) only when the block runs longer than
+    ``after`` seconds and the stream is a terminal, so cached starts, pipes and CI logs
+    stay silent.
+
+    Parameters
+    ----------
+    message : str
+        The line to show.
+    after : float
+        Seconds before it shows.
+    stream : TextIO, optional
+        Where to write (default ``sys.stderr``).
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> import io
+    >>> with slow_start_notice("compiling", after=0.0, stream=io.StringIO()):
+    ...     pass
+    """
+    out = sys.stderr if stream is None else stream
+    isatty = getattr(out, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        yield
+        return
+
+    def say() -> None:
+        print(message, file=out, flush=True)
+
+    timer = threading.Timer(after, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+

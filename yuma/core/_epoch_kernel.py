@@ -50,6 +50,7 @@ import math
 import numba
 import numpy as np
 
+from .._progress import slow_start_notice
 from . import _kernels
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
@@ -1141,6 +1142,7 @@ def _epoch_many(
 
 
 _compiled: dict = {}
+_COMPILE_NOTICE = "yuma: compiling the epoch kernels (first use only; cached afterwards) ..."
 
 
 def epoch_one():
@@ -1151,9 +1153,10 @@ def epoch_one():
     """
     fn = _compiled.get("one")
     if fn is None:
-        fn = _compiled["one"] = numba.njit(
-            [_signature(0)], cache=True, nogil=True, fastmath=False, error_model="numpy"
-        )(_epoch_one)
+        with slow_start_notice(_COMPILE_NOTICE):
+            fn = _compiled["one"] = numba.njit(
+                [_signature(0)], cache=True, nogil=True, fastmath=False, error_model="numpy"
+            )(_epoch_one)
     return fn
 
 
@@ -1167,8 +1170,9 @@ def epoch_many():
     """
     fn = _compiled.get("many")
     if fn is None:
-        fn = _compiled["many"] = numba.njit(
-            [_signature(1)], cache=True, nogil=True, fastmath=False, error_model="numpy",
-            parallel=True,
-        )(_epoch_many)
+        with slow_start_notice(_COMPILE_NOTICE):
+            fn = _compiled["many"] = numba.njit(
+                [_signature(1)], cache=True, nogil=True, fastmath=False, error_model="numpy",
+                parallel=True,
+            )(_epoch_many)
     return fn
