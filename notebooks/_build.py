@@ -525,7 +525,8 @@ from yuma.sim.copy_risk import drifted_series
 from yuma.sim.replay import uid_roles
 
 start = time.perf_counter()
-dump = Path(yuma.__file__).parents[1] / "tests/data/real/sn15_block4769998.pt"
+root = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "tests/data/real").is_dir())
+dump = root / "tests/data/real/sn15_block4769998.pt"
 snap = yuma.io.read_simulator_dump(dump)   # read without running anything from the file
 setters = snap.weights.sum(axis=1) > 0
 print(f"SN{snap.netuid} at block {snap.block}: {snap.n} UIDs, {setters.sum()} weight rows, "
