@@ -192,3 +192,25 @@ def test_inputs_are_not_modified():
     for before, after in zip(copies, (bonds, permit, cons), strict=True):
         assert same_bits(before, after)
     assert same_bits(weights, sc.weights)
+
+
+def test_run_variants_and_candidates_run_compiled_and_bit_for_bit(monkeypatch):
+    """plot.run_variants and compare.run_candidates (yuma simulate, yuma compare)."""
+    from yuma.analysis import compare
+    from yuma.sim import plot
+
+    sc = yuma.get_scenario("kappa_delayed")
+    folds = []
+    real = sm._python_fold
+    monkeypatch.setattr(sm, "_python_fold", lambda *a: folds.append(a) or real(*a))
+    sims = plot.run_variants(sc, ("yuma2", "yuma3", "yuma3+la", "yuma2_liquid_alpha_v1"))
+    cands = compare.run_candidates(sc, ["yuma2", "yuma3+la"])
+    assert folds == []
+    for name, sim in sims.items():
+        want = python_fold(sc, plot.preset_params(name, sc.params), keep=("bonds",))
+        assert_same_simulation(sim, want)
+    base = dataclasses.replace(sc.params or yuma.YumaParams(), liquid_alpha=False)
+    for label, sim in cands.items():
+        cand = compare.resolve_candidate(label)
+        want = python_fold(sc, cand.params(base), variant=cand.variant, keep=("bonds",))
+        assert_same_simulation(sim, want)

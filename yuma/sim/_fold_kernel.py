@@ -15,6 +15,12 @@ the whole-epoch kernel (:func:`yuma.core._epoch_kernel._epoch_item`, the one
    storage rule), the new permits and the consensus, the bonds and the consensus through
    the chain's u16 storage ``floor(clip(65535 x, 0, 65535)) / 65535`` when asked.
 
+:func:`fold` is the entry point: it starts numba's threading layer before the first call.
+The loop links the epoch's parallel kernels; when it is loaded from numba's cache after
+being compiled against cached callees, the cache does not know that it needs the
+threading layer, and calling it before the layer starts jumps to a null address (numba
+issue #8578).
+
 Every epoch's vectors are written straight into the record (one row per epoch); a matrix
 is written into the record when kept, else into a scratch matrix zeroed before each epoch
 (the kernel writes only the rows that can matter). So every epoch has the bits of
@@ -85,6 +91,12 @@ def _epoch_weights(weights, present, has_present, copier_rows, copier_src, cons,
             if not present[t, j]:
                 for i in range(n_rows):
                     out[i, j] = 0.0
+
+
+def fold(*args) -> int:
+    """:func:`fold_epochs` on ``args``, with numba's threading layer started first."""
+    numba.get_num_threads()  # starts the layer (once): see the module docstring
+    return fold_epochs(*args)
 
 
 @_jit

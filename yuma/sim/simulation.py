@@ -598,7 +598,7 @@ def _compiled_fold(
     parallel = use_parallel(n_rows * n_cols)
 
     def fold(t0: int, t1: int) -> int:
-        return fk.fold_epochs(
+        return fk.fold(
             t0, t1, scenario.weights, schedules.stakes,
             no_mask if schedules.active is None else schedules.active,
             no_mask if schedules.present is None else schedules.present,
