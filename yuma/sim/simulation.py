@@ -1,9 +1,14 @@
 r"""Multi-epoch simulation: :func:`yuma.epoch` folded over the epochs of a :class:`Scenario`.
 
 The state carried from one epoch to the next is what the chain stores: the bonds
-(:attr:`yuma.EpochResult.bonds`, optionally through the chain's u16 storage) and the
-validator permits (:attr:`yuma.EpochResult.validator_permit`). Everything else comes from
-the scenario: weights, stakes, events and dynamic roles.
+(:attr:`yuma.EpochResult.bonds`, optionally through the chain's u16 storage), the
+validator permits (:attr:`yuma.EpochResult.validator_permit`) and the consensus.
+Everything else comes from the scenario: weights, stakes, events and dynamic roles.
+
+Two loops give the same bits: :func:`_python_fold` calls :func:`yuma.epoch` once per
+epoch (the reference, and the path of user variants and of the fixed-point epoch);
+:func:`_compiled_fold` runs the built-in variants' epochs in one compiled loop
+(:mod:`yuma.sim._fold_kernel`).
 """
 
 from __future__ import annotations
@@ -657,6 +662,12 @@ def simulate(
        ``C^{prev}_{t+1} = r_t.consensus`` (as the chain stores it, ``floor(65535 C) /
        65535``, when ``u16_bonds``), which the next epoch's liquid alpha reads under
        ``params.liquid_alpha_consensus_mode``.
+
+    The built-in variants (float path) run this loop in compiled code
+    (:mod:`yuma.sim._fold_kernel`), with the state in arrays: every epoch has the bits of
+    the loop of :func:`yuma.epoch` written above. User variants (a
+    :class:`yuma.Variant` value, ``scenario.winner_takes_all``) and
+    ``arithmetic="fixed"`` run that loop in Python.
 
     Parameters
     ----------
