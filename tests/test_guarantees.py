@@ -379,3 +379,18 @@ def test_honest_emissions_are_honest_emission(s_h, w_h, w_c, kappa, beta, xi, si
         assert got[k] == want  # every value, exactly
         for name, value in want.items():
             assert math.copysign(1.0, got[k][name]) == math.copysign(1.0, value), name
+
+
+@settings(max_examples=200)
+@given(
+    n_rows=st.integers(1, 140), n_cols=st.integers(1, 300), seed=st.integers(0, 2**32 - 1),
+    scale=st.sampled_from([1e-3, 1.0, 1e6]),
+)
+def test_deviation_sums_are_numpys(n_rows, n_cols, seed, scale):
+    rng = np.random.default_rng(seed)
+    w = rng.random((n_rows, n_cols)) * (rng.random((n_rows, n_cols)) < 0.7)
+    stake = rng.random(n_rows) * scale * (rng.random(n_rows) < 0.9)
+    mean = stake @ w
+    got = g._deviation_sums(stake, mean, w)
+    want = (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+    assert got.tobytes() == want.tobytes()

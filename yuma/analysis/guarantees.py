@@ -73,6 +73,7 @@ import functools
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from .._extras import import_optional
@@ -414,8 +415,16 @@ def honest_emission(
     )
 
 
-def _point_result(inc, div, active_stake, stake, w, hv, hs, xi) -> dict:
-    """The results of one point from its last epoch's fields (see :func:`honest_emission`)."""
+def _numpy_deviation_sums(stake, mean, w) -> np.ndarray:
+    return (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+
+
+def _point_result(inc, div, active_stake, stake, w, hv, hs, xi,
+                  deviation=_numpy_deviation_sums) -> dict:
+    """The results of one point from its last epoch's fields (see :func:`honest_emission`).
+
+    ``deviation(stake, mean, w)``: the per-column stake-weighted absolute deviations.
+    """
     total = xi * div.sum() + (1.0 - xi) * inc.sum()
     if total > 0.0:
         e_h = (xi * div[:hv].sum() + (1.0 - xi) * inc[:hs].sum()) / total
@@ -425,7 +434,7 @@ def _point_result(inc, div, active_stake, stake, w, hv, hs, xi) -> dict:
         pay = pay / pay.sum()
         e_h, e_c = pay[:hv].sum(), pay[hv:].sum()
     mean = stake @ w
-    dev = (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+    dev = deviation(stake, mean, w)
     return {
         "e_h": float(e_h),
         "e_c": float(e_c),
@@ -506,9 +515,35 @@ liquid_alpha
         bonds, permit = r.bonds, r.validator_permit
     return [
         _point_result(r.incentive[b], r.dividends[b], r.active_stake[b], r.stake[b],
-                      r.weights[b], n_hv, n_hs, xi)
+                      r.weights[b], n_hv, n_hs, xi, deviation=_deviation_sums)
         for b in range(len(w_h))
     ]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+def _deviation_sums_kernel(stake, mean, w, out):
+    n_rows, n_cols = w.shape
+    for j in range(n_cols):
+        out[j] = 0.0
+    for i in range(n_rows):
+        s = stake[i]
+        for j in range(n_cols):
+            out[j] += s * abs(mean[j] - w[i, j])
+
+
+def _deviation_sums(stake, mean, w) -> np.ndarray:
+    """``(stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)`` in one pass.
+
+    The same products, summed over the rows in order as NumPy's reduction over the first
+    axis of a C-ordered matrix with several columns does (the terms are never -0, so
+    starting the sums from +0 changes no bit). NumPy sums a single column pairwise: that
+    case is left to NumPy.
+    """
+    if w.ndim != 2 or w.shape[1] < 2:
+        return _numpy_deviation_sums(stake, mean, w)
+    out = np.empty(w.shape[1])
+    _deviation_sums_kernel(stake, mean, np.ascontiguousarray(w), out)
+    return out
 
 
 def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
@@ -536,10 +571,10 @@ def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
     stake, pattern = _common_patterns(int(first), n_uids, n_validators, s_h, sigma_w, sigma_s)
     honest = np.array(w_h)[:, None, None]
     weights = np.empty((len(w_h), *pattern.shape))
-    weights[:, :n_hv, :n_hs] = pattern[:n_hv, :n_hs] * honest
-    weights[:, :n_hv, n_hs:] = pattern[:n_hv, n_hs:] * (1.0 - honest)
-    weights[:, n_hv:, :n_hs] = pattern[n_hv:, :n_hs] * (1.0 - w_c)
-    weights[:, n_hv:, n_hs:] = pattern[n_hv:, n_hs:] * w_c
+    np.multiply(pattern[:n_hv, :n_hs], honest, out=weights[:, :n_hv, :n_hs])
+    np.multiply(pattern[:n_hv, n_hs:], 1.0 - honest, out=weights[:, :n_hv, n_hs:])
+    np.multiply(pattern[n_hv:, :n_hs], 1.0 - w_c, out=weights[:, n_hv:, :n_hs])
+    np.multiply(pattern[n_hv:, n_hs:], w_c, out=weights[:, n_hv:, n_hs:])
     return stake, weights, n_hv, n_hs
 
 
