@@ -33,6 +33,10 @@ import math
 
 import numba
 import numpy as np
+from numba.core import cgutils
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array
 
 from ..core import _epoch_kernel as ek
 
@@ -57,6 +61,23 @@ K_WEIGHTS_FOR_BONDS = 3
 K_EMA = 4
 K_BONDS = 5
 N_KEPT = 6
+
+
+@intrinsic
+def _as_readonly(typingctx, array):
+    """The same array (same memory, no copy) typed read-only.
+
+    The loop writes its state between epochs and hands the epoch read-only views of it.
+    The view never returns to Python, so it carries no parent object.
+    """
+    viewed = array.copy(readonly=True)
+
+    def codegen(context, builder, signature, args):
+        view = make_array(signature.args[0])(context, builder, args[0])
+        view.parent = cgutils.get_null_value(view.parent.type)
+        return impl_ret_borrowed(context, builder, signature.return_type, view._getvalue())
+
+    return viewed(array), codegen
 
 
 @_jit
@@ -115,10 +136,15 @@ def fold_epochs(
     ``I_HAS_PREVIOUS_CONSENSUS`` flags, set once an epoch has stored them. ``first_cons``
     is the consensus stored before epoch 0. ``rec_*`` are the record's per-epoch rows;
     ``kept_*`` the record's matrices (``kept[K_*]``; a 1 x 1 x 1 placeholder otherwise).
+
+    The epoch's inputs are handed over as read-only views (:func:`_as_readonly`), so the
+    loop calls the very compiled epoch that :func:`yuma.core._epoch_kernel.epoch_one`
+    calls (one compilation, one cache entry).
     """
     n_rows, n_cols = weights.shape[1], weights.shape[2]
     shape = (n_rows, n_cols)
-    w_in = np.empty(shape if not kept[K_INPUT] else (1, 1))
+    build = copier_rows.shape[0] > 0 or flags[F_HAS_PRESENT] != 0
+    w_in = np.empty(shape if build else (1, 1))
     w_scratch = np.zeros(shape if not kept[K_WEIGHTS] else (1, 1))
     c_scratch = np.zeros(shape if not kept[K_CLIPPED] else (1, 1))
     wb_scratch = np.zeros(shape if flags[F_WB_OWN] and not kept[K_WEIGHTS_FOR_BONDS]
@@ -127,10 +153,10 @@ def fold_epochs(
     yuma3 = flags[F_YUMA3] != 0
     b_scratch = np.zeros(shape if not yuma3 and not kept[K_BONDS] else (1, 1))
     no_wb = np.zeros((1, 1))
-    no_active = np.zeros(1, dtype=np.bool_)
-    no_blocks = np.zeros(1, dtype=np.int64)
-    no_listed = np.zeros((1, 1), dtype=np.bool_)
-    no_reset = np.zeros(1, dtype=np.bool_)
+    no_active = _as_readonly(np.zeros(1, dtype=np.bool_))
+    no_blocks = _as_readonly(np.zeros(1, dtype=np.int64))
+    no_listed = _as_readonly(np.zeros((1, 1), dtype=np.bool_))
+    no_reset = _as_readonly(np.zeros(1, dtype=np.bool_))
     for t in range(t0, t1):
         # 1. Bond resets, on the carried bonds.
         if flags[F_HAS_RESET] and ints[ek.I_HAS_BONDS]:
@@ -138,10 +164,15 @@ def fold_epochs(
                 if reset[t, j]:
                     for i in range(n_rows):
                         carried[i, j] = 0.0
-        # 2. The epoch's weights.
-        w = kept_input[t] if kept[K_INPUT] else w_in
-        _epoch_weights(weights, present, flags[F_HAS_PRESENT], copier_rows, copier_src,
-                       rec_consensus, t, w)
+        # 2. The epoch's weights: the scenario's as they are, or built.
+        if build:
+            _epoch_weights(weights, present, flags[F_HAS_PRESENT], copier_rows, copier_src,
+                           rec_consensus, t, w_in)
+            w = _as_readonly(w_in)
+        else:
+            w = weights[t]
+        if kept[K_INPUT]:
+            kept_input[t, :, :] = w
         # 3. The epoch.
         w_out = _slot(kept_weights, kept[K_WEIGHTS], w_scratch, t)
         clipped = _slot(kept_clipped, kept[K_CLIPPED], c_scratch, t)
@@ -155,13 +186,14 @@ def fold_epochs(
         else:
             stored = _slot(kept_bonds, kept[K_BONDS], b_scratch, t)
         has_active = flags[F_HAS_ACTIVE] != 0
-        act = active[t] if has_active else no_active
+        act = _as_readonly(active[t]) if has_active else no_active
         for i in range(n_rows):
             rec_active[t, i] = active[t, i] if has_active else True
-        stored_cons = first_cons if t == 0 else cons_state
+        stored_cons = _as_readonly(first_cons if t == 0 else cons_state)
         status = ek._epoch_item(
-            w, stakes[t], carried, act, permit_state, no_blocks, no_blocks, no_blocks,
-            no_listed, no_reset, stored_cons, ints, reals,
+            w, _as_readonly(stakes[t]), _as_readonly(carried), act,
+            _as_readonly(permit_state), no_blocks, no_blocks, no_blocks, no_listed, no_reset,
+            stored_cons, _as_readonly(ints), _as_readonly(reals),
             rec_stake[t], rec_active_stake[t], rec_permit[t], w_out, rec_consensus[t],
             clipped, rec_trust_v[t], rec_rank[t], rec_trust[t], rec_incentive[t], wb, ema,
             stored, rec_dividends[t], rec_server[t], rec_validator[t], rec_emission[t],
