@@ -31,8 +31,12 @@ steady state (previous bonds given),
   sum to ``1 / (1 + 1e-6 / sum)`` (about ``1 - 1e-6 V``): its dividends are divided by
   their sum before the comparison;
 
-then a multi-epoch simulation (default 1000 epochs at 64 x 256): :func:`yuma.simulate`
-against a plain Python loop over the simulator's epoch that carries the bonds.
+then a multi-epoch simulation (default 1000 epochs at 64 x 256; printed without the
+simulator too, its columns aside): :func:`yuma.simulate` (``yuma_s``, the compiled loop)
+beside its Python fold (``fold_s``: one :func:`yuma.epoch`
+call per epoch, the reference the compiled loop replaces) and a plain Python loop over the
+simulator's epoch that carries the bonds (``torch_s``); ``*/(epochs*floor)`` is the time
+of one epoch over one ``np.sum`` pass over the weights.
 
 Compile time is excluded: every function is called once before it is timed.
 """
@@ -279,28 +283,59 @@ def run_torch_comparison(shapes, repeats: int, torch_python: str | None = None,
             row["yuma/floor"] = t_ep / floor
             rows.append(row)
 
-        w, stake, bonds = sim_case
-        floor = median_time(partial(np.sum, w), max(repeats, 5))
-        scenario = yuma.Scenario(
-            name="torch-compare", weights=np.broadcast_to(w, (sim_epochs, *w.shape)),
-            stakes=stake,
-        )
-        run_sim = partial(yuma.simulate, scenario, params, bonds=bonds)
-        t_sim = median_time(run_sim, loop_repeats)
-        sim_row = {"V x n": sim_shape, "epochs": sim_epochs, "yuma_s": t_sim}
+        sim_row = simulation_row(sim_case, sim_shape, sim_epochs, loop_repeats, params)
         if answer is not None:
             theirs = answer["cases"][-1]
-            sim = run_sim()
+            w, stake, bonds = sim_case
+            sim = yuma.simulate(_steady_scenario(w, stake, sim_epochs), params, bonds=bonds)
             sim_row["torch_s"] = theirs["loop_s"]
-            sim_row["torch/yuma"] = theirs["loop_s"] / t_sim
+            sim_row["torch/yuma"] = theirs["loop_s"] / sim_row["yuma_s"]
             sim_row["max|dI| last"] = _max_abs_diff(sim.incentive[-1], theirs["loop_incentive"])
             sim_row["max|dD| last"] = _max_abs_diff(
                 sim.dividends[-1], _renormalized(theirs["loop_dividends"])
             )
-        sim_row["yuma/(epochs*floor)"] = t_sim / (sim_epochs * floor)
     finally:
         numba.set_num_threads(threads)
     return rows, sim_row, answer
+
+
+def _steady_scenario(w, stake, epochs: int) -> yuma.Scenario:
+    return yuma.Scenario(name="torch-compare", weights=np.broadcast_to(w, (epochs, *w.shape)),
+                         stakes=stake)
+
+
+def simulation_row(case, shape: str, epochs: int, repeats: int, params) -> dict:
+    """One simulation of ``epochs`` steady epochs: compiled loop, Python fold, floor.
+
+    ``yuma_s`` is :func:`yuma.simulate` (the compiled loop), ``fold_s`` its Python fold
+    (one :func:`yuma.epoch` per epoch); ``*/(epochs*floor)`` is one epoch over one
+    ``np.sum`` pass over the weights. Call on one numba thread for the table's figures.
+    """
+    w, stake, bonds = case
+    floor = median_time(partial(np.sum, w), max(repeats, 5) * 10)
+    scenario = _steady_scenario(w, stake, epochs)
+    t_sim = median_time(partial(yuma.simulate, scenario, params, bonds=bonds), repeats)
+    t_fold = median_time(python_fold(scenario, params, bonds), repeats)
+    return {
+        "V x n": shape, "epochs": epochs, "yuma_s": t_sim, "fold_s": t_fold,
+        "fold/yuma": t_fold / t_sim, "yuma/(epochs*floor)": t_sim / (epochs * floor),
+        "fold/(epochs*floor)": t_fold / (epochs * floor),
+    }
+
+
+def python_fold(scenario: yuma.Scenario, params: yuma.YumaParams, bonds: np.ndarray):
+    """A call of the Python fold of :func:`yuma.simulate` (one :func:`yuma.epoch` per
+    epoch), the reference that the compiled loop replaces."""
+    from yuma.sim import simulation
+
+    run = simulation._check_run(scenario, params, None, None, None, (), "float", False)
+    schedules = simulation._Schedules.of(scenario)
+
+    def fold():
+        start = simulation._initial_state(scenario, bonds, None, None)
+        return simulation._python_fold(scenario, run, schedules, start)
+
+    return fold
 
 
 BATCH_SHAPES = ["8x16", "64x256"]
@@ -414,6 +449,17 @@ def main(argv=None) -> None:
             print("\nsmall epochs alone and in yuma.epoch_batch (Yuma 3 + liquid alpha, "
                   "steady state; per epoch, over one pass over W):")
             print(format_rows(run_batch_table(args.batch_shapes, args.batch, args.repeats)))
+    if comparison is None and not args.torch_only and sim_epochs > 0:
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            sim_row = simulation_row(make_torch_case(*parse_shape(SIM_SHAPE)), SIM_SHAPE,
+                                     sim_epochs, max(1, min(args.repeats, 3)), torch_params())
+        finally:
+            numba.set_num_threads(threads)
+        print(f"\nsimulation of {sim_epochs} steady epochs (Yuma 3 + liquid alpha, one "
+              "thread): yuma.simulate (compiled loop) beside its Python fold")
+        print(format_rows([sim_row]))
     if comparison is not None:
         rows, sim_row, answer = comparison
         print(
@@ -422,7 +468,8 @@ def main(argv=None) -> None:
             "steady state, float64"
         )
         print(format_rows(rows))
-        print("\nsimulation: yuma.simulate beside a Python loop over the simulator's epoch")
+        print("\nsimulation: yuma.simulate (compiled loop) beside its Python fold and a "
+              "Python loop over the simulator's epoch")
         print(format_rows([sim_row]))
 
 

@@ -50,6 +50,7 @@ def test_comparison_without_torch_times_our_side_only():
         assert r["yuma_ms"] > 0.0 and r["yuma/floor"] > 0.0
         assert not any(k.startswith("torch") or k.startswith("max") for k in r)
     assert sim_row["epochs"] == 2 and sim_row["yuma_s"] > 0.0 and "torch_s" not in sim_row
+    assert sim_row["fold_s"] > 0.0 and sim_row["fold/(epochs*floor)"] > 0.0
     text = table.format_rows(rows)
     assert text.splitlines()[0].startswith("| V x n | floor_ms | yuma_ms |")
 
@@ -66,6 +67,16 @@ def test_broken_torch_python_prints_the_table_as_before(capsys):
     assert "torch simulator not run" in err
     assert "| shape | V | n | floor_ms |" in out
     assert "torch" not in out and "| V x n | floor_ms | yuma_ms |" not in out
+    assert "| V x n | epochs | yuma_s | fold_s | fold/yuma |" in out  # the simulation row
+
+
+def test_python_fold_of_the_table_is_simulate():
+    w, stake, bonds = table.make_torch_case(4, 6)
+    scenario = table._steady_scenario(w, stake, 3)
+    record, final = table.python_fold(scenario, table.torch_params(), bonds)()
+    sim = yuma.simulate(scenario, table.torch_params(), bonds=bonds)
+    assert np.array_equal(record.cols["incentive"], sim.incentive)
+    assert np.array_equal(final.bonds, sim.final_bonds)
 
 
 def test_batch_table_times_epochs_alone_and_in_batches():

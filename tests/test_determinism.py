@@ -41,6 +41,8 @@ _WORKER = textwrap.dedent(
     from yuma import YumaParams
 
     FIELDS = [f.name for f in dataclasses.fields(yuma.EpochResult) if f.name != "variant"]
+    SIM_FIELDS = ("dividends", "incentive", "consensus", "emission", "validator_permit",
+                  "bonds", "ema_bonds", "final_bonds")
     inputs = np.load(sys.argv[1])
     configs = {k: YumaParams(**v) for k, v in json.loads(sys.argv[3]).items()}
     out = {}
@@ -70,6 +72,17 @@ _WORKER = textwrap.dedent(
                 )
                 for field in FIELDS:
                     out[f"{label}__{shape}__{name}__{field}"] = getattr(rb, field)
+            # A short simulation (the compiled loop): copier, resets, u16 storage.
+            steps = np.stack([np.roll(kw["weights"], k, axis=1) for k in range(3)])
+            n_rows, n_cols = kw["weights"].shape
+            column_uid = 5 if n_rows == n_cols else n_rows + 5
+            sc = yuma.Scenario(
+                name="threads", weights=steps, stakes=kw["stake"], u16_bonds=True,
+                events=(yuma.BondReset(1, column_uid),), copiers=(yuma.WeightCopier(uid=3),),
+            )
+            sim = yuma.simulate(sc, params, keep=("bonds", "ema_bonds"))
+            for field in SIM_FIELDS:
+                out[f"sim__{shape}__{name}__{field}"] = getattr(sim, field)
     import numba
 
     out["__threads"] = np.array(numba.get_num_threads())
@@ -170,9 +183,9 @@ def test_inputs_exercise_ties_and_parallel_blocks(inputs):
 def test_thread_count_does_not_change_any_bit(inputs, tmp_path):
     one = run_in_subprocess(tmp_path, inputs, threads=1)
     two = run_in_subprocess(tmp_path, inputs, threads=2)
-    assert len(one) == 3 * len(SHAPES) * len(CONFIGS) * len(_FIELDS)
+    assert len(one) == (3 * len(_FIELDS) + 8) * len(SHAPES) * len(CONFIGS)
     assert_bit_identical(one, two, "NUMBA_NUM_THREADS=1 vs 2")
-    single = {k: v for k, v in one.items() if not k.startswith("batch")}
+    single = {k: v for k, v in one.items() if not k.startswith(("batch", "sim"))}
     assert_bit_identical(single, in_process(inputs), "subprocess vs this process")
     # Item k of the batch is the epoch of its own arguments.
     for shape, kw in inputs.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 
 import matplotlib
@@ -306,3 +308,105 @@ def test_cli_unreachable_scheduler(tmp_path, monkeypatch, capsys):
 def test_exports():
     assert yuma.guarantees is g and callable(yuma.analysis.sweep.sweep)
     assert {"guarantees", "sweep"} <= set(yuma.__all__)
+
+
+# --------------------------------------------------------------------------------------
+# The batched grid (one epoch_batch per (S_H, W_C)) is the point-by-point loop, bit for bit
+# --------------------------------------------------------------------------------------
+
+
+def loop_frame(stakes, grid, *, axes=None, seed=0, noise="common", **params):
+    """The grid as a sweep of ``_grid_point`` over every point: the reference loop path."""
+    from yuma.analysis.sweep import sweep
+
+    defaults = {"n_uids": 512, "n_validators": 64, "kappa": 0.5, "bonds_penalty": 1.0,
+                "xi": 0.5, "sigma_w": 0.4, "sigma_s": 0.3, "epochs": 1, "variant": "yuma2",
+                "liquid_alpha": False}
+    fixed = {**defaults, **params}
+    for k in axes or {}:
+        fixed.pop(k)
+    w = g._axis(grid)
+    full = {**(axes or {}), "s_h": list(stakes), "w_c": w.tolist(), "w_h": w.tolist()}
+    point = functools.partial(g._grid_point, base_seed=seed, noise=noise, **fixed)
+    table = sweep(point, full, seed=seed, n_workers=1)
+    for k, v in fixed.items():
+        table[k] = v.name if isinstance(v, yuma.Variant) else v
+    table.attrs.update({"model": "yuma.guarantees", "noise": noise, "seed": seed})
+    return table
+
+
+def assert_same_table(got, want):
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs
+    for column in want.columns:
+        if want[column].dtype.kind == "f":
+            assert got[column].to_numpy().tobytes() == want[column].to_numpy().tobytes(), column
+
+
+TWIN_YUMA3 = dataclasses.replace(yuma.VARIANTS["yuma3"], name="twin-yuma3")
+
+
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {},
+        {"noise": "independent", "seed": 3},
+        {"variant": "yuma3", "liquid_alpha": True, "epochs": 3, "bonds_penalty": 0.5},
+        {"variant": "yuma2_liquid_alpha_v1", "liquid_alpha": True, "epochs": 2,
+         "noise": "independent"},
+        {"variant": TWIN_YUMA3, "epochs": 2, "sigma_w": 0.0},
+        {"axes": {"kappa": [0.4, 0.6]}, "xi": 0.0},
+        {"axes": {"epochs": [1, 2], "sigma_s": [0.0, 0.3]}, "variant": "yuma3",
+         "liquid_alpha": True, "noise": "independent", "seed": 1},
+    ],
+)
+def test_batched_grid_is_the_point_loop(settings_):
+    kw = dict(settings_)
+    axes = kw.pop("axes", None)
+    want = loop_frame([0.55, 0.9], 5, axes=axes, **{**SMALL, **kw})
+    got = g.grid_frame([0.55, 0.9], 5, axes=axes, n_workers=1, **{**SMALL, **kw})
+    assert_same_table(got, want)
+
+
+def test_batched_grid_in_worker_processes_is_the_point_loop():
+    kw = {"noise": "independent", "variant": "yuma3", "liquid_alpha": True, "epochs": 2}
+    want = loop_frame([0.6], 4, **SMALL, **kw)
+    got = g.grid_frame([0.6], 4, n_workers=2, **SMALL, **kw)
+    assert_same_table(got, want)
+
+
+@settings(max_examples=20)
+@given(
+    s_h=stake_share, w_h=st.lists(unit, min_size=1, max_size=6), w_c=unit,
+    kappa=st.sampled_from([0.0, 0.3, 0.5, 1.0]), beta=st.sampled_from([0.0, 0.5, 1.0]),
+    xi=unit, sigma_w=st.sampled_from([0.0, 0.4, 3.0]), epochs=st.integers(1, 3),
+    variant=st.sampled_from(["yuma2", "yuma2_liquid_alpha_v1", "yuma3"]),
+    liquid_alpha=st.booleans(), independent=st.booleans(),
+)
+def test_honest_emissions_are_honest_emission(s_h, w_h, w_c, kappa, beta, xi, sigma_w,
+                                              epochs, variant, liquid_alpha, independent):
+    kw = dict(kappa=kappa, bonds_penalty=beta, xi=xi, sigma_w=sigma_w, epochs=epochs,
+              variant=variant, liquid_alpha=liquid_alpha, **SMALL)
+    seeds = [np.random.SeedSequence(7, spawn_key=(k,)) for k in range(len(w_h))]
+    seed = seeds if independent else 5
+    got = g.honest_emissions(s_h, w_h, w_c, seed=seed, **kw)
+    for k, h in enumerate(w_h):
+        want = g.honest_emission(s_h, h, w_c, seed=seeds[k] if independent else 5, **kw)
+        assert got[k] == want  # every value, exactly
+        for name, value in want.items():
+            assert math.copysign(1.0, got[k][name]) == math.copysign(1.0, value), name
+
+
+@settings(max_examples=200)
+@given(
+    n_rows=st.integers(1, 140), n_cols=st.integers(1, 300), seed=st.integers(0, 2**32 - 1),
+    scale=st.sampled_from([1e-3, 1.0, 1e6]),
+)
+def test_deviation_sums_are_numpys(n_rows, n_cols, seed, scale):
+    rng = np.random.default_rng(seed)
+    w = rng.random((n_rows, n_cols)) * (rng.random((n_rows, n_cols)) < 0.7)
+    stake = rng.random(n_rows) * scale * (rng.random(n_rows) < 0.9)
+    mean = stake @ w
+    got = g._deviation_sums(stake, mean, w)
+    want = (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+    assert got.tobytes() == want.tobytes()

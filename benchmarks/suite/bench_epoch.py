@@ -156,3 +156,48 @@ class EpochBatch:
 
     def peakmem_epoch_batch(self, shape, batch, variant):
         yuma.epoch_batch(self.w, self.s, self.b, params=self.params_)
+
+
+class Simulation:
+    """A 1000-epoch simulation at 64 x 256 (Yuma 3 + liquid alpha, steady weights).
+
+    ``time_simulate`` is :func:`yuma.simulate` (the compiled loop), ``time_python_fold``
+    the reference loop it replaces (one :func:`yuma.epoch` call per epoch), and
+    ``time_sum`` one ``np.sum`` pass over the weights: divide by 1000 for one epoch.
+    """
+
+    params = [[1000]]
+    param_names = ["epochs"]
+    timeout = 600
+
+    def setup(self, epochs):
+        from yuma.sim import simulation
+
+        w, s, b = make_small_case("64x256")
+        self.w, self.bonds = w, b
+        self.scenario = yuma.Scenario(
+            name="bench", weights=np.broadcast_to(w, (epochs, *w.shape)), stakes=s
+        )
+        self.params_ = VARIANTS["yuma3+la"]
+        run = simulation._check_run(self.scenario, self.params_, None, None, None, (),
+                                    "float", False)
+        schedules = simulation._Schedules.of(self.scenario)
+
+        def fold():
+            start = simulation._initial_state(self.scenario, b, None, None)
+            simulation._python_fold(self.scenario, run, schedules, start)
+
+        self.fold = fold
+        yuma.simulate(self.scenario, self.params_, bonds=b)
+
+    def time_simulate(self, epochs):
+        yuma.simulate(self.scenario, self.params_, bonds=self.bonds)
+
+    def time_python_fold(self, epochs):
+        self.fold()
+
+    def time_sum(self, epochs):
+        self.w.sum()
+
+    def peakmem_simulate(self, epochs):
+        yuma.simulate(self.scenario, self.params_, bonds=self.bonds)

@@ -52,12 +52,13 @@ Noise
     sampling noise. ``noise="independent"``: a fresh draw per point, from the point's
     seed sequence (:func:`yuma.analysis.sweep.point_seed` of the grid index).
 
-Speed: each grid point is one :func:`yuma.epoch` call (the fused kernels, about 2 ms for
-64 x 448 on a 2-core VM), after the noise and the quadrant patterns, computed once per
-(seed, S_H, sigma) and cached in each process, are scaled by the four quadrant shares.
-Batching grid points through NumPy instead (sorting every column of a stack of weight
-matrices) measured only 1.4x faster and would duplicate the epoch's rules, so it is not
-used; the grid is spread over processes or a Dask cluster by :func:`yuma.analysis.sweep.sweep`.
+Speed: the grid runs as one sweep point per (S_H, W_C) (and value of any further axis),
+whose W_H values are one :func:`yuma.epoch_batch` call per epoch (:func:`honest_emissions`,
+vectors and the last epoch's weights only); each point has the bits of
+:func:`honest_emission`, the point-by-point reference. The noise and the quadrant patterns
+are computed once per (seed, S_H, sigma) and cached in each process, then scaled by the
+four quadrant shares. The sweep spreads the blocks over processes or a Dask cluster
+(:func:`yuma.analysis.sweep.sweep`).
 
 The document's epoch is Yuma 2 (bonds from stake-weighted, column-normalized clipped
 weights; ``variant="yuma2"``, the default here). With constant weights and no liquid
@@ -72,11 +73,13 @@ import functools
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from .._extras import import_optional
 from .._outputs import check_output_path
 from .._validation import as_float64, is_integer, is_real_number
+from ..core.batch import epoch_batch
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
@@ -90,6 +93,7 @@ __all__ = [
     "Network",
     "sample_network",
     "honest_emission",
+    "honest_emissions",
     "retention_line",
     "RetentionMap",
     "emission_map",
@@ -406,19 +410,32 @@ def honest_emission(
         r = epoch(net.weights, net.stake, bonds, params=params, variant=var,
                   validator_permit=permit)
         bonds, permit = r.bonds, r.validator_permit
-    hv, hs = net.n_honest_validators, net.n_honest_servers
-    inc, div = r.incentive, r.dividends
+    return _point_result(
+        r.incentive, r.dividends, r.active_stake, r.stake, r.weights,
+        net.n_honest_validators, net.n_honest_servers, xi,
+    )
+
+
+def _numpy_deviation_sums(stake, mean, w) -> np.ndarray:
+    return (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+
+
+def _point_result(inc, div, active_stake, stake, w, hv, hs, xi,
+                  deviation=_numpy_deviation_sums) -> dict:
+    """The results of one point from its last epoch's fields (see :func:`honest_emission`).
+
+    ``deviation(stake, mean, w)``: the per-column stake-weighted absolute deviations.
+    """
     total = xi * div.sum() + (1.0 - xi) * inc.sum()
     if total > 0.0:
         e_h = (xi * div[:hv].sum() + (1.0 - xi) * inc[:hs].sum()) / total
         e_c = (xi * div[hv:].sum() + (1.0 - xi) * inc[hs:].sum()) / total
     else:  # no incentive and no dividends: validators are paid by active stake
-        pay = r.active_stake if r.active_stake.sum() > 0 else r.stake
+        pay = active_stake if active_stake.sum() > 0 else stake
         pay = pay / pay.sum()
         e_h, e_c = pay[:hv].sum(), pay[hv:].sum()
-    w, s = r.weights, r.stake
-    mean = s @ w
-    dev = (s[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+    mean = stake @ w
+    dev = deviation(stake, mean, w)
     return {
         "e_h": float(e_h),
         "e_c": float(e_c),
@@ -433,6 +450,155 @@ def _grid_point(s_h, w_h, w_c, seed=None, *, base_seed, noise, **params):
     return honest_emission(
         s_h, w_h, w_c, seed=base_seed if noise == "common" else seed, **params
     )
+
+
+def honest_emissions(
+    s_h: float,
+    w_h,
+    w_c: float,
+    *,
+    n_uids: int = 512,
+    n_validators: int = 64,
+    kappa: float = 0.5,
+    bonds_penalty: float = 1.0,
+    xi: float = 0.5,
+    sigma_w: float = 0.4,
+    sigma_s: float = 0.3,
+    epochs: int = 1,
+    variant="yuma2",
+    liquid_alpha: bool = False,
+    seed=0,
+) -> list[dict]:
+    r""":func:`honest_emission` at several honest utilities :math:`W_H` at once.
+
+    The points share :math:`S_H` and :math:`W_C`; their epochs run as one
+    :func:`yuma.epoch_batch` (vectors and the last epoch's weights only), so each point's
+    results are those of :func:`honest_emission`, bit for bit.
+
+    Parameters
+    ----------
+    s_h : float
+        Honest stake share :math:`S_H`, in (0, 1).
+    w_h : sequence of float
+        Honest self-weights :math:`W_H`, one per point.
+    w_c : float
+        Cabal self-weight :math:`W_C`.
+    n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, epochs, variant, \
+liquid_alpha
+        As in :func:`honest_emission`.
+    seed : int, numpy.random.SeedSequence or sequence of them
+        One seed for every point (an int: common random numbers), or one per point.
+
+    Returns
+    -------
+    list of dict
+        Per point, :func:`honest_emission`'s dict.
+    """
+    xi = _check_unit("xi", xi)
+    _check_sizes(n_uids, n_validators)
+    if isinstance(epochs, bool) or not is_integer(epochs) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    params, var = _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators)
+    w_h = [_check_unit("w_h", v) for v in w_h]
+    seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed] * len(w_h)
+    if len(seeds) != len(w_h):
+        raise ValueError(f"seed must be one seed or one per point ({len(w_h)}), "
+                         f"got {len(seeds)}")
+    if not w_h:
+        return []
+    stake, weights, n_hv, n_hs = _networks(s_h, w_h, w_c, seeds, n_uids, n_validators,
+                                           sigma_w, sigma_s)
+    bonds = permit = None
+    for e in range(int(epochs)):
+        last = e == int(epochs) - 1
+        r = epoch_batch(weights, stake, bonds, params=params, variant=var,
+                        validator_permit=permit, keep=("weights",) if last else ("bonds",))
+        bonds, permit = r.bonds, r.validator_permit
+    return [
+        _point_result(r.incentive[b], r.dividends[b], r.active_stake[b], r.stake[b],
+                      r.weights[b], n_hv, n_hs, xi, deviation=_deviation_sums)
+        for b in range(len(w_h))
+    ]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+def _deviation_sums_kernel(stake, mean, w, out):
+    n_rows, n_cols = w.shape
+    for j in range(n_cols):
+        out[j] = 0.0
+    for i in range(n_rows):
+        s = stake[i]
+        for j in range(n_cols):
+            out[j] += s * abs(mean[j] - w[i, j])
+
+
+def _deviation_sums(stake, mean, w) -> np.ndarray:
+    """``(stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)`` in one pass.
+
+    The same products, summed over the rows in order as NumPy's reduction over the first
+    axis of a C-ordered matrix with several columns does (the terms are never -0, so
+    starting the sums from +0 changes no bit). NumPy sums a single column pairwise: that
+    case is left to NumPy.
+    """
+    if w.ndim != 2 or w.shape[1] < 2:
+        return _numpy_deviation_sums(stake, mean, w)
+    out = np.empty(w.shape[1])
+    _deviation_sums_kernel(stake, mean, np.ascontiguousarray(w), out)
+    return out
+
+
+def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
+    """Stake (shared, or one per point) and the stacked weights of :func:`sample_network`.
+
+    With one integer seed the points share the cached noise patterns, and each point's
+    weights are the pattern times its quadrant's share, as :func:`_assemble` makes them.
+    """
+    s_h = _check_unit("s_h", s_h, open_=True)
+    w_c = _check_unit("w_c", w_c)
+    sigma_w, sigma_s = _check_sigma("sigma_w", sigma_w), _check_sigma("sigma_s", sigma_s)
+    n_hv, n_hs = team_sizes(s_h, n_uids, n_validators)
+    first = seeds[0]
+    common = is_integer(first) and not isinstance(first, bool) and all(
+        x is first or x == first for x in seeds
+    )
+    if not common:
+        nets = [
+            sample_network(s_h, h, w_c, n_uids=n_uids, n_validators=n_validators,
+                           sigma_w=sigma_w, sigma_s=sigma_s, seed=sd)
+            for h, sd in zip(w_h, seeds, strict=True)
+        ]
+        return (np.stack([n.stake for n in nets]), np.stack([n.weights for n in nets]),
+                n_hv, n_hs)
+    stake, pattern = _common_patterns(int(first), n_uids, n_validators, s_h, sigma_w, sigma_s)
+    honest = np.array(w_h)[:, None, None]
+    weights = np.empty((len(w_h), *pattern.shape))
+    np.multiply(pattern[:n_hv, :n_hs], honest, out=weights[:, :n_hv, :n_hs])
+    np.multiply(pattern[:n_hv, n_hs:], 1.0 - honest, out=weights[:, :n_hv, n_hs:])
+    np.multiply(pattern[n_hv:, :n_hs], 1.0 - w_c, out=weights[:, n_hv:, :n_hs])
+    np.multiply(pattern[n_hv:, n_hs:], w_c, out=weights[:, n_hv:, n_hs:])
+    return stake, weights, n_hv, n_hs
+
+
+def _grid_block(s_h, w_c, seed=None, *, w_h, base_seed, noise, **params):
+    """Every :math:`W_H` of one (:math:`S_H`, :math:`W_C`) of the grid, for the sweep.
+
+    Returns the columns ``w_h``, ``e_h``, ... as lists. Point ``k`` has the seed
+    :func:`yuma.analysis.sweep.point_seed` gives it in the full grid (the block's index
+    followed by ``k``) under independent noise, so each point is :func:`_grid_point`'s.
+    """
+    if noise == "common":
+        seeds = base_seed
+    else:
+        seeds = [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k))
+                 for k in range(len(w_h))]
+    rows = honest_emissions(s_h, w_h, w_c, seed=seeds, **params)
+    columns = {"w_h": list(w_h)}
+    for name in _RESULT_COLUMNS:
+        columns[name] = [row[name] for row in rows]
+    return columns
+
+
+_RESULT_COLUMNS = ("e_h", "e_c", "i_h", "d_h", "weight_dev")
 
 
 def retention_line(e_h: np.ndarray, w_h: np.ndarray, s_h: float) -> np.ndarray:
@@ -664,7 +830,7 @@ def grid_frame(
         Columns: the ``axes`` keys, ``s_h``, ``w_c``, ``w_h``, then the results of
         :func:`honest_emission`, then the fixed parameters.
     """
-    from .sweep import sweep
+    from .sweep import _qualname, sweep
 
     if not isinstance(noise, str) or noise not in ("common", "independent"):
         raise ValueError(f"noise must be 'common' or 'independent', got {noise!r}")
@@ -699,12 +865,17 @@ def grid_frame(
 
         out = check_output_path(out, "out")
         _require_pyarrow()
-    point_fn = functools.partial(_grid_point, base_seed=seed, noise=noise, **fixed)
-    full = {**axes, "s_h": s.tolist(), "w_c": w.tolist(), "w_h": w.tolist()}
-    table = sweep(
-        point_fn, full, seed=seed, scheduler=scheduler, client=client, n_workers=n_workers,
+    # One sweep point per (axes, S_H, W_C): its W_H run as one batch of epochs. The table
+    # is the one of a sweep of _grid_point over the full grid, bit for bit.
+    block_fn = functools.partial(_grid_block, w_h=w.tolist(), base_seed=seed, noise=noise,
+                                 **fixed)
+    blocks = {**axes, "s_h": s.tolist(), "w_c": w.tolist()}
+    block_table = sweep(
+        block_fn, blocks, seed=seed, scheduler=scheduler, client=client, n_workers=n_workers,
         progress=progress,
     )
+    table = _points_table(block_table, list(blocks), w.size)
+    table.attrs.update({"seed": seed, "fn": _qualname(_grid_point)})
     for k, v in fixed.items():
         table[k] = v.name if isinstance(v, Variant) else v
     table.attrs.update({"model": "yuma.guarantees", "noise": noise, "seed": seed})
@@ -713,6 +884,16 @@ def grid_frame(
 
         to_parquet(table, out)
     return table
+
+
+def _points_table(block_table, grid_columns: list[str], n_points: int):
+    """The blocks' table spread to one row per point: grid columns, ``w_h``, results."""
+    pd = import_optional("pandas", "yuma.analysis.guarantees", extra="sweep")
+    data = {k: np.repeat(block_table[k].to_numpy(), n_points) for k in grid_columns}
+    for name in ("w_h", *_RESULT_COLUMNS):
+        data[name] = np.array([v for values in block_table[name] for v in values],
+                              dtype=np.float64)
+    return pd.DataFrame(data)
 
 
 def emission_map(

@@ -56,7 +56,8 @@ has efficiency (:math:`\sum_i \phi_i = v(P) - v(\emptyset)`), symmetry, the null
 Evaluation
 ----------
 Every epoch is run through one internal function, :func:`_evaluate` (a list of checked
-inputs to a list of results); switching it to a batched epoch changes nothing else.
+inputs to a list of results), which runs the epochs of one shape as one batch
+(:func:`yuma.epoch_batch`), each with the bits of the epoch run alone.
 Results are reduced to numbers chunk by chunk, so memory stays bounded.
 """
 
@@ -71,6 +72,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._progress import Progress
+from ..core.batch import run_grouped
 from ..core.inputs import EpochInputs, check_inputs
 from ..core.run_epoch import run_float
 from ..core.steps import stake_weights, validator_permits
@@ -467,14 +469,30 @@ def _with_empty_column(inputs: EpochInputs) -> EpochInputs:
     )
 
 
-def _evaluate(batch: Sequence[EpochInputs]) -> list[EpochResult]:
+def _evaluate(batch: Sequence[EpochInputs], matrices: bool = True) -> list[EpochResult]:
     """Run the epoch on each checked input: the one place every epoch of this module runs.
 
-    A loop of the float epoch (:func:`yuma.core.run_epoch.run_float`, what
-    :func:`yuma.epoch` runs after its checks). A batched epoch takes its place here: group
-    the inputs by shape, stack each group along a leading axis, run it in one call.
+    Each result is :func:`yuma.core.run_epoch.run_float`'s (what :func:`yuma.epoch` runs
+    after its checks), bit for bit: inputs of one built-in variant, one shape and the same
+    optional arrays are stacked and run as one :func:`yuma.epoch_batch`
+    (:func:`yuma.core.batch.run_grouped`); the others, and user variants, run one by one.
+    ``matrices=False`` (readers of the vectors only) keeps no matrix in batched results.
     """
-    return [run_float(item) for item in batch]
+    return run_grouped(batch, _epoch_arguments, run_float, keep="all" if matrices else ())
+
+
+def _epoch_arguments(inputs: EpochInputs) -> dict:
+    """:func:`yuma.epoch`'s keyword arguments for checked inputs (the same epoch)."""
+    return {
+        "weights": inputs.weights, "stake": inputs.stake, "bonds": inputs.bonds,
+        "params": inputs.params, "variant": inputs.variant, "active": inputs.active,
+        "validator_permit": inputs.validator_permit, "last_update": inputs.last_update,
+        "block_at_registration": inputs.block_at_registration,
+        "commit_block": inputs.commit_block, "reset_bonds": inputs.reset_bonds,
+        "listed": inputs.listed, "owner_uid": inputs.owner_uid,
+        "stake_threshold": inputs.stake_threshold,
+        "previous_consensus": inputs.previous_consensus,
+    }
 
 
 def _scatter(x: np.ndarray, index: np.ndarray, length: int) -> np.ndarray:
@@ -564,7 +582,8 @@ def _run_removals(
         batch = [_restrict(inputs, rows, cols, permits) for rows, cols in kept]
         if changed is not None:
             batch = [changed(start + k, item) for k, item in enumerate(batch)]
-        for k, (res, (rows, cols)) in enumerate(zip(_evaluate(batch), kept, strict=True)):
+        results = _evaluate(batch, matrices)
+        for k, (res, (rows, cols)) in enumerate(zip(results, kept, strict=True)):
             reduce(start + k, _expand(res, rows, cols, shape, matrices))
 
 

@@ -1153,6 +1153,10 @@ def epoch_one():
     """
     fn = _compiled.get("one")
     if fn is None:
+        # Start numba's threading layer before the first call: the driver links parallel
+        # kernels, and a copy loaded from numba's cache that was compiled against cached
+        # callees does not start it itself (numba issue #8578: a call to a null address).
+        numba.get_num_threads()
         with slow_start_notice(_COMPILE_NOTICE):
             fn = _compiled["one"] = numba.njit(
                 [_signature(0)], cache=True, nogil=True, fastmath=False, error_model="numpy"

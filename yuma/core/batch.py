@@ -28,7 +28,8 @@ from .run_epoch import epoch
 from .variants import Variant, get_variant
 
 __all__ = [
-    "EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS", "ITEM_OVERHEAD_ELEMENTS",
+    "EpochBatchResult", "epoch_batch", "run_grouped", "BATCH_PARALLEL_MIN_ELEMENTS",
+    "ITEM_OVERHEAD_ELEMENTS",
 ]
 
 BATCH_PARALLEL_MIN_ELEMENTS = 1 << 21
@@ -606,3 +607,128 @@ def _raise_for_item(w, arrays, scalars, plist, var, b: int) -> None:
     except ValueError as exc:
         raise ValueError(f"item {b}: {exc}") from None
     raise RuntimeError(f"the epoch kernel rejected item {b}, which passes the checks")
+
+
+# --------------------------------------------------------------------------------------
+# Independent epochs of any shapes: those that can share a batch run as one
+# --------------------------------------------------------------------------------------
+
+_GROUP_ARRAYS = {
+    "stake": 1, "bonds": 2, "active": 1, "validator_permit": 1, "last_update": 1,
+    "block_at_registration": 1, "commit_block": 1, "reset_bonds": 1, "listed": 2,
+    "previous_consensus": 1,
+}
+"""The arrays an item of a group may give, with their number of dimensions."""
+_GROUP_SCALARS = ("owner_uid", "stake_threshold", "last_tempo")
+_GROUP_KEYS = frozenset(("weights", "params", "variant", "arithmetic", *_GROUP_ARRAYS,
+                         *_GROUP_SCALARS))
+
+
+def _group_key(kw: dict):
+    """The batch an item of :func:`run_grouped` can join, or None (it runs alone).
+
+    Items of one batch have one built-in variant, the float path, weights of one shape,
+    the same optional arrays given (as NumPy arrays of one dtype and shape each) and the
+    same scalars' presence.
+    """
+    if not set(kw) <= _GROUP_KEYS or kw.get("arithmetic", "float") != "float":
+        return None
+    params = kw.get("params")
+    if params is not None and not isinstance(params, YumaParams):
+        return None
+    variant = kw.get("variant")
+    if variant is not None and not isinstance(variant, (str, Variant)):
+        return None
+    try:
+        var = get_variant(variant, params if params is not None else _DEFAULT_PARAMS)
+    except ValueError:
+        return None
+    w = kw.get("weights")
+    if VARIANT_CODES.get(id(var)) is None or type(w) is not np.ndarray or w.ndim != 2:
+        return None
+    key = [id(var), w.shape, w.dtype.str]
+    for name, ndim in _GROUP_ARRAYS.items():
+        x = kw.get(name)
+        if x is not None and (type(x) is not np.ndarray or x.ndim != ndim):
+            return None
+        key.append(None if x is None else (x.shape, x.dtype.str))
+    key.extend(kw.get(name) is None for name in _GROUP_SCALARS)
+    return tuple(key), var
+
+
+_DEFAULT_PARAMS = YumaParams()
+
+
+def run_grouped(items: Sequence, arguments, single, *, keep="all") -> list[EpochResult]:
+    """Independent epochs; those that can share a batch run as one :func:`epoch_batch`.
+
+    Each item is what ``single`` runs (the reference path: ``single(item)`` is its
+    :class:`yuma.EpochResult`); ``arguments(item)`` gives its :func:`yuma.epoch` keyword
+    arguments. Items of one built-in variant, one shape and the same optional arrays
+    (see :func:`_group_key`) are stacked and run in one batch, whose items have the bits
+    of :func:`yuma.epoch` on their arguments; every other item runs alone. If anything
+    fails, every item runs through ``single`` in order, so the error is the one the loop
+    raises.
+
+    Parameters
+    ----------
+    items : sequence
+        The epochs.
+    arguments : callable
+        ``item -> dict`` of :func:`yuma.epoch` keyword arguments.
+    single : callable
+        ``item -> EpochResult``, the loop's path.
+    keep : "all" or sequence of str
+        The matrices the caller reads (as :func:`epoch_batch`'s ``keep``); in batched
+        results the others are read-only zeros. Items run alone keep everything.
+
+    Returns
+    -------
+    list of EpochResult
+        In the order of ``items``.
+    """
+    items = list(items)
+    try:
+        return _run_grouped(items, arguments, single, keep)
+    except ValueError:
+        return [single(item) for item in items]
+
+
+def _run_grouped(items, arguments, single, keep) -> list[EpochResult]:
+    results: list = [None] * len(items)
+    groups: dict = {}
+    kwargs = []
+    for k, item in enumerate(items):
+        kw = arguments(item)
+        kwargs.append(kw)
+        found = _group_key(kw)
+        if found is None:
+            results[k] = single(item)
+        else:
+            groups.setdefault(found[0], (found[1], []))[1].append(k)
+    for var, members in groups.values():
+        if len(members) == 1:
+            results[members[0]] = single(items[members[0]])
+            continue
+        group = [kwargs[k] for k in members]
+        stacked = {name: np.stack([kw[name] for kw in group]) for name in _GROUP_ARRAYS
+                   if group[0].get(name) is not None}
+        scalars = {name: [kw[name] for kw in group] for name in _GROUP_SCALARS
+                   if group[0].get(name) is not None}
+        params = [kw.get("params") or _DEFAULT_PARAMS for kw in group]
+        batch = epoch_batch(np.stack([kw["weights"] for kw in group]), params=params,
+                            variant=var, keep=keep, **stacked, **scalars)
+        for b, k in enumerate(members):
+            results[k] = _item_result(batch, b)
+    return results
+
+
+def _item_result(batch: EpochBatchResult, b: int) -> EpochResult:
+    """Item b of a batch; a matrix the batch did not keep reads as read-only zeros."""
+    shape = (batch.stake.shape[1], batch.consensus.shape[1])
+    zeros = np.broadcast_to(np.zeros(()), shape)
+    fields = {}
+    for name in _ARRAY_FIELDS:
+        x = getattr(batch, name)
+        fields[name] = zeros if x is None else x[b]
+    return EpochResult(variant=batch.variant, **fields)

@@ -582,7 +582,8 @@ def copy_risk(
                              _copied_row(delays[a], t, base_consensus, own_consensus[a]),
                              copier_stake[t], states[(a, b)], t == 0, first.permits_derived)
                      for a, b in configs]
-            for (a, b), out in zip(configs, evaluate_epochs(batch), strict=True):
+            for (a, b), out in zip(configs, evaluate_epochs(batch, keep=("bonds",)),
+                                     strict=True):
                 states[(a, b)] = _carry(out, u16_bonds)
                 if b == 0:
                     own_consensus[a][t] = out.consensus

@@ -822,7 +822,7 @@ def replay(
             prev_block = series[t - 1].block if t > 0 else None
             batch = [_epoch_inputs(snap, t, cand, state, churn_at.get(t, []), prev_block)
                      for (_, cand), state in zip(cands, states, strict=True)]
-            outs = evaluate_epochs(batch)
+            outs = evaluate_epochs(batch, keep=("bonds",))
             raw_stake.append(_pad_vector(np.asarray(snap.inputs["stake"], dtype=np.float64),
                                          n_final))
             for k, (kw, out) in enumerate(zip(batch, outs, strict=True)):

@@ -1,9 +1,14 @@
 r"""Multi-epoch simulation: :func:`yuma.epoch` folded over the epochs of a :class:`Scenario`.
 
 The state carried from one epoch to the next is what the chain stores: the bonds
-(:attr:`yuma.EpochResult.bonds`, optionally through the chain's u16 storage) and the
-validator permits (:attr:`yuma.EpochResult.validator_permit`). Everything else comes from
-the scenario: weights, stakes, events and dynamic roles.
+(:attr:`yuma.EpochResult.bonds`, optionally through the chain's u16 storage), the
+validator permits (:attr:`yuma.EpochResult.validator_permit`) and the consensus.
+Everything else comes from the scenario: weights, stakes, events and dynamic roles.
+
+Two loops give the same bits: :func:`_python_fold` calls :func:`yuma.epoch` once per
+epoch (the reference, and the path of user variants and of the fixed-point epoch);
+:func:`_compiled_fold` runs the built-in variants' epochs in one compiled loop
+(:mod:`yuma.sim._fold_kernel`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ import numpy as np
 from .._extras import import_optional
 from .._progress import Progress
 from .._validation import as_mask, as_matrix, as_vector, is_integer
+from ..core import _epoch_kernel as _ek
+from ..core.builtin_epoch import VARIANT_CODES, int_params, real_params, use_parallel
 from ..core.run_epoch import epoch
 from ..core.variants import YUMA2, YUMA3, Variant, get_variant
 from ..params import U16_MAX, YumaParams
+from . import _fold_kernel as fk
 from .scenarios import Scenario, WeightCopier
 
 __all__ = ["Simulation", "simulate", "u16_round_trip", "winner_takes_all"]
@@ -50,6 +58,7 @@ was given (after the copiers and the join/leave masks), the others are the
 :class:`yuma.EpochResult` fields of the same names."""
 
 _BOOL_FIELDS = ("active", "validator_permit")
+_YUMA3_CODE = _ek.YUMA3_CODE
 
 
 def u16_round_trip(bonds: np.ndarray) -> np.ndarray:
@@ -531,6 +540,96 @@ def _python_fold(
     return record, state
 
 
+def _compiled_fold(
+    scenario: Scenario, run: _Run, schedules: _Schedules, start: _Carried
+) -> tuple[_Record, _Carried] | None:
+    """The fold of :func:`_python_fold` in one compiled loop, or None where it does not apply.
+
+    It applies to the float path of the built-in variants (the kernel :func:`yuma.epoch`
+    runs for them); user variants (``winner_takes_all`` included) and the fixed-point path
+    return None. Every epoch has the bits of the Python fold's (see
+    :mod:`yuma.sim._fold_kernel`). An epoch whose inputs fail a check (initial bonds of
+    Yuma 3 above 1, a stored consensus outside [0, 1], ...) hands the run to the Python
+    fold, which raises that check's error.
+    """
+    code = VARIANT_CODES.get(id(run.variant))
+    if code is None or run.arithmetic != "float":
+        return None
+    n_epochs, n_rows, n_cols = run.n_epochs, scenario.n_rows, scenario.n_cols
+    params = run.params
+    beta = params.bonds_penalty
+    yuma3 = code == _YUMA3_CODE
+    keep = run.keep
+    flags = np.zeros(fk.N_FLAGS, dtype=np.int64)
+    flags[fk.F_HAS_ACTIVE] = schedules.active is not None
+    flags[fk.F_HAS_PRESENT] = schedules.present is not None
+    flags[fk.F_HAS_RESET] = schedules.reset is not None
+    flags[fk.F_U16] = run.stored_form
+    flags[fk.F_YUMA3] = yuma3
+    fill_wb = "weights_for_bonds" in keep and beta in (0.0, 1.0)
+    flags[fk.F_WB_OWN] = beta not in (0.0, 1.0) or fill_wb
+    has = (
+        start.bonds is not None, schedules.active is not None,
+        start.validator_permit is not None, False, False, False, False, False,
+        start.consensus is not None,
+    )
+    ints = np.array(int_params(code, params, None, has, None, 0, int(fill_wb)), dtype=np.int64)
+    reals = np.array(real_params(params, 0.0))
+
+    carried = np.zeros((n_rows, n_cols))
+    if start.bonds is not None:
+        carried[:] = start.bonds
+    permit = np.ones(n_rows, dtype=np.bool_)
+    if start.validator_permit is not None:
+        permit[:] = start.validator_permit
+    first_cons = np.zeros(1) if start.consensus is None else np.array(
+        start.consensus, dtype=np.float64
+    )
+    cons_state = np.zeros(n_cols)
+    copier_rows = np.array([c.uid for c in scenario.copiers], dtype=np.int64)
+    copier_src = np.array(
+        [[-1 if (s := _copier_source(c, t)) is None else s for c in scenario.copiers]
+         for t in range(n_epochs)], dtype=np.int64,
+    ).reshape(n_epochs, len(scenario.copiers))
+    no_mask = np.zeros((1, 1), dtype=np.bool_)
+
+    record = _Record(scenario, n_epochs, keep)
+    no_matrix = np.zeros((1, 1, 1))
+    kept_names = ("input_weights", "weights", "clipped_weights", "weights_for_bonds",
+                  "ema_bonds", "bonds")
+    kept = np.array([name in keep for name in kept_names], dtype=np.int64)
+    mats = [record.mats.get(name, no_matrix) for name in kept_names]
+    rows, cols = record.rows, record.cols
+    parallel = use_parallel(n_rows * n_cols)
+
+    def fold(t0: int, t1: int) -> int:
+        return fk.fold(
+            t0, t1, scenario.weights, schedules.stakes,
+            no_mask if schedules.active is None else schedules.active,
+            no_mask if schedules.present is None else schedules.present,
+            no_mask if schedules.reset is None else schedules.reset,
+            copier_rows, copier_src, flags, ints, reals, carried, permit, first_cons,
+            cons_state, rows["stake"], rows["active"], rows["active_stake"],
+            rows["validator_permit"], rows["validator_trust"], rows["dividends"],
+            rows["validator_emission"], cols["consensus"], cols["rank"], cols["trust"],
+            cols["incentive"], cols["server_emission"], record.emission, kept, *mats,
+            parallel,
+        )
+
+    bar = Progress(n_epochs, scenario.name, unit="epochs", enabled=run.progress)
+    step = max(1, n_epochs // 100) if run.progress else n_epochs
+    for t0 in range(0, n_epochs, step):
+        t1 = min(t0 + step, n_epochs)
+        failed = fold(t0, t1)
+        if failed >= 0:
+            bar.close()
+            return _python_fold(scenario, run, schedules, start)  # raises the check's error
+        bar.update(t1 - t0)
+    bar.close()
+    final = _Carried(bonds=carried, validator_permit=permit, consensus=cons_state)
+    return record, final
+
+
 def simulate(
     scenario: Scenario,
     params: YumaParams | None = None,
@@ -563,6 +662,12 @@ def simulate(
        ``C^{prev}_{t+1} = r_t.consensus`` (as the chain stores it, ``floor(65535 C) /
        65535``, when ``u16_bonds``), which the next epoch's liquid alpha reads under
        ``params.liquid_alpha_consensus_mode``.
+
+    The built-in variants (float path) run this loop in compiled code
+    (:mod:`yuma.sim._fold_kernel`), with the state in arrays: every epoch has the bits of
+    the loop of :func:`yuma.epoch` written above. User variants (a
+    :class:`yuma.Variant` value, ``scenario.winner_takes_all``) and
+    ``arithmetic="fixed"`` run that loop in Python.
 
     Parameters
     ----------
@@ -617,7 +722,10 @@ def simulate(
     run = _check_run(scenario, params, variant, epochs, u16_bonds, keep, arithmetic, progress)
     start = _initial_state(scenario, bonds, validator_permit, previous_consensus)
     schedules = _Schedules.of(scenario)
-    record, final = _python_fold(scenario, run, schedules, start)
+    folded = _compiled_fold(scenario, run, schedules, start)
+    record, final = folded if folded is not None else _python_fold(
+        scenario, run, schedules, start
+    )
     return _simulation(scenario, run, schedules.stakes[: run.n_epochs], record, final)
 
 
