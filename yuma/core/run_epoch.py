@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import is_sparse
 from ..ops import _row_normalize_inplace, normalize
 from ..params import YumaParams
 from ..result import EpochResult
@@ -17,6 +18,7 @@ from . import steps
 from .builtin_epoch import VARIANT_CODES, block_ranks, fast_epoch, run_builtin
 from .fixed_path import run_fixed
 from .inputs import EpochInputs, check_inputs
+from .sparse import check_sparse_inputs, densify, run_sparse, sparsified
 from .steps import StakeTerms, stake_terms
 from .variants import Variant
 
@@ -137,6 +139,16 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
+    if (type(weights) is not np.ndarray and is_sparse(weights)) or (
+            bonds is not None and type(bonds) is not np.ndarray and is_sparse(bonds)):
+        return _sparse_epoch(
+            weights, stake, bonds, params=params, variant=variant, active=active,
+            validator_permit=validator_permit, last_update=last_update,
+            block_at_registration=block_at_registration, commit_block=commit_block,
+            last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed,
+            owner_uid=owner_uid, stake_threshold=stake_threshold,
+            previous_consensus=previous_consensus, arithmetic=arithmetic,
+        )
     if arithmetic == "float":
         result = fast_epoch(
             weights, stake, bonds, params, variant, active, validator_permit, last_update,
@@ -156,6 +168,21 @@ def epoch(
     if arithmetic == "fixed":
         return run_fixed(inputs)
     return run_float(inputs)
+
+
+def _sparse_epoch(weights, stake, bonds, *, arithmetic, **kwargs) -> EpochResult:
+    """:func:`epoch` when ``weights`` or ``bonds`` is a sparse matrix.
+
+    The compiled sparse epoch for the built-in variants; the densified inputs for a
+    user's variant and for the fixed path (see :mod:`yuma.core.sparse`).
+    """
+    inputs = check_sparse_inputs(weights, stake, bonds, arithmetic=arithmetic, **kwargs)
+    if arithmetic == "fixed":  # the chain's epoch runs on a dense n x n state
+        return sparsified(run_fixed(densify(inputs)), weights)
+    code = VARIANT_CODES.get(id(inputs.variant))
+    if code is None:  # a user's variant: its steps take dense matrices
+        return sparsified(run_float(densify(inputs)), weights)
+    return run_sparse(code, inputs, weights)
 
 
 def run_float(inputs: EpochInputs) -> EpochResult:
