@@ -48,6 +48,8 @@ from . import _epoch_kernel as ek
 from . import _kernels
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+# Per-entry functions inlined into the loops that call them (in numba's IR).
+_ijit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
 
 # Bits of the scan's flags.
 SCAN_BAD_INDEX = 1
@@ -56,12 +58,17 @@ SCAN_NEGATIVE = 4
 SCAN_ABOVE = 8
 SCAN_NOT_CANONICAL = 16
 
-# Rows of ``counts``.
-COUNT_WEIGHTS = 0
-COUNT_CLIPPED = 1
-COUNT_WEIGHTS_FOR_BONDS = 2
-COUNT_EMA = 3
-N_COUNTS = 4
+# Rows of ``ptrs``: the row pointers of the outputs.
+P_WEIGHTS = 0
+P_CLIPPED = 1
+P_WEIGHTS_FOR_BONDS = 2
+P_EMA = 3
+N_PTRS = 4
+
+INVALID = -1
+"""Status: a value or index of the weights or bonds fails a check."""
+NOT_CANONICAL = -2
+"""Status: a row's indices are not strictly increasing (unsorted or duplicated)."""
 
 _SAFE_MAX = 2.0**1000
 _NO_COLUMN = np.iinfo(np.int64).max
@@ -134,32 +141,6 @@ def canonical_csr(indptr, indices, data):
 
 
 @_jit
-def compact(cap_ptr, counts, indices, data, extra, has_extra):
-    """Pack rows written at capacity offsets: ``(indptr, indices, data, extra)``.
-
-    Row ``r`` holds ``counts[r]`` entries from ``cap_ptr[r]``; ``extra`` is a second value
-    array aligned with ``data`` (packed too when ``has_extra``).
-    """
-    n_rows = counts.shape[0]
-    ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    for r in range(n_rows):
-        ptr[r + 1] = ptr[r] + counts[r]
-    nnz = ptr[n_rows]
-    out_idx = np.empty(nnz, dtype=np.int32)
-    out_val = np.empty(nnz)
-    out_extra = np.empty(nnz if has_extra else 0)
-    for r in range(n_rows):
-        src = cap_ptr[r]
-        dst = ptr[r]
-        for t in range(counts[r]):
-            out_idx[dst + t] = indices[src + t]
-            out_val[dst + t] = data[src + t]
-            if has_extra:
-                out_extra[dst + t] = extra[src + t]
-    return ptr, out_idx, out_val, out_extra
-
-
-@_jit
 def keep_rows(indptr, indices, data, keep):
     """The rows of a CSR matrix where ``keep``; the others emptied."""
     n_rows = indptr.shape[0] - 1
@@ -210,106 +191,193 @@ def to_dense(indptr, indices, data, n_cols, out):
 
 
 # --------------------------------------------------------------------------------------
-# 1. Mask and row-normalize
+# 1. Checks, mask and row-normalize
 # --------------------------------------------------------------------------------------
 
 
 @_jit
-def _mask_normalize_row(w_ptr, w_idx, w_val, permit, mask_ints, lu, cb, bar, out_idx, out_val,
-                        counts, r):
-    """Row r's kept entries, divided by their sum, from ``w_ptr[r]`` (as the dense row)."""
-    lo = w_ptr[r]
+def _check_row(ptr, idx, val, n_cols, upper, r):
+    """Check row r: :data:`INVALID`, :data:`NOT_CANONICAL`, else 1 if a value is non-zero.
+
+    Invalid: a column index out of range, NaN/inf, a negative value or one above
+    ``upper``. Not canonical: indices not strictly increasing (unsorted or duplicated).
+    """
+    bad = False
+    unsorted = False
+    nonzero = False
+    previous = -1
+    for k in range(ptr[r], ptr[r + 1]):  # flags without branches: the loop stays cheap
+        j = np.int64(idx[k])
+        v = val[k]
+        bad |= (j < 0) | (j >= n_cols) | (v < 0.0) | (v != v) | (v > upper)
+        unsorted |= j <= previous
+        previous = j
+        nonzero |= v != 0.0
+    if bad:
+        return INVALID
+    if unsorted:
+        return NOT_CANONICAL
+    return 1 if nonzero else 0
+
+
+@_jit
+def _mask_normalize_row(w_ptr, w_idx, w_val, permit, mask_ints, lu, cb, bar, counted, per_col,
+                        wo_ptr, wo_idx, wo_val, r):
+    """Append row r's kept entries, divided by their sum, from ``wo_ptr[r]``.
+
+    As the dense row: the sum runs over the kept entries in column order (a masked entry
+    adds ``+0.0``). ``per_col`` counts the kept entries when ``counted`` (the row takes part
+    in consensus).
+    """
+    q0 = wo_ptr[r]
+    q = q0
     row_kept, self_col, lu_r, cb_r = _kernels._row_mask(r, permit, mask_ints, lu, cb)
-    if not row_kept:
-        counts[COUNT_WEIGHTS, r] = 0
-        return
-    q = lo
-    total = 0.0
-    for k in range(lo, w_ptr[r + 1]):
-        j = w_idx[k]
-        if _kernels._col_kept(j, self_col, lu_r, cb_r, bar):
-            out_idx[q] = j
-            out_val[q] = w_val[k]
-            total += w_val[k]
-            q += 1
-    counts[COUNT_WEIGHTS, r] = q - lo
-    if total == 0.0:
-        for k in range(lo, q):
-            out_val[k] = 0.0
-    elif np.isfinite(total):
-        for k in range(lo, q):
-            out_val[k] = out_val[k] / total
-    else:  # overflow: scale by a power of two first, as the dense row
-        biggest = 0.0
-        for k in range(lo, q):
-            biggest = max(biggest, out_val[k])
-        shift = -math.frexp(biggest)[1]
+    if row_kept:
+        simple = lu_r < 0 and cb_r < 0
         total = 0.0
-        for k in range(lo, q):
-            total += math.ldexp(out_val[k], shift)
-        for k in range(lo, q):
-            out_val[k] = math.ldexp(out_val[k], shift) / total
+        for k in range(w_ptr[r], w_ptr[r + 1]):
+            j = np.int64(w_idx[k])
+            v = w_val[k]
+            if simple:
+                kept = j != self_col
+            else:
+                kept = _kernels._col_kept(j, self_col, lu_r, cb_r, bar)
+            wo_idx[q] = j
+            wo_val[q] = v
+            total += v if kept else 0.0  # adding +0.0 leaves the sum as it is
+            q += kept
+            if counted:
+                per_col[j] += kept
+        if total == 0.0:
+            for k in range(q0, q):
+                wo_val[k] = 0.0
+        elif np.isfinite(total):
+            for k in range(q0, q):
+                wo_val[k] = wo_val[k] / total
+        else:  # overflow: scale by a power of two first, as the dense row
+            biggest = 0.0
+            for k in range(q0, q):
+                biggest = max(biggest, wo_val[k])
+            shift = -math.frexp(biggest)[1]
+            total = 0.0
+            for k in range(q0, q):
+                total += math.ldexp(wo_val[k], shift)
+            for k in range(q0, q):
+                wo_val[k] = math.ldexp(wo_val[k], shift) / total
+    wo_ptr[r + 1] = q
 
 
 # --------------------------------------------------------------------------------------
 # 3. Consensus
 # --------------------------------------------------------------------------------------
 
+_BLOCK_ENTRIES = 8192
+"""Columns are searched in blocks of about this many participant entries (one block's
+values and units stay in cache while its columns are filled and searched)."""
+
 
 @_jit
-def sparse_consensus(ptr, counts, indices, values, n_cols, rows, units, need, cons):
+def sparse_consensus(ptr, indices, values, n_cols, per_col, rows, units, need, cons):
     """``cons[j]``: the weighted kappa-value of column j over the participants ``rows``.
 
-    Row ``rows[p]`` holds ``counts[rows[p]]`` entries from ``ptr[rows[p]]`` and stake
-    ``units[p]``; a participant without an entry in a column scores 0 there. The
-    participants' entries are copied column by column (with one slot per column for the
-    value 0 of the participants without an entry), then each column is searched.
+    Row ``rows[p]`` (stake ``units[p]``) holds the entries ``ptr[rows[p]]`` to
+    ``ptr[rows[p] + 1]``, at most ``per_col[j]`` of them in column j; a participant
+    without an entry in a column scores 0 there. Columns are taken in blocks of
+    consecutive columns: each participant waits in the bucket of the block of its next
+    entry, so a block reads just the row segments that fall in it and fills its columns in
+    cache. Only positive values are placed: where they hold fewer units than ``need`` the
+    value is 0 (0 is met by every participant: some scores 0 there), unless every
+    participant scores above 0 there (then the smallest value, as no value qualifies);
+    otherwise the value is the kappa-value of the positive values alone
+    (:func:`yuma.core._kernels._select_kappa_value`; the value is a function of the
+    column's values and units, in whatever order they come).
     """
     m = rows.shape[0]
     for j in range(n_cols):
         cons[j] = 0.0
-    if m == 0:
+    if m == 0 or n_cols == 0:
         return
     total = 0
     for p in range(m):
         total += units[p]
-    per_col = np.zeros(n_cols + 1, dtype=np.int64)
-    for p in range(m):
-        r = rows[p]
-        for k in range(ptr[r], ptr[r] + counts[r]):
-            per_col[indices[k] + 1] += 1
-    # Column j's values from start[j]; its last slot is kept for the implicit zeros.
-    start = np.empty(n_cols + 1, dtype=np.int64)
-    start[0] = 0
-    longest = 0
+    # Blocks of consecutive columns, each with about _BLOCK_ENTRIES slots.
+    block_of = np.empty(n_cols, dtype=np.int64)
+    starts = np.empty(n_cols + 1, dtype=np.int64)
+    n_blocks = 0
+    filled = 0
+    largest = 1
+    longest = 1
     for j in range(n_cols):
-        start[j + 1] = start[j] + per_col[j + 1] + 1
-        longest = max(longest, per_col[j + 1] + 1)
-    fill = start[:n_cols].copy()
-    col_vals = np.empty(start[n_cols])
-    col_units = np.empty(start[n_cols], dtype=np.int64)
-    held = np.zeros(n_cols, dtype=np.int64)
-    for p in range(m):
-        r = rows[p]
-        u = units[p]
-        for k in range(ptr[r], ptr[r] + counts[r]):
-            j = indices[k]
-            q = fill[j]
-            col_vals[q] = values[k]
-            col_units[q] = u
-            fill[j] = q + 1
-            held[j] += u
+        if j == 0 or filled + per_col[j] > _BLOCK_ENTRIES:
+            starts[n_blocks] = j
+            n_blocks += 1
+            filled = 0
+        block_of[j] = n_blocks - 1
+        filled += per_col[j]
+        largest = max(largest, filled)
+        longest = max(longest, per_col[j])
+    starts[n_blocks] = n_cols
+    widest = 1
+    for b in range(n_blocks):
+        widest = max(widest, starts[b + 1] - starts[b])
+    block_vals = np.empty(largest)
+    block_units = np.empty(largest, dtype=np.int64)
+    offset = np.empty(widest + 1, dtype=np.int64)
+    fill = np.empty(widest, dtype=np.int64)
+    held = np.empty(widest, dtype=np.int64)
     buf_vals = np.empty((2, longest))
     buf_units = np.empty((2, longest), dtype=np.int64)
-    for j in range(n_cols):
-        end = fill[j]
-        if end - start[j] < m:  # some participant scores 0 here
-            col_vals[end] = 0.0
-            col_units[end] = total - held[j]
-            end += 1
-        value = _kernels._select_kappa_value(col_vals[start[j]:end], col_units[start[j]:end],
-                                             total, need, buf_vals, buf_units)
-        cons[j] = value + 0.0  # +0.0: a zero consensus is +0.0, as the dense kernels give
+    # Buckets: head[b] is the first participant waiting for block b, nxt the next one.
+    head = np.full(n_blocks, -1, dtype=np.int64)
+    nxt = np.empty(m, dtype=np.int64)
+    cursor = np.empty(m, dtype=np.int64)
+    for p in range(m):
+        r = rows[p]
+        cursor[p] = ptr[r]
+        if ptr[r] < ptr[r + 1]:
+            b = block_of[indices[ptr[r]]]
+            nxt[p] = head[b]
+            head[b] = p
+    for b in range(n_blocks):
+        j0 = starts[b]
+        width = starts[b + 1] - j0
+        offset[0] = 0
+        for jj in range(width):
+            offset[jj + 1] = offset[jj] + per_col[j0 + jj]
+            fill[jj] = offset[jj]
+            held[jj] = 0
+        j1 = j0 + width
+        p = head[b]
+        while p >= 0:
+            following = nxt[p]
+            r = rows[p]
+            u = units[p]
+            k = cursor[p]
+            end = ptr[r + 1]
+            while k < end and indices[k] < j1:
+                jj = indices[k] - j0
+                q = fill[jj]
+                v = values[k]
+                positive = v > 0.0
+                block_vals[q] = v
+                block_units[q] = u
+                fill[jj] = q + positive
+                held[jj] += u if positive else 0
+                k += 1
+            cursor[p] = k
+            if k < end:
+                later = block_of[indices[k]]
+                nxt[p] = head[later]
+                head[later] = p
+            p = following
+        for jj in range(width):
+            lo = offset[jj]
+            hi = fill[jj]
+            if held[jj] < need and hi - lo < m:
+                continue  # 0 (cons is already +0.0)
+            value = _kernels._select_kappa_value(block_vals[lo:hi], block_units[lo:hi],
+                                                 held[jj], need, buf_vals, buf_units)
+            cons[j0 + jj] = value + 0.0  # a zero consensus is +0.0, as the dense kernels give
 
 
 # --------------------------------------------------------------------------------------
@@ -318,85 +386,91 @@ def sparse_consensus(ptr, counts, indices, values, n_cols, rows, units, need, co
 
 
 @_jit
-def _clip_row(w_ptr, counts, w_idx, w_val, cons, beta, write_wb, c_idx, c_val, wb_idx,
-              wb_val, v_trust, s, ranks, preranks, add, r):
+def _clip_row(wo_ptr, wo_idx, wo_val, cons, beta, write_wb, ptrs, c_idx, c_val, wb_idx, wb_val,
+              v_trust, s, ranks, preranks, add, r):
     """Row r: clipped weights, validator trust, bond weights; rank terms when ``add``."""
-    lo = w_ptr[r]
-    qc = lo
-    qb = lo
+    qc = ptrs[P_CLIPPED, r]
+    qb = ptrs[P_WEIGHTS_FOR_BONDS, r]
     row_trust = 0.0
-    for k in range(lo, lo + counts[COUNT_WEIGHTS, r]):
-        j = w_idx[k]
-        x = w_val[k]
+    for k in range(wo_ptr[r], wo_ptr[r + 1]):
+        j = wo_idx[k]
+        x = wo_val[k]
         c = cons[j]
         cl = x if x < c else c
         row_trust += cl
-        if not (c < x and c <= 0.0):  # col_clip_sparse removes the entry
-            c_idx[qc] = j
-            c_val[qc] = cl
-            qc += 1
+        c_idx[qc] = j
+        c_val[qc] = cl
+        qc += not (c < x and c <= 0.0)  # col_clip_sparse removes the entry
         if add:
             ranks[j] += s * cl
             preranks[j] += s * x
         if write_wb:
             v = x + beta * (cl - x)
-            if v > 0.0:  # interpolate_sparse keeps the positive values
-                wb_idx[qb] = j
-                wb_val[qb] = v
-                qb += 1
+            wb_idx[qb] = j
+            wb_val[qb] = v
+            qb += v > 0.0  # interpolate_sparse keeps the positive values
     v_trust[r] = row_trust
-    counts[COUNT_CLIPPED, r] = qc - lo
-    counts[COUNT_WEIGHTS_FOR_BONDS, r] = qb - lo
+    ptrs[P_CLIPPED, r + 1] = qc
+    ptrs[P_WEIGHTS_FOR_BONDS, r + 1] = qb
+
+
+@_ijit
+def _ema_entry_fixed(j, w, b, reset, rate, q, e_idx, e_val, ema_sums):
+    b = 0.0 if reset[j] else b
+    e = rate * w + (1.0 - rate) * b
+    e_idx[q] = j
+    e_val[q] = e
+    ema_sums[j] += e  # a zero adds nothing
+    return q + (e > 0.0)
 
 
 @_jit
-def _ema_row_fixed(lo, count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, rate,
-                   e_lo, e_idx, e_val, ema_sums, r):
+def _ema_row_fixed(lo, hi, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, rate, q,
+                   e_idx, e_val, ema_sums, r):
     """Yuma 3 without liquid alpha: ``rate W_b + (1 - rate) B`` on the union of both rows.
 
-    Returns the number of positive bonds written from ``e_lo``.
+    The positive bonds are appended from ``q``; returns the end.
     """
-    ka = lo
-    ha = lo + count
     kb = b_ptr[r] if has_prev else 0
     hb = b_ptr[r + 1] if has_prev else 0
-    q = e_lo
-    while ka < ha or kb < hb:
-        ja = np.int64(wb_idx[ka]) if ka < ha else _NO_COLUMN
-        jb = np.int64(b_idx[kb]) if kb < hb else _NO_COLUMN
-        w = 0.0
-        b = 0.0
-        if ja <= jb:
-            j = ja
-            w = wb_val[ka]
-            ka += 1
-        else:
-            j = jb
-        if jb == j:
-            b = b_val[kb]
-            kb += 1
-        if reset[j]:
-            b = 0.0
-        e = rate * w + (1.0 - rate) * b
-        if e > 0.0:
-            e_idx[q] = j
-            e_val[q] = e
-            ema_sums[j] += e
-            q += 1
-    return q - e_lo
+    if kb == hb:
+        for k in range(lo, hi):
+            q = _ema_entry_fixed(np.int64(wb_idx[k]), wb_val[k], 0.0, reset, rate, q, e_idx,
+                                 e_val, ema_sums)
+    elif lo == hi:
+        for k in range(kb, hb):
+            q = _ema_entry_fixed(np.int64(b_idx[k]), 0.0, b_val[k], reset, rate, q, e_idx,
+                                 e_val, ema_sums)
+    else:
+        ka = lo
+        while ka < hi or kb < hb:  # the merge of the two sorted rows, without branches
+            ia = min(ka, hi - 1)
+            ib = min(kb, hb - 1)
+            ja = np.int64(wb_idx[ia]) if ka < hi else _NO_COLUMN
+            jb = np.int64(b_idx[ib]) if kb < hb else _NO_COLUMN
+            j = min(ja, jb)
+            in_a = ja == j
+            in_b = jb == j
+            w = wb_val[ia] * in_a  # the value, or 0 where the row has no entry
+            b = b_val[ib] * in_b
+            ka += in_a
+            kb += in_b
+            q = _ema_entry_fixed(j, w, b, reset, rate, q, e_idx, e_val, ema_sums)
+    return q
 
 
 @_jit
-def _ema_row_liquid(lo, count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset,
-                    alpha_cons, low, high, steepness, e_lo, e_idx, e_val, ema_sums, scratch,
-                    r):
+def _ema_row_liquid(lo, hi, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, alpha_cons,
+                    low, high, steepness, q, e_idx, e_val, ema_sums, scratch, r):
     """Yuma 3 with liquid alpha: the EMA on the entries of ``W_b`` (other bonds dropped).
 
-    The rates are computed in one loop without branches over gathered operands, so that
-    it vectorizes as the dense one does. Returns the number of positive bonds written.
+    The positive bonds are appended from ``q``; returns the end. The bonds are computed
+    in a loop without branches over gathered operands, so that it vectorizes as the dense
+    one does.
     """
     kb = b_ptr[r] if has_prev else 0
     hb = b_ptr[r + 1] if has_prev else 0
+    count = hi - lo
     for t in range(count):
         j = wb_idx[lo + t]
         while kb < hb and b_idx[kb] < j:
@@ -408,16 +482,14 @@ def _ema_row_liquid(lo, count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, re
     for t in range(count):
         scratch[3, t] = _kernels._liquid_ema_entry(scratch[0, t], scratch[1, t], scratch[2, t],
                                                    low, high, steepness)
-    q = e_lo
     for t in range(count):
         e = scratch[3, t]
-        if e > 0.0:
-            j = wb_idx[lo + t]
-            e_idx[q] = j
-            e_val[q] = e
-            ema_sums[j] += e
-            q += 1
-    return q - e_lo
+        j = wb_idx[lo + t]
+        e_idx[q] = j
+        e_val[q] = e
+        ema_sums[j] += e  # a zero adds nothing
+        q += e > 0.0
+    return q
 
 
 @_jit
@@ -435,8 +507,8 @@ def _close_chunk(parts, totals, n_cols):
 
 
 @_jit
-def _col_normalize_entries(rows, cap_ptr, counts, idx, val, n_cols):
-    """``yuma.ops.col_normalize`` of the entries (absent entries are 0), in place.
+def _col_normalize_entries(rows, ptr, idx, val, n_cols):
+    """``yuma.ops.col_normalize`` of the entries of ``rows`` (absent entries 0), in place.
 
     Column sums run over the rows in order; a column whose largest value could overflow a
     sum is prescaled by a power of two; a zero-sum column is left as it is.
@@ -445,7 +517,7 @@ def _col_normalize_entries(rows, cap_ptr, counts, idx, val, n_cols):
     total = np.zeros(n_cols)
     for p in range(rows.shape[0]):
         r = rows[p]
-        for k in range(cap_ptr[r], cap_ptr[r] + counts[r]):
+        for k in range(ptr[r], ptr[r + 1]):
             j = idx[k]
             v = val[k]
             big[j] = v if v > big[j] else big[j]
@@ -453,112 +525,131 @@ def _col_normalize_entries(rows, cap_ptr, counts, idx, val, n_cols):
     scaled_any = False
     for j in range(n_cols):
         scaled_any |= big[j] >= _SAFE_MAX
-    shift = np.zeros(n_cols, dtype=np.int64)
     if scaled_any:
+        shift = np.zeros(n_cols, dtype=np.int64)
         for j in range(n_cols):
             if big[j] >= _SAFE_MAX:
                 shift[j] = -math.frexp(big[j])[1]
                 total[j] = 0.0
         for p in range(rows.shape[0]):
             r = rows[p]
-            for k in range(cap_ptr[r], cap_ptr[r] + counts[r]):
+            for k in range(ptr[r], ptr[r + 1]):
                 j = idx[k]
                 if big[j] >= _SAFE_MAX:
                     total[j] += math.ldexp(val[k], shift[j])
+        for p in range(rows.shape[0]):
+            r = rows[p]
+            for k in range(ptr[r], ptr[r + 1]):
+                j = idx[k]
+                if big[j] >= _SAFE_MAX:
+                    if total[j] != 0.0:
+                        val[k] = math.ldexp(val[k], shift[j]) / total[j]
+                elif total[j] != 0.0:
+                    val[k] = val[k] / total[j]
+        return
     for p in range(rows.shape[0]):
         r = rows[p]
-        for k in range(cap_ptr[r], cap_ptr[r] + counts[r]):
-            j = idx[k]
-            if big[j] >= _SAFE_MAX:
-                if total[j] != 0.0:
-                    val[k] = math.ldexp(val[k], shift[j]) / total[j]
-            elif total[j] != 0.0:
-                val[k] = val[k] / total[j]
+        for k in range(ptr[r], ptr[r + 1]):
+            t = total[idx[k]]
+            val[k] = val[k] / t if t != 0.0 else val[k]
 
 
 @_jit
-def _yuma2_union(rows, wb_ptr, wb_count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset,
-                 act, u_ptr, u_count, u_idx, loaded, delta):
-    """Per row of ``rows``: the union of its ``W_b`` and stored bond entries.
+def _yuma2_union(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, act, u_ptr,
+                 u_idx, loaded, delta):
+    """Per row of ``rows``, the union of its ``W_b`` and stored bond entries.
 
-    ``loaded`` holds the stored bond (0 where reset or absent), ``delta`` ``W_b * S_act``.
+    ``u_ptr`` covers every row (the other rows empty); ``loaded`` holds the stored bond (0
+    where reset or absent), ``delta`` ``W_b * S_act``.
     """
-    for p in range(rows.shape[0]):
-        r = rows[p]
+    n_rows = u_ptr.shape[0] - 1
+    q = 0
+    p = 0
+    for r in range(n_rows):
+        u_ptr[r] = q
+        if p >= rows.shape[0] or rows[p] != r:
+            continue
+        p += 1
         s = act[r]
         ka = wb_ptr[r]
-        ha = ka + wb_count[r]
+        ha = wb_ptr[r + 1]
         kb = b_ptr[r] if has_prev else 0
         hb = b_ptr[r + 1] if has_prev else 0
-        q = u_ptr[r]
-        while ka < ha or kb < hb:
-            ja = np.int64(wb_idx[ka]) if ka < ha else _NO_COLUMN
-            jb = np.int64(b_idx[kb]) if kb < hb else _NO_COLUMN
-            w = 0.0
-            b = 0.0
-            if ja <= jb:
-                j = ja
-                w = wb_val[ka]
-                ka += 1
-            else:
-                j = jb
-            if jb == j:
-                b = b_val[kb]
-                kb += 1
+        if ka == ha or kb == hb:  # one row empty: the other one as it is
+            for k in range(ka, ha):
+                u_idx[q] = wb_idx[k]
+                loaded[q] = 0.0
+                delta[q] = wb_val[k] * s
+                q += 1
+            for k in range(kb, hb):
+                j = b_idx[k]
+                u_idx[q] = j
+                loaded[q] = 0.0 if reset[j] else b_val[k]
+                delta[q] = 0.0 * s
+                q += 1
+            continue
+        while ka < ha or kb < hb:  # the merge of the two sorted rows, without branches
+            ia = min(ka, ha - 1)
+            ib = min(kb, hb - 1)
+            ja = np.int64(wb_idx[ia]) if ka < ha else _NO_COLUMN
+            jb = np.int64(b_idx[ib]) if kb < hb else _NO_COLUMN
+            j = min(ja, jb)
+            in_a = ja == j
+            in_b = jb == j
+            w = wb_val[ia] * in_a
+            b = b_val[ib] * in_b
+            ka += in_a
+            kb += in_b
             u_idx[q] = j
             loaded[q] = 0.0 if reset[j] else b
             delta[q] = w * s
             q += 1
-        u_count[r] = q - u_ptr[r]
+    u_ptr[n_rows] = q
 
 
 @_jit
-def _yuma2_sparse(rows, wb_ptr, wb_count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset,
-                  act, rates, use_rates, alpha, permit_new, inc, e_ptr, counts, e_idx, e_val,
-                  s_val, divs):
+def _yuma2_sparse(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, act,
+                  rates, use_rates, alpha, permit_new, inc, e_ptr, e_idx, e_val, s_val, divs):
     """Yuma 2 bonds and dividends on the union of entries (``n_cols > 1``)."""
+    n_rows = permit_new.shape[0]
     n_cols = inc.shape[0]
-    u_count = np.zeros(permit_new.shape[0], dtype=np.int64)
-    u_idx = np.empty(e_idx.shape[0], dtype=np.int32)
-    loaded = np.empty(e_idx.shape[0])
-    delta = np.empty(e_idx.shape[0])
-    _yuma2_union(rows, wb_ptr, wb_count, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset,
-                 act, e_ptr, u_count, u_idx, loaded, delta)
-    _col_normalize_entries(rows, e_ptr, u_count, u_idx, loaded, n_cols)
-    _col_normalize_entries(rows, e_ptr, u_count, u_idx, delta, n_cols)
-    for p in range(rows.shape[0]):
-        r = rows[p]
-        for k in range(e_ptr[r], e_ptr[r] + u_count[r]):
-            rate = rates[u_idx[k]] if use_rates else alpha
-            loaded[k] = rate * delta[k] + (1.0 - rate) * loaded[k]
-    _col_normalize_entries(rows, e_ptr, u_count, u_idx, loaded, n_cols)
+    capacity = e_idx.shape[0]
+    u_ptr = np.empty(n_rows + 1, dtype=np.int64)
+    u_idx = np.empty(capacity, dtype=np.int32)
+    loaded = np.empty(capacity)
+    delta = np.empty(capacity)
+    _yuma2_union(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, act, u_ptr,
+                 u_idx, loaded, delta)
+    _col_normalize_entries(rows, u_ptr, u_idx, loaded, n_cols)
+    _col_normalize_entries(rows, u_ptr, u_idx, delta, n_cols)
+    for k in range(u_ptr[n_rows]):
+        rate = rates[u_idx[k]] if use_rates else alpha
+        loaded[k] = rate * delta[k] + (1.0 - rate) * loaded[k]
+    _col_normalize_entries(rows, u_ptr, u_idx, loaded, n_cols)
     top = np.zeros(n_cols)
-    for p in range(rows.shape[0]):
-        r = rows[p]
-        for k in range(e_ptr[r], e_ptr[r] + u_count[r]):
-            j = u_idx[k]
-            top[j] = loaded[k] if loaded[k] > top[j] else top[j]
+    for k in range(u_ptr[n_rows]):
+        j = u_idx[k]
+        top[j] = loaded[k] if loaded[k] > top[j] else top[j]
     for j in range(n_cols):
         if top[j] == 0.0:
             top[j] = 1.0
-    dots = np.zeros(permit_new.shape[0])
-    for p in range(rows.shape[0]):
-        r = rows[p]
+    dots = np.zeros(n_rows)
+    q = 0
+    for r in range(n_rows):
+        e_ptr[r] = q
         new = permit_new[r]
-        q = e_ptr[r]
         acc = 0.0
-        for k in range(e_ptr[r], e_ptr[r] + u_count[r]):
+        for k in range(u_ptr[r], u_ptr[r + 1]):
             v = loaded[k]
-            if v > 0.0:
-                j = u_idx[k]
-                e_idx[q] = j
-                e_val[q] = v
-                s_val[q] = v / top[j] if new else 0.0
-                if inc[j] != 0.0:
-                    acc += v * inc[j]
-                q += 1
-        counts[COUNT_EMA, r] = q - e_ptr[r]
+            j = u_idx[k]
+            e_idx[q] = j
+            e_val[q] = v
+            s_val[q] = v / top[j] if new else 0.0
+            if inc[j] != 0.0:
+                acc += v * inc[j]
+            q += v > 0.0
         dots[r] = acc
+    e_ptr[n_rows] = q
     _yuma2_dividends(rows, dots, divs)
 
 
@@ -578,30 +669,31 @@ def _yuma2_dividends(rows, dots, divs):
 
 
 @_jit
-def _yuma2_one_column(rows, wb_ptr, wb_count, wb_val, b_ptr, b_val, has_prev, reset, act, cons,
-                      variant, liquid_alpha, rate, low, high, inc, permit_new, e_ptr, counts,
-                      e_idx, e_val, s_val, divs):
-    """Yuma 2 with one column: the dense kernel on one column (its sums are pairwise)."""
+def _yuma2_one_column(rows, wb_ptr, wb_val, b_ptr, b_val, has_prev, reset, act, cons, variant,
+                      liquid_alpha, rate, low, high, inc, permit_new, e_ptr, e_idx, e_val,
+                      s_val, divs):
+    """Yuma 2 with one column: the dense kernel on that column (its sums are pairwise)."""
     n_rows = permit_new.shape[0]
     prev = np.zeros((n_rows, 1))
     wb = np.zeros((n_rows, 1))
     for r in range(n_rows):
         if has_prev and b_ptr[r + 1] > b_ptr[r]:
             prev[r, 0] = b_val[b_ptr[r]]
-        if wb_count[r]:
+        if wb_ptr[r + 1] > wb_ptr[r]:
             wb[r, 0] = wb_val[wb_ptr[r]]
     ema = np.zeros((n_rows, 1))
     stored = np.zeros((n_rows, 1))
     ek._yuma2_bonds(prev, has_prev, reset, wb, act, rows, cons, variant, liquid_alpha, rate,
                     low, high, inc, permit_new, ema, stored, divs, False)
+    q = 0
     for r in range(n_rows):
-        q = e_ptr[r]
+        e_ptr[r] = q
         if ema[r, 0] > 0.0:
             e_idx[q] = 0
             e_val[q] = ema[r, 0]
             s_val[q] = stored[r, 0]
             q += 1
-        counts[COUNT_EMA, r] = q - e_ptr[r]
+    e_ptr[n_rows] = q
 
 
 # --------------------------------------------------------------------------------------
@@ -610,12 +702,16 @@ def _yuma2_one_column(rows, wb_ptr, wb_count, wb_val, b_ptr, b_val, has_prev, re
 
 
 def _sparse_epoch(
-    w_ptr, w_idx, w_val, w_nonzero, n_cols, b_ptr, b_idx, b_val, b_nonzero,
+    w_ptr, w_idx, w_val, n_cols, b_ptr, b_idx, b_val,
     stake_raw, active, permit, last_update, commit_block, bar, reset_in, prev_cons, ints, reals,
     s_out, act_out, permit_new, cons, v_trust, ranks, trust, inc, divs, server, validator,
-    emission, counts, wo_idx, wo_val, c_idx, c_val, wb_idx, wb_val, e_idx, e_val, s_val,
+    emission, ptrs, wo_idx, wo_val, c_idx, c_val, wb_idx, wb_val, e_idx, e_val, s_val,
 ):
-    """One epoch on CSR inputs (see the module docstring); returns the status bits."""
+    """One epoch on CSR inputs (see the module docstring).
+
+    Returns :data:`INVALID` or :data:`NOT_CANONICAL` before any output is meaningful, else
+    the status bits.
+    """
     n_rows = w_ptr.shape[0] - 1
     variant = ints[ek.I_VARIANT]
     owner = ints[ek.I_OWNER]
@@ -624,43 +720,59 @@ def _sparse_epoch(
     beta = reals[ek.R_BONDS_PENALTY]
     square = n_rows == n_cols
 
-    # 1. Masked, row-normalized weights.
+    # Checks of the bonds; stake terms (they need no weights).
+    b_nonzero = np.zeros(n_rows, dtype=np.bool_)
+    if has_prev:
+        upper = 1.0 if variant == ek.YUMA3_CODE else ek._MAX_FINITE
+        for r in range(n_rows):
+            seen = _check_row(b_ptr, b_idx, b_val, n_cols, upper, r)
+            if seen < 0:
+                return seen
+            b_nonzero[r] = seen != 0
     permit_old = np.empty(n_rows, dtype=np.bool_)
     for i in range(n_rows):
         permit_old[i] = permit[i] if ints[ek.I_HAS_PERMIT] else True
     if owner >= 0:
         permit_old[owner] = True
-    mask_ints = np.array([owner, int(square), ints[ek.I_HAS_LAST_UPDATE],
-                          ints[ek.I_HAS_COMMIT_BLOCK], ints[ek.I_HAS_REGISTRATION]],
-                         dtype=np.int64)
-    for r in range(n_rows):
-        _mask_normalize_row(w_ptr, w_idx, w_val, permit_old, mask_ints, last_update,
-                            commit_block, bar, wo_idx, wo_val, counts, r)
-
-    # 2. Stake terms.
     ek._stake_terms(stake_raw, reals[ek.R_STAKE_THRESHOLD], owner, ints[ek.I_MAX_VALIDATORS],
                     active, ints[ek.I_HAS_ACTIVE] != 0, permit_old, s_out, act_out, permit_new)
 
+    # 1. Each weight row checked, masked and row-normalized; the participants' entries
+    # counted per column.
+    mask_ints = np.array([owner, int(square), ints[ek.I_HAS_LAST_UPDATE],
+                          ints[ek.I_HAS_COMMIT_BLOCK], ints[ek.I_HAS_REGISTRATION]],
+                         dtype=np.int64)
+    per_col = np.zeros(n_cols, dtype=np.int64)
+    w_nonzero = np.zeros(n_rows, dtype=np.bool_)
+    wo_ptr = ptrs[P_WEIGHTS]
+    wo_ptr[0] = 0
+    for r in range(n_rows):
+        seen = _check_row(w_ptr, w_idx, w_val, n_cols, ek._MAX_FINITE, r)
+        if seen < 0:
+            return seen
+        w_nonzero[r] = seen != 0
+        _mask_normalize_row(w_ptr, w_idx, w_val, permit_old, mask_ints, last_update,
+                            commit_block, bar, act_out[r] > 0.0, per_col, wo_ptr, wo_idx,
+                            wo_val, r)
+
     # The rows that can matter (as the dense epoch): in the square form those with stake,
     # non-zero weights or bonds, and the owner's; every row otherwise.
+    in_rows = np.empty(n_rows, dtype=np.bool_)
     count = 0
     for i in range(n_rows):
-        count += (not square) or stake_raw[i] > 0.0 or w_nonzero[i] or (
-            has_prev and b_nonzero[i]) or i == owner
+        in_rows[i] = ((not square) or stake_raw[i] > 0.0 or w_nonzero[i] or b_nonzero[i]
+                      or i == owner)
+        count += in_rows[i]
     rows = np.empty(count, dtype=np.int64)
-    in_rows = np.zeros(n_rows, dtype=np.bool_)
     p = 0
     for i in range(n_rows):
-        if (not square) or stake_raw[i] > 0.0 or w_nonzero[i] or (
-                has_prev and b_nonzero[i]) or i == owner:
+        if in_rows[i]:
             rows[p] = i
-            in_rows[i] = True
             p += 1
 
     # 3. Consensus, and the consensus that liquid alpha reads.
     part_rows, units, need = ek.participant_units(act_out, reals[ek.R_KAPPA])
-    sparse_consensus(w_ptr, counts[COUNT_WEIGHTS], wo_idx, wo_val, n_cols, part_rows, units,
-                     need, cons)
+    sparse_consensus(wo_ptr, wo_idx, wo_val, n_cols, per_col, part_rows, units, need, cons)
     alpha_cons = cons
     if (variant == ek.YUMA3_CODE and ints[ek.I_HAS_PREVIOUS_CONSENSUS]
             and prev_cons.shape[0] > 0 and ints[ek.I_USES_PREVIOUS]):
@@ -696,40 +808,38 @@ def _sparse_epoch(
     parts = np.zeros((3, n_cols))  # this chunk's sums of S*W_clipped, S*W and B'
     col_sums = np.zeros((3, n_cols))
     # W_b: W at beta = 0, W_clipped at beta = 1, else its own rows.
-    wb_row = COUNT_WEIGHTS if beta == 0.0 else (COUNT_CLIPPED if beta == 1.0
-                                                else COUNT_WEIGHTS_FOR_BONDS)
+    wb_p = P_WEIGHTS if beta == 0.0 else (P_CLIPPED if beta == 1.0 else P_WEIGHTS_FOR_BONDS)
     wbi = wo_idx if beta == 0.0 else (c_idx if beta == 1.0 else wb_idx)
     wbv = wo_val if beta == 0.0 else (c_val if beta == 1.0 else wb_val)
     longest = 0
     for r in range(n_rows):
-        longest = max(longest, w_ptr[r + 1] - w_ptr[r])
+        longest = max(longest, wo_ptr[r + 1] - wo_ptr[r])
     scratch = np.empty((4, longest if mode == 2 else 0))
+    ptrs[P_CLIPPED, 0] = 0
+    ptrs[P_WEIGHTS_FOR_BONDS, 0] = 0
+    ptrs[P_EMA, 0] = 0
     p = 0
     for r in range(n_rows):
-        if not in_rows[r]:
-            # A row that cannot matter holds only zero weights: its clipped weights are
-            # those zeros, it has no positive bond weight and no bond.
-            _clip_row(w_ptr, counts, wo_idx, wo_val, cons, beta, write_wb, c_idx, c_val,
-                      wb_idx, wb_val, v_trust, 0.0, parts[0], parts[1], False, r)
-            counts[COUNT_EMA, r] = 0
-            continue
         s = act_out[r]
-        _clip_row(w_ptr, counts, wo_idx, wo_val, cons, beta, write_wb, c_idx, c_val, wb_idx,
-                  wb_val, v_trust, s, parts[0], parts[1], s != 0.0, r)
-        e_lo = w_ptr[r] + (b_ptr[r] if has_prev else 0)
-        if mode == 1:
-            counts[COUNT_EMA, r] = _ema_row_fixed(
-                w_ptr[r], counts[wb_row, r], wbi, wbv, b_ptr, b_idx, b_val, has_prev, reset,
-                rate, e_lo, e_idx, e_val, parts[2], r)
-        elif mode == 2:
-            counts[COUNT_EMA, r] = _ema_row_liquid(
-                w_ptr[r], counts[wb_row, r], wbi, wbv, b_ptr, b_idx, b_val, has_prev, reset,
-                alpha_cons, low, high, steepness, e_lo, e_idx, e_val, parts[2], scratch, r)
-        else:
-            counts[COUNT_EMA, r] = 0
-        p += 1
-        if p % size == 0 or p == m:
-            _close_chunk(parts, col_sums, n_cols)
+        # A row that cannot matter holds only zero weights: its clipped weights are those
+        # zeros, it has no positive bond weight and no bond.
+        _clip_row(wo_ptr, wo_idx, wo_val, cons, beta, write_wb, ptrs, c_idx, c_val, wb_idx,
+                  wb_val, v_trust, s, parts[0], parts[1], in_rows[r] and s != 0.0, r)
+        q = ptrs[P_EMA, r]
+        if in_rows[r]:
+            lo = ptrs[wb_p, r]
+            hi = ptrs[wb_p, r + 1]
+            if mode == 1:
+                q = _ema_row_fixed(lo, hi, wbi, wbv, b_ptr, b_idx, b_val, has_prev, reset,
+                                   rate, q, e_idx, e_val, parts[2], r)
+            elif mode == 2:
+                q = _ema_row_liquid(lo, hi, wbi, wbv, b_ptr, b_idx, b_val, has_prev, reset,
+                                    alpha_cons, low, high, steepness, q, e_idx, e_val,
+                                    parts[2], scratch, r)
+            p += 1
+            if p % size == 0 or p == m:
+                _close_chunk(parts, col_sums, n_cols)
+        ptrs[P_EMA, r + 1] = q
 
     # 5. Incentive, trust, bonds, dividends.
     for j in range(n_cols):
@@ -737,17 +847,16 @@ def _sparse_epoch(
         trust[j] = col_sums[0, j] / col_sums[1, j] if col_sums[1, j] != 0.0 else 0.0
     ek._normalize(ranks, inc)
     status = 0
+    e_ptr = ptrs[P_EMA]
     if variant == ek.YUMA3_CODE:
         ema_sums = col_sums[2]
         scaled = np.empty(n_cols)
         for j in range(n_cols):
             scaled[j] = inc[j] / ema_sums[j] if ema_sums[j] != 0.0 else inc[j]
         dots = np.zeros(n_rows)
-        for p in range(m):
-            r = rows[p]
-            e_lo = w_ptr[r] + (b_ptr[r] if has_prev else 0)
+        for r in range(n_rows):
             acc = 0.0
-            for k in range(e_lo, e_lo + counts[COUNT_EMA, r]):
+            for k in range(e_ptr[r], e_ptr[r + 1]):
                 v = scaled[e_idx[k]]
                 if v != 0.0:
                     acc += e_val[k] * v
@@ -757,19 +866,17 @@ def _sparse_epoch(
             if not permit_new[rows[p]]:
                 status |= ek.BONDS_DIFFER
     else:
-        e_ptr = np.empty(n_rows + 1, dtype=np.int64)
-        for r in range(n_rows + 1):
-            e_ptr[r] = w_ptr[r] + (b_ptr[r] if has_prev else 0)
         rates, use_rates = ek.yuma2_rates(cons, variant, ints[ek.I_LIQUID_ALPHA] != 0, low,
                                           high)
+        wb_ptr = ptrs[wb_p]
         if n_cols == 1:
-            _yuma2_one_column(rows, w_ptr, counts[wb_row], wbv, b_ptr, b_val, has_prev, reset,
-                              act_out, cons, variant, ints[ek.I_LIQUID_ALPHA] != 0, rate, low,
-                              high, inc, permit_new, e_ptr, counts, e_idx, e_val, s_val, divs)
+            _yuma2_one_column(rows, wb_ptr, wbv, b_ptr, b_val, has_prev, reset, act_out, cons,
+                              variant, ints[ek.I_LIQUID_ALPHA] != 0, rate, low, high, inc,
+                              permit_new, e_ptr, e_idx, e_val, s_val, divs)
         else:
-            _yuma2_sparse(rows, w_ptr, counts[wb_row], wbi, wbv, b_ptr, b_idx, b_val, has_prev,
-                          reset, act_out, rates, use_rates, rate, permit_new, inc, e_ptr,
-                          counts, e_idx, e_val, s_val, divs)
+            _yuma2_sparse(rows, wb_ptr, wbi, wbv, b_ptr, b_idx, b_val, has_prev, reset,
+                          act_out, rates, use_rates, rate, permit_new, inc, e_ptr, e_idx,
+                          e_val, s_val, divs)
         status |= ek.BONDS_DIFFER
 
     # 6. Emission.
@@ -785,8 +892,8 @@ def _signature():
     """The driver's signature: inputs read-only (writable arrays convert), outputs not."""
     f8, b1, i8, i4 = numba.types.float64, numba.types.boolean, numba.types.int64, numba.types.int32
     inputs = [
-        _array(i8, True), _array(i4, True), _array(f8, True), _array(b1, True), i8,  # weights
-        _array(i8, True), _array(i4, True), _array(f8, True), _array(b1, True),  # bonds
+        _array(i8, True), _array(i4, True), _array(f8, True), i8,  # weights, n_cols
+        _array(i8, True), _array(i4, True), _array(f8, True),  # bonds
         _array(f8, True), _array(b1, True), _array(b1, True),  # stake, active, permit
         _array(i8, True), _array(i8, True), _array(i8, True),  # blocks
         _array(b1, True), _array(f8, True),  # reset_bonds, previous_consensus
@@ -797,7 +904,7 @@ def _signature():
         vec, vec, _array(b1, False),  # stake, active_stake, validator_permit
         vec, vec, vec, vec, vec,  # consensus, validator_trust, rank, trust, incentive
         vec, vec, vec, vec,  # dividends, server, validator, emission
-        numba.types.Array(i8, 2, "C"),  # counts
+        numba.types.Array(i8, 2, "C"),  # ptrs
         _array(i4, False), vec, _array(i4, False), vec,  # weights, clipped
         _array(i4, False), vec, _array(i4, False), vec, vec,  # W_b, EMA (+ stored values)
     ]

@@ -176,13 +176,25 @@ def _sparse_epoch(weights, stake, bonds, *, arithmetic, **kwargs) -> EpochResult
     The compiled sparse epoch for the built-in variants; the densified inputs for a
     user's variant and for the fixed path (see :mod:`yuma.core.sparse`).
     """
+    if arithmetic == "float":
+        # The compiled epoch checks the values as it reads them; on a failed check (or
+        # rows to sort) the full checks below raise the argument's own message (or sort).
+        inputs = check_sparse_inputs(weights, stake, bonds, values=False, **kwargs)
+        code = VARIANT_CODES.get(id(inputs.variant))
+        if code is not None:
+            result = run_sparse(code, inputs, weights)
+            if result is not None:
+                return result
     inputs = check_sparse_inputs(weights, stake, bonds, arithmetic=arithmetic, **kwargs)
     if arithmetic == "fixed":  # the chain's epoch runs on a dense n x n state
         return sparsified(run_fixed(densify(inputs)), weights)
     code = VARIANT_CODES.get(id(inputs.variant))
     if code is None:  # a user's variant: its steps take dense matrices
         return sparsified(run_float(densify(inputs)), weights)
-    return run_sparse(code, inputs, weights)
+    result = run_sparse(code, inputs, weights)
+    if result is None:  # checked inputs pass the kernel's checks
+        raise RuntimeError("the sparse epoch kernel rejected checked inputs")
+    return result
 
 
 def run_float(inputs: EpochInputs) -> EpochResult:

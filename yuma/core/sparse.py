@@ -78,8 +78,9 @@ class CSRMatrix:
         Value of each entry: finite, non-negative (explicit zeros are entries).
     shape : tuple of int
         ``(n_rows, n_cols)``.
-    row_nonzero : numpy.ndarray of bool, shape (n_rows,)
-        Rows holding a non-zero value.
+    row_nonzero : numpy.ndarray of bool, shape (n_rows,), or None
+        Rows holding a non-zero value (None when the values are not checked yet, see
+        :func:`as_csr`).
     """
 
     indptr: np.ndarray
@@ -129,7 +130,7 @@ def _raise_for(flags: int, name: str, n_cols: int) -> None:
 
 
 def as_csr(x, name: str, *, shape: tuple[int, int] | None = None,
-           at_most_one: bool = False) -> CSRMatrix:
+           at_most_one: bool = False, values: bool = True) -> CSRMatrix:
     """Check a sparse matrix and read it in canonical CSR form, without modifying it.
 
     Parameters
@@ -142,12 +143,17 @@ def as_csr(x, name: str, *, shape: tuple[int, int] | None = None,
         Required shape.
     at_most_one : bool
         Also reject values above 1 (proportions).
+    values : bool
+        Check the values and the column indices, and sort and deduplicate the rows. With
+        False only the shape and ``indptr`` are checked (the compiled epoch checks the
+        rest as it reads the rows, and reports a failure so that this runs again);
+        ``row_nonzero`` is then None.
 
     Returns
     -------
     CSRMatrix
-        The caller's own index and value arrays where they already are canonical int32 /
-        float64 (never written to), else fresh ones.
+        The caller's own index and value arrays where they already are int32 / float64
+        (never written to), else fresh ones.
 
     Raises
     ------
@@ -186,12 +192,14 @@ def as_csr(x, name: str, *, shape: tuple[int, int] | None = None,
                          "decrease and end within its indices and data")
     nnz = int(ptr[-1])
     indices, data = indices[:nnz], data[:nnz]
-    if indices.dtype != np.int32:
+    if indices.dtype != np.int32:  # out-of-range indices must not wrap into range
         if nnz and (indices.min() < 0 or indices.max() >= n_cols):
             raise ValueError(f"{name} has a column index outside [0, {n_cols})")
         indices = indices.astype(np.int32)
     indices = np.ascontiguousarray(indices)
     data = np.ascontiguousarray(data)
+    if not values:
+        return CSRMatrix(ptr, indices, data, (n_rows, n_cols), None)
     row_nonzero = np.empty(n_rows, dtype=np.bool_)
     upper = 1.0 if at_most_one else np.inf
     flags = sk.scan_csr(ptr, indices, data, n_cols, upper, row_nonzero)
@@ -209,9 +217,12 @@ def check_sparse_inputs(
     last_update=None, block_at_registration=None, commit_block=None,
     last_tempo: int | None = None, reset_bonds=None, listed=None,
     owner_uid: int | None = None, stake_threshold: float = 0.0, previous_consensus=None,
-    arithmetic: str = "float",
+    arithmetic: str = "float", values: bool = True,
 ) -> EpochInputs:
     """:func:`yuma.core.inputs.check_inputs` for sparse weights (and bonds).
+
+    ``values=False`` leaves the matrices' values and column indices to the compiled epoch
+    (see :func:`as_csr`).
 
     Returns
     -------
@@ -229,7 +240,7 @@ def check_sparse_inputs(
     if not is_sparse(weights):
         raise ValueError("bonds is a sparse matrix but weights is not: pass both as sparse "
                          "matrices, or both dense")
-    w = as_csr(weights, "weights")
+    w = as_csr(weights, "weights", values=values)
     n_rows = w.shape[0]
     raw_stake = as_vector(stake, "stake", length=n_rows)
     if bonds is None:
@@ -238,7 +249,8 @@ def check_sparse_inputs(
         raise ValueError("bonds must be a sparse matrix (or None) when weights are sparse, "
                          "e.g. the bonds of the previous sparse epoch")
     else:
-        b = as_csr(bonds, "bonds", shape=w.shape, at_most_one=bonds_at_most_one(var, arithmetic))
+        b = as_csr(bonds, "bonds", shape=w.shape, values=values,
+                   at_most_one=bonds_at_most_one(var, arithmetic))
         bond_rows = b.row_nonzero
     if listed is not None:
         raise ValueError("listed must be None when weights are sparse: the weights' sparsity "
@@ -278,7 +290,8 @@ def densify(inputs: EpochInputs) -> EpochInputs:
 
 def _csr_class(like):
     """``csr_matrix`` for a ``spmatrix`` argument, else ``csr_array``."""
-    sparse = import_optional("scipy.sparse", "an epoch on sparse weights (its sparse results)")
+    sparse = import_optional("scipy.sparse", "an epoch on sparse weights (its sparse results)",
+                             extra="sparse")
     return sparse.csr_matrix if isinstance(like, sparse.spmatrix) else sparse.csr_array
 
 
@@ -322,8 +335,8 @@ def sparsified(result: EpochResult, like) -> EpochResult:
     return dataclasses.replace(result, **fields)
 
 
-def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult:
-    """The compiled sparse epoch of a built-in variant on checked inputs.
+def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
+    """The compiled sparse epoch of a built-in variant on checked inputs, or None.
 
     Parameters
     ----------
@@ -337,7 +350,10 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult:
 
     Returns
     -------
-    EpochResult
+    EpochResult or None
+        None when a value or column index of the matrices fails a check, or a row is not
+        in canonical form: the caller then checks them in full (``values=True``), which
+        raises or canonicalizes, and runs this again.
     """
     w, b, params = inputs.weights, inputs.bonds, inputs.params
     n_rows, n_cols = w.shape
@@ -351,13 +367,12 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult:
                     dtype=np.int64)
     reals = np.array(real_params(params, inputs.stake_threshold))
     no_i8, no_f8, no_i4 = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int32)
-    b_ptr, b_idx, b_val, b_nonzero = ((b.indptr, b.indices, b.data, b.row_nonzero)
-                                      if b is not None
-                                      else (np.zeros(n_rows + 1, np.int64), no_i4, no_f8,
-                                            np.zeros(n_rows, np.bool_)))
+    b_ptr, b_idx, b_val = ((b.indptr, b.indices, b.data) if b is not None
+                           else (np.zeros(n_rows + 1, np.int64), no_i4, no_f8))
     cap_w = max(w.nnz, 1)
     cap_e = max(w.nnz + (0 if b is None else b.nnz), 1)
-    write_wb = params.bonds_penalty not in (0.0, 1.0)
+    beta = params.bonds_penalty
+    write_wb = beta not in (0.0, 1.0)
     yuma2 = code != ek.YUMA3_CODE
     vectors = {k: np.empty(n_rows) for k in ("stake", "active_stake", "validator_trust",
                                               "dividends", "validator_emission")}
@@ -365,14 +380,14 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult:
                                                    "server_emission")})
     vectors["validator_permit"] = np.empty(n_rows, dtype=np.bool_)
     emission = np.empty(n_rows if n_rows == n_cols else n_rows + n_cols)
-    counts = np.zeros((sk.N_COUNTS, n_rows), dtype=np.int64)
+    ptrs = np.zeros((sk.N_PTRS, n_rows + 1), dtype=np.int64)
     wo = (np.empty(cap_w, np.int32), np.empty(cap_w))
     co = (np.empty(cap_w, np.int32), np.empty(cap_w))
     wbo = (np.empty(cap_w, np.int32), np.empty(cap_w)) if write_wb else (no_i4, no_f8)
     eo = (np.empty(cap_e, np.int32), np.empty(cap_e))
     s_val = np.empty(cap_e) if yuma2 else no_f8
     status = sk.sparse_epoch()(
-        w.indptr, w.indices, w.data, w.row_nonzero, n_cols, b_ptr, b_idx, b_val, b_nonzero,
+        w.indptr, w.indices, w.data, n_cols, b_ptr, b_idx, b_val,
         inputs.stake, inputs.active, inputs.validator_permit,
         no_i8 if lu is None else lu, no_i8 if cb is None else cb, no_i8 if bar is None else bar,
         inputs.reset_bonds, no_f8 if inputs.previous_consensus is None
@@ -380,27 +395,26 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult:
         vectors["stake"], vectors["active_stake"], vectors["validator_permit"],
         vectors["consensus"], vectors["validator_trust"], vectors["rank"], vectors["trust"],
         vectors["incentive"], vectors["dividends"], vectors["server_emission"],
-        vectors["validator_emission"], emission, counts, *wo, *co, *wbo, *eo, s_val,
+        vectors["validator_emission"], emission, ptrs, *wo, *co, *wbo, *eo, s_val,
     )
+    if status < 0:
+        return None
     cls = _csr_class(like)
     shape = (n_rows, n_cols)
-    no_extra = np.empty(0)
 
-    def packed(cap_ptr, row, idx_val):
-        ptr, idx, val, _ = sk.compact(cap_ptr, counts[row], *idx_val, no_extra, False)
-        return _to_scipy(cls, ptr, idx, val, shape)
+    def made(row, idx, val):
+        ptr = ptrs[row]
+        nnz = ptr[-1]
+        return ptr, idx[:nnz], val[:nnz]
 
-    weights = packed(w.indptr, sk.COUNT_WEIGHTS, wo)
-    clipped = packed(w.indptr, sk.COUNT_CLIPPED, co)
-    beta = params.bonds_penalty
+    weights = _to_scipy(cls, *made(sk.P_WEIGHTS, *wo), shape)
+    clipped = _to_scipy(cls, *made(sk.P_CLIPPED, *co), shape)
     w_bonds = (weights if beta == 0.0 else clipped if beta == 1.0
-               else packed(w.indptr, sk.COUNT_WEIGHTS_FOR_BONDS, wbo))
-    e_cap = w.indptr if b is None else w.indptr + b.indptr
-    e_ptr, e_idx, e_val, stored_val = sk.compact(e_cap, counts[sk.COUNT_EMA], *eo, s_val,
-                                                 yuma2)
+               else _to_scipy(cls, *made(sk.P_WEIGHTS_FOR_BONDS, *wbo), shape))
+    e_ptr, e_idx, e_val = made(sk.P_EMA, *eo)
     permit_new = vectors["validator_permit"]
     if yuma2:
-        stored = sk.keep_rows(e_ptr, e_idx, stored_val, permit_new)
+        stored = sk.keep_rows(e_ptr, e_idx, s_val[:e_ptr[-1]], permit_new)
     elif status & ek.BONDS_DIFFER:
         stored = sk.keep_rows(e_ptr, e_idx, e_val, permit_new)
     else:
