@@ -111,6 +111,17 @@ def scan_csr(indptr, indices, data, n_cols, upper, row_nonzero):
 
 
 @_jit
+def narrow_indices(indices, n_cols, out):
+    """``out = indices`` as int32; False if an index is outside ``[0, n_cols)``."""
+    bad = False
+    for k in range(indices.shape[0]):
+        j = indices[k]
+        bad |= (j < 0) | (j >= n_cols)
+        out[k] = j
+    return not bad
+
+
+@_jit
 def canonical_csr(indptr, indices, data):
     """A copy with each row's indices sorted and duplicates summed (in their stored order).
 
@@ -221,50 +232,82 @@ def _check_row(ptr, idx, val, n_cols, upper, r):
 
 
 @_jit
-def _mask_normalize_row(w_ptr, w_idx, w_val, permit, mask_ints, lu, cb, bar, counted, per_col,
-                        wo_ptr, wo_idx, wo_val, r):
-    """Append row r's kept entries, divided by their sum, from ``wo_ptr[r]``.
+def _first_pass_row(w_ptr, w_idx, w_val, n_cols, permit, mask_ints, lu, cb, bar, counted,
+                    per_col, wo_ptr, wo_idx, wo_val, r):
+    """Check row r, and append its kept entries divided by their sum from ``wo_ptr[r]``.
 
     As the dense row: the sum runs over the kept entries in column order (a masked entry
     adds ``+0.0``). ``per_col`` counts the kept entries when ``counted`` (the row takes part
-    in consensus).
+    in consensus). Returns the check of :func:`_check_row`; when it fails, what was written
+    is meaningless.
     """
+    lo = w_ptr[r]
+    hi = w_ptr[r + 1]
     q0 = wo_ptr[r]
     q = q0
+    wo_ptr[r + 1] = q0
+    if hi > lo and n_cols == 0:
+        return INVALID
     row_kept, self_col, lu_r, cb_r = _kernels._row_mask(r, permit, mask_ints, lu, cb)
-    if row_kept:
-        simple = lu_r < 0 and cb_r < 0
-        total = 0.0
-        for k in range(w_ptr[r], w_ptr[r + 1]):
+    total = 0.0
+    if row_kept and lu_r < 0 and cb_r < 0:
+        # The checks ride along the sum, whose chain of additions sets the pace.
+        last = n_cols - 1
+        bad = False
+        unsorted = False
+        nonzero = False
+        previous = -1
+        for k in range(lo, hi):
             j = np.int64(w_idx[k])
             v = w_val[k]
-            if simple:
-                kept = j != self_col
-            else:
-                kept = _kernels._col_kept(j, self_col, lu_r, cb_r, bar)
+            bad |= (j < 0) | (j > last) | (v < 0.0) | (v != v) | (v > ek._MAX_FINITE)
+            unsorted |= j <= previous
+            previous = j
+            nonzero |= v != 0.0
+            kept = j != self_col
             wo_idx[q] = j
             wo_val[q] = v
-            total += v if kept else 0.0  # adding +0.0 leaves the sum as it is
+            total += v if kept else 0.0
+            q += kept
+            if counted:
+                per_col[min(max(j, 0), last)] += kept  # in range even for a bad index
+        if bad:
+            return INVALID
+        if unsorted:
+            return NOT_CANONICAL
+        seen = 1 if nonzero else 0
+    else:
+        seen = _check_row(w_ptr, w_idx, w_val, n_cols, ek._MAX_FINITE, r)
+        if seen < 0 or not row_kept:
+            return seen
+        for k in range(lo, hi):
+            j = np.int64(w_idx[k])
+            v = w_val[k]
+            kept = _kernels._col_kept(j, self_col, lu_r, cb_r, bar)
+            wo_idx[q] = j
+            wo_val[q] = v
+            total += v if kept else 0.0
             q += kept
             if counted:
                 per_col[j] += kept
-        if total == 0.0:
-            for k in range(q0, q):
-                wo_val[k] = 0.0
-        elif np.isfinite(total):
-            for k in range(q0, q):
-                wo_val[k] = wo_val[k] / total
-        else:  # overflow: scale by a power of two first, as the dense row
-            biggest = 0.0
-            for k in range(q0, q):
-                biggest = max(biggest, wo_val[k])
-            shift = -math.frexp(biggest)[1]
-            total = 0.0
-            for k in range(q0, q):
-                total += math.ldexp(wo_val[k], shift)
-            for k in range(q0, q):
-                wo_val[k] = math.ldexp(wo_val[k], shift) / total
+    if total == 0.0:
+        for k in range(q0, q):
+            wo_val[k] = 0.0
+    elif np.isfinite(total):
+        for k in range(q0, q):
+            wo_val[k] = wo_val[k] / total
+    else:  # overflow: scale by a power of two first, as the dense row
+        biggest = 0.0
+        for k in range(q0, q):
+            biggest = max(biggest, wo_val[k])
+        shift = -math.frexp(biggest)[1]
+        total = 0.0
+        for k in range(q0, q):
+            total += math.ldexp(wo_val[k], shift)
+        for k in range(q0, q):
+            wo_val[k] = math.ldexp(wo_val[k], shift) / total
     wo_ptr[r + 1] = q
+    return seen
 
 
 # --------------------------------------------------------------------------------------
@@ -747,13 +790,12 @@ def _sparse_epoch(
     wo_ptr = ptrs[P_WEIGHTS]
     wo_ptr[0] = 0
     for r in range(n_rows):
-        seen = _check_row(w_ptr, w_idx, w_val, n_cols, ek._MAX_FINITE, r)
+        seen = _first_pass_row(w_ptr, w_idx, w_val, n_cols, permit_old, mask_ints, last_update,
+                               commit_block, bar, act_out[r] > 0.0, per_col, wo_ptr, wo_idx,
+                               wo_val, r)
         if seen < 0:
             return seen
         w_nonzero[r] = seen != 0
-        _mask_normalize_row(w_ptr, w_idx, w_val, permit_old, mask_ints, last_update,
-                            commit_block, bar, act_out[r] > 0.0, per_col, wo_ptr, wo_idx,
-                            wo_val, r)
 
     # The rows that can matter (as the dense epoch): in the square form those with stake,
     # non-zero weights or bonds, and the owner's; every row otherwise.

@@ -192,10 +192,12 @@ def as_csr(x, name: str, *, shape: tuple[int, int] | None = None,
                          "decrease and end within its indices and data")
     nnz = int(ptr[-1])
     indices, data = indices[:nnz], data[:nnz]
-    if indices.dtype != np.int32:  # out-of-range indices must not wrap into range
-        if nnz and (indices.min() < 0 or indices.max() >= n_cols):
+    if indices.dtype != np.int32:  # checked first: an index out of range must not wrap
+        narrow = np.empty(nnz, dtype=np.int32)
+        wide = np.ascontiguousarray(indices, dtype=np.int64)  # a u64 past 2**63 turns < 0
+        if not sk.narrow_indices(wide, n_cols, narrow):
             raise ValueError(f"{name} has a column index outside [0, {n_cols})")
-        indices = indices.astype(np.int32)
+        indices = narrow
     indices = np.ascontiguousarray(indices)
     data = np.ascontiguousarray(data)
     if not values:
@@ -403,9 +405,13 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
     shape = (n_rows, n_cols)
 
     def made(row, idx, val):
+        # Shrunk in place (no copy): the results hold no unused capacity.
         ptr = ptrs[row]
-        nnz = ptr[-1]
-        return ptr, idx[:nnz], val[:nnz]
+        nnz = max(int(ptr[-1]), 1)
+        if idx.size > nnz:
+            idx.resize(nnz, refcheck=False)
+            val.resize(nnz, refcheck=False)
+        return ptr, idx[:ptr[-1]], val[:ptr[-1]]
 
     weights = _to_scipy(cls, *made(sk.P_WEIGHTS, *wo), shape)
     clipped = _to_scipy(cls, *made(sk.P_CLIPPED, *co), shape)
