@@ -56,15 +56,18 @@ def epoch(
 
     Parameters
     ----------
-    weights : array_like, shape (n_validators, n_uids)
+    weights : array_like or sparse matrix, shape (n_validators, n_uids)
         Weights set by each validator (any non-negative scale per row: u16 or
         proportions). Square means the chain's form: row i and column i are the same UID
         and self-weights are masked. Rectangular means validators and miners are distinct.
+        A sparse matrix (``scipy.sparse``, any format) is the chain's storage: its stored
+        entries, explicit zeros included, are what each validator listed; see Notes.
     stake : array_like, shape (n_validators,)
         Raw stake per row (any unit).
-    bonds : array_like, shape (n_validators, n_uids), optional
+    bonds : array_like or sparse matrix, shape (n_validators, n_uids), optional
         Bonds as the previous epoch returned them (``EpochResult.bonds``); None means none.
         Under Yuma 3 they are proportions in [0, 1] (the chain stores u16 / 65535).
+        Sparse exactly when ``weights`` is.
     params : YumaParams, optional
         Hyperparameters (defaults: ``YumaParams()``).
     variant : str or Variant, optional
@@ -95,7 +98,8 @@ def epoch(
         chain stores them). Matters only for Yuma 3 with liquid alpha, where a bond to a
         miner the validator did not list is dropped instead of decayed. Default: every
         entry listed (the dense model; bonds decay). Positive weights always count as
-        listed; pass ``weights > 0`` for validators that omit zero weights.
+        listed; pass ``weights > 0`` for validators that omit zero weights. Must be None
+        when ``weights`` is sparse (its structure is what is listed).
     owner_uid : int, optional
         The subnet owner: always permitted, exempt from the stake threshold, keeps its
         self-weight.
@@ -118,12 +122,38 @@ def epoch(
     Returns
     -------
     EpochResult
+        With sparse weights, its n x n fields are CSR (see Notes).
 
     Raises
     ------
     ValueError
         On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
-        message names the argument.
+        message names the argument. With sparse matrices also on a malformed structure
+        (``indptr``, a column index out of range), a sparse ``bonds`` beside dense
+        ``weights`` (or the reverse) and a ``listed`` beside sparse weights.
+
+    Notes
+    -----
+    **Sparse weights** (:mod:`yuma.core.sparse`). Any object with ``tocsr()``
+    (``scipy.sparse`` matrices and arrays) is read as the chain stores weight rows: an
+    absent entry is not listed (under Yuma 3 with liquid alpha its bond is dropped, not
+    decayed), an explicit zero is. Rows are read with sorted indices and duplicates summed
+    (as ``toarray()`` sums them); the caller's matrix is never modified. For the built-in
+    variants a compiled sparse epoch runs in O(nnz + n) time and memory, never forming an
+    n x n array, and gives the bits of this function on ``weights.toarray()``,
+    ``bonds.toarray()`` and ``listed=`` the stored entries (up to the sign of a zero:
+    ``toarray()`` turns a stored ``-0.0`` into ``+0.0``). The n x n results (``weights``,
+    ``clipped_weights``, ``weights_for_bonds``, ``ema_bonds``, ``bonds``) come back as
+    read-only CSR (``csr_matrix`` for a ``spmatrix`` argument, else ``csr_array``; scipy is
+    imported for them) holding the entries the chain's sparse rows hold: the listed weights
+    that survive the masks, explicit zeros included; the clipped weights less those
+    ``col_clip_sparse`` removes (``C_j < W_ij`` and ``C_j <= 0``); the bond weights as
+    ``interpolate_sparse`` keeps them (every entry at ``bonds_penalty`` 0 or 1, the
+    positive ones between); the EMA bonds' positive values, and those of the rows with a
+    new permit in ``bonds``. A user-defined variant, whose steps take dense arrays, and
+    ``arithmetic="fixed"`` (the chain's state is dense) run on the densified inputs, in
+    n x n memory; their n x n results are CSR of their non-zero entries.
+    :func:`yuma.epoch_batch` takes dense arrays only.
 
     Examples
     --------
