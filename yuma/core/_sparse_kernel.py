@@ -651,40 +651,74 @@ def _yuma2_union(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, re
 
 
 @_jit
+def _ones_for_zeros(x):
+    for j in range(x.shape[0]):
+        x[j] = 1.0 if x[j] == 0.0 else x[j]
+
+
+@_jit
 def _yuma2_sparse(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, act,
                   rates, use_rates, alpha, permit_new, inc, e_ptr, e_idx, e_val, s_val, divs):
-    """Yuma 2 bonds and dividends on the union of entries (``n_cols > 1``)."""
+    """Yuma 2 bonds and dividends on the union of entries (``n_cols > 1``).
+
+    The dense blocks' column normalizations, fused into passes over the entries (every
+    column sum still runs over the rows in order; a zero-sum column is divided by 1, left
+    as it is): the union with the sums of the loaded bonds and of ``W_b * S_act``; the EMA
+    of the normalized two with its sums; its normalization with the column maxima; the
+    stored bonds and the dividends, packed. Loaded bonds that could overflow a column sum
+    are normalized apart, prescaled as the dense path (``W_b * S_act`` and the EMA are at
+    most 1). The union is built in the output arrays (``e_val`` holds the loaded bonds,
+    then the EMA; ``s_val`` ``W_b * S_act``, then the stored bonds): no scratch the size
+    of the entries is allocated.
+    """
     n_rows = permit_new.shape[0]
     n_cols = inc.shape[0]
-    capacity = e_idx.shape[0]
     u_ptr = np.empty(n_rows + 1, dtype=np.int64)
-    u_idx = np.empty(capacity, dtype=np.int32)
-    loaded = np.empty(capacity)
-    delta = np.empty(capacity)
     _yuma2_union(rows, wb_ptr, wb_idx, wb_val, b_ptr, b_idx, b_val, has_prev, reset, act, u_ptr,
-                 u_idx, loaded, delta)
-    _col_normalize_entries(rows, u_ptr, u_idx, loaded, n_cols)
-    _col_normalize_entries(rows, u_ptr, u_idx, delta, n_cols)
-    for k in range(u_ptr[n_rows]):
-        rate = rates[u_idx[k]] if use_rates else alpha
-        loaded[k] = rate * delta[k] + (1.0 - rate) * loaded[k]
-    _col_normalize_entries(rows, u_ptr, u_idx, loaded, n_cols)
-    top = np.zeros(n_cols)
-    for k in range(u_ptr[n_rows]):
-        j = u_idx[k]
-        top[j] = loaded[k] if loaded[k] > top[j] else top[j]
+                 e_idx, e_val, s_val)
+    nnz = u_ptr[n_rows]
+    big = np.zeros(n_cols)
+    total_loaded = np.zeros(n_cols)
+    total_delta = np.zeros(n_cols)
+    for k in range(nnz):  # the entries are in row order: each column summed in row order
+        j = e_idx[k]
+        v = e_val[k]
+        big[j] = v if v > big[j] else big[j]
+        total_loaded[j] += v
+        total_delta[j] += s_val[k]
+    prescaled = False
     for j in range(n_cols):
-        if top[j] == 0.0:
-            top[j] = 1.0
+        prescaled |= big[j] >= _SAFE_MAX
+    if prescaled:  # normalized apart; then divided by 1 below
+        _col_normalize_entries(rows, u_ptr, e_idx, e_val, n_cols)
+        for j in range(n_cols):
+            total_loaded[j] = 1.0
+    _ones_for_zeros(total_loaded)
+    _ones_for_zeros(total_delta)
+    total_ema = np.zeros(n_cols)
+    for k in range(nnz):
+        j = e_idx[k]
+        rate = rates[j] if use_rates else alpha
+        e = rate * (s_val[k] / total_delta[j]) + (1.0 - rate) * (e_val[k] / total_loaded[j])
+        e_val[k] = e
+        total_ema[j] += e
+    _ones_for_zeros(total_ema)
+    top = np.zeros(n_cols)
+    for k in range(nnz):
+        j = e_idx[k]
+        e = e_val[k] / total_ema[j]
+        e_val[k] = e
+        top[j] = e if e > top[j] else top[j]
+    _ones_for_zeros(top)
     dots = np.zeros(n_rows)
     q = 0
-    for r in range(n_rows):
+    for r in range(n_rows):  # packed in place: the positive bonds
         e_ptr[r] = q
         new = permit_new[r]
         acc = 0.0
         for k in range(u_ptr[r], u_ptr[r + 1]):
-            v = loaded[k]
-            j = u_idx[k]
+            v = e_val[k]
+            j = e_idx[k]
             e_idx[q] = j
             e_val[q] = v
             s_val[q] = v / top[j] if new else 0.0

@@ -405,12 +405,8 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
     shape = (n_rows, n_cols)
 
     def made(row, idx, val):
-        # Shrunk in place (no copy): the results hold no unused capacity.
+        # (scipy copies a view that uses less than half of its buffer.)
         ptr = ptrs[row]
-        nnz = max(int(ptr[-1]), 1)
-        if idx.size > nnz:
-            idx.resize(nnz, refcheck=False)
-            val.resize(nnz, refcheck=False)
         return ptr, idx[:ptr[-1]], val[:ptr[-1]]
 
     weights = _to_scipy(cls, *made(sk.P_WEIGHTS, *wo), shape)
