@@ -251,31 +251,44 @@ def _first_pass_row(w_ptr, w_idx, w_val, n_cols, permit, mask_ints, lu, cb, bar,
     row_kept, self_col, lu_r, cb_r = _kernels._row_mask(r, permit, mask_ints, lu, cb)
     total = 0.0
     if row_kept and lu_r < 0 and cb_r < 0:
-        # The checks ride along the sum, whose chain of additions sets the pace.
-        last = n_cols - 1
+        # Separate short loops, each compiled to tight (mostly vector) code: the checks,
+        # the sum, the copies around the self-weight, then the division below.
         bad = False
-        unsorted = False
         nonzero = False
-        previous = -1
         for k in range(lo, hi):
-            j = np.int64(w_idx[k])
             v = w_val[k]
-            bad |= (j < 0) | (j > last) | (v < 0.0) | (v != v) | (v > ek._MAX_FINITE)
-            unsorted |= j <= previous
-            previous = j
+            bad |= (v < 0.0) | (v != v) | (v > ek._MAX_FINITE)
             nonzero |= v != 0.0
-            kept = j != self_col
-            wo_idx[q] = j
-            wo_val[q] = v
-            total += v if kept else 0.0
-            q += kept
-            if counted:
-                per_col[min(max(j, 0), last)] += kept  # in range even for a bad index
+        unsorted = False
+        for k in range(lo + 1, hi):
+            unsorted |= w_idx[k] <= w_idx[k - 1]
+        if hi > lo and not unsorted:  # sorted: the first and last index bound them all
+            bad |= (w_idx[lo] < 0) | (w_idx[hi - 1] >= n_cols)
         if bad:
             return INVALID
         if unsorted:
-            return NOT_CANONICAL
+            return _check_row(w_ptr, w_idx, w_val, n_cols, ek._MAX_FINITE, r)
         seen = 1 if nonzero else 0
+        cut = hi  # the self-weight's position (hi: none)
+        if self_col >= 0 and hi > lo:
+            at = lo + np.searchsorted(w_idx[lo:hi], self_col)
+            if at < hi and w_idx[at] == self_col:
+                cut = at
+        for k in range(lo, cut):
+            total += w_val[k]
+        for k in range(cut + 1, hi):
+            total += w_val[k]
+        for k in range(lo, cut):
+            wo_idx[q + k - lo] = w_idx[k]
+            wo_val[q + k - lo] = w_val[k]
+        q += cut - lo
+        for k in range(cut + 1, hi):
+            wo_idx[q + k - cut - 1] = w_idx[k]
+            wo_val[q + k - cut - 1] = w_val[k]
+        q += max(hi - cut - 1, 0)
+        if counted:
+            for k in range(q0, q):
+                per_col[wo_idx[k]] += 1
     else:
         seen = _check_row(w_ptr, w_idx, w_val, n_cols, ek._MAX_FINITE, r)
         if seen < 0 or not row_kept:
@@ -314,9 +327,11 @@ def _first_pass_row(w_ptr, w_idx, w_val, n_cols, permit, mask_ints, lu, cb, bar,
 # 3. Consensus
 # --------------------------------------------------------------------------------------
 
-_BLOCK_ENTRIES = 8192
-"""Columns are searched in blocks of about this many participant entries (one block's
-values and units stay in cache while its columns are filled and searched)."""
+_BLOCK_ENTRIES = 32768
+"""Columns are searched in blocks of about this many participant entries: one block's
+values and units (512 KiB) stay in the L2 cache while its columns are filled and searched,
+and a row is read in few segments (each segment's start is a cache miss). On the
+chain-like 4096-UID case 32768 took 0.8x the time of 8192 and of 262144."""
 
 
 @_jit
