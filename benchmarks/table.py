@@ -11,7 +11,10 @@ ratios to a baseline measured in the same run (machines are shared and noisy).
 * ``growth``: time(n) / time(n/2) of the yuma3+la epoch, for consecutive sizes;
 
 then small epochs (default 8 x 16 and 64 x 256) alone and in :func:`yuma.epoch_batch`,
-per epoch over one pass over W (see :func:`run_batch_table`).
+per epoch over one pass over W (see :func:`run_batch_table`); then the chain-like shape as
+the chain stores it, CSR weights and bonds about 3 % dense (default 4096 UIDs, 256
+validators), against the same floor, one ``np.sum`` pass over the validators' dense rows
+(see :func:`run_sparse_table`; ``--sparse-only`` prints this table alone).
 
 With ``--torch-python PATH`` (or ``YUMA_TORCH_PYTHON``), the interpreter of a separate
 environment where the torch simulator ``yuma_simulation`` (bactensor/yuma-simulation) is
@@ -61,7 +64,7 @@ import numpy as np
 import yuma
 from yuma.core import reference
 
-from .suite.common import SHAPES, VARIANTS, make_case
+from .suite.common import SHAPES, SPARSE_DENSITY, VARIANTS, make_case, make_sparse_case
 
 
 def median_time(fn, repeats: int) -> float:
@@ -381,6 +384,38 @@ def run_batch_table(shapes, batch: int, repeats: int) -> list[dict]:
     return rows
 
 
+def run_sparse_table(sizes, repeats: int, dense_max: int = 4096) -> list[dict]:
+    """Rows of the CSR table: one epoch per variant on sparse weights and bonds.
+
+    Per size ``n`` (chain-like, ``V = min(256, n)`` validators, about
+    :data:`benchmarks.suite.common.SPARSE_DENSITY` of the ``n x n`` entries stored):
+
+    * ``floor_ms``: one ``np.sum`` pass over the validators' dense rows (``V x n``);
+    * ``<variant>/floor``: one :func:`yuma.epoch` on the CSR matrices over the floor;
+    * ``dense/csr``: the default variant on the same data as dense arrays (with
+      ``listed`` = the structure, the same results) over the CSR epoch, up to
+      ``dense_max`` UIDs.
+    """
+    rows = []
+    for n in sizes:
+        w, stake, bonds, staked = make_sparse_case(n)
+        floor = median_time(partial(np.sum, staked), max(repeats, 5) * 10)
+        row = {"n": n, "V": staked.shape[0], "nnz": w.nnz, "density": w.nnz / (n * n),
+               "floor_ms": floor * 1e3}
+        times = {}
+        for name, params in VARIANTS.items():
+            times[name] = median_time(partial(yuma.epoch, w, stake, bonds, params=params),
+                                      repeats)
+            row[f"{name}/floor"] = times[name] / floor
+        if n <= dense_max:
+            listed = np.zeros(w.shape, dtype=bool)  # the stored entries, explicit zeros too
+            listed[np.repeat(np.arange(n), np.diff(w.indptr)), w.indices] = True
+            dense = partial(yuma.epoch, w.toarray(), stake, bonds.toarray(), listed=listed)
+            row["dense/csr"] = median_time(dense, repeats) / times["yuma3"]
+        rows.append(row)
+    return rows
+
+
 def _renormalized(values) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     total = values.sum()
@@ -389,6 +424,12 @@ def _renormalized(values) -> np.ndarray:
 
 def _max_abs_diff(ours, theirs) -> float:
     return float(np.max(np.abs(np.asarray(ours) - np.asarray(theirs)), initial=0.0))
+
+
+def _print_sparse(sizes, repeats: int) -> None:
+    print(f"\nCSR weights and bonds (chain-like, about {SPARSE_DENSITY:.0%} of n x n stored; "
+          "over one np.sum pass over the validators' dense rows):")
+    print(format_rows(run_sparse_table(sizes, repeats)))
 
 
 def main(argv=None) -> None:
@@ -415,6 +456,11 @@ def main(argv=None) -> None:
                         help="validators x miners shapes of the batch table (none: skip it)")
     parser.add_argument("--batch", type=int, default=BATCH_SIZE,
                         help=f"epochs per yuma.epoch_batch call (default {BATCH_SIZE})")
+    parser.add_argument("--sparse-sizes", type=int, nargs="*", default=None,
+                        help="UIDs of the CSR table's cases (default 4096; --quick: 1024; "
+                             "none: skip it)")
+    parser.add_argument("--sparse-only", action="store_true",
+                        help="print only the CSR table")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([256, 1024] if args.quick else [256, 1024, 4096, 8192])
     torch_shapes = args.torch_shapes or (QUICK_TORCH_SHAPES if args.quick else TORCH_SHAPES)
@@ -426,6 +472,18 @@ def main(argv=None) -> None:
     if args.batch < 1:
         parser.error("--batch must be at least 1")
     sim_epochs = args.sim_epochs or (100 if args.quick else SIM_EPOCHS)
+    sparse_sizes = (args.sparse_sizes if args.sparse_sizes is not None
+                    else [1024] if args.quick else [4096])
+    if any(n < 1 for n in sparse_sizes):
+        parser.error("--sparse-sizes must be positive")
+    if args.sparse_only:
+        print(
+            f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+            f"python {platform.python_version()}, numpy {np.__version__}, "
+            f"numba threads {numba.get_num_threads()}"
+        )
+        _print_sparse(sparse_sizes, args.repeats)
+        return
     if args.torch_only and args.torch_python is None:
         parser.error("--torch-only needs --torch-python (or YUMA_TORCH_PYTHON)")
 
@@ -449,6 +507,8 @@ def main(argv=None) -> None:
             print("\nsmall epochs alone and in yuma.epoch_batch (Yuma 3 + liquid alpha, "
                   "steady state; per epoch, over one pass over W):")
             print(format_rows(run_batch_table(args.batch_shapes, args.batch, args.repeats)))
+        if sparse_sizes:
+            _print_sparse(sparse_sizes, args.repeats)
     if comparison is None and not args.torch_only and sim_epochs > 0:
         threads = numba.get_num_threads()
         numba.set_num_threads(1)

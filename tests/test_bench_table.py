@@ -107,3 +107,35 @@ def test_torch_runner_imports_neither_yuma_nor_this_repository():
             roots.add(node.module.split(".")[0])
     assert roots <= {"__future__", "json", "sys", "time", "numpy", "torch", "yuma_simulation"}
     assert "yuma_simulation" in roots
+
+
+def test_sparse_case_is_the_chain_like_shape_as_csr():
+    from benchmarks.suite.common import SPARSE_DENSITY, make_sparse_case
+
+    w, stake, bonds, staked = make_sparse_case(512, seed=1)
+    assert w.shape == bonds.shape == (512, 512) and staked.shape == (256, 512)
+    assert abs(w.nnz / 512**2 - SPARSE_DENSITY) < 0.005
+    assert np.all(np.diff(w.indptr)[256:] == 0)  # miners set no weights
+    np.testing.assert_array_equal(w.toarray()[:256], staked)
+    assert np.all(stake[:256] > 0) and np.all(stake[256:] == 0)
+    # The CSR epoch and the dense one (the structure listed) agree.
+    r = yuma.epoch(w, stake, bonds)
+    d = yuma.epoch(w.toarray(), stake, bonds.toarray(), listed=table_structure(w))
+    np.testing.assert_array_equal(r.dividends, d.dividends)
+
+
+def table_structure(w):
+    mask = np.zeros(w.shape, dtype=bool)
+    rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
+    mask[rows, w.indices] = True
+    return mask
+
+
+def test_sparse_table_runs(capsys):
+    rows = table.run_sparse_table([64], repeats=1)
+    assert rows[0]["n"] == 64 and rows[0]["nnz"] > 0
+    assert all(rows[0][f"{name}/floor"] > 0 for name in ("yuma2", "yuma3", "yuma3+la"))
+    assert rows[0]["dense/csr"] > 0
+    table.main(["--sparse-only", "--sparse-sizes", "64", "--repeats", "1"])
+    out = capsys.readouterr().out
+    assert "CSR weights and bonds" in out and "| 64 |" in out

@@ -36,6 +36,7 @@ EXTRA_OF = {
     "dask": "sweep",
     "hypothesis": "check",
     "tqdm": "sweep",
+    "scipy": "sparse",
 }
 """Importable module -> the extra of ``yuma-consensus`` that installs it."""
 

@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = [
     "is_integer",
+    "is_sparse",
     "is_real_number",
     "as_real_scalar",
     "as_real_array",
@@ -38,6 +39,16 @@ def is_integer(x) -> bool:
     """
     return (isinstance(x, (int, np.integer))
             and not isinstance(x, (bool, np.bool_, np.timedelta64)))
+
+
+def is_sparse(x) -> bool:
+    """A sparse matrix, by duck typing: it converts itself to CSR (``scipy.sparse`` does).
+
+    Nothing here imports scipy: any object with ``tocsr``, ``nnz`` and ``shape`` that is
+    not a NumPy array counts (scipy's matrices and arrays of every format).
+    """
+    return (x is not None and not isinstance(x, np.ndarray) and callable(getattr(x, "tocsr", None))
+            and hasattr(x, "nnz") and hasattr(x, "shape"))
 
 
 def is_real_number(x) -> bool:

@@ -71,6 +71,11 @@ class EpochResult:
     ``clipped_weights`` at ``bonds_penalty = 1`` and ``weights`` at ``bonds_penalty = 0``,
     and ``bonds`` is ``ema_bonds`` when every row takes its new bonds. Copy an array
     (``np.array(r.bonds)``) before modifying it.
+
+    When :func:`yuma.epoch` was given sparse weights, the five matrices are read-only
+    ``scipy.sparse`` CSR matrices holding the entries the chain's sparse rows hold (see
+    the Notes of :func:`yuma.epoch`); ``r.bonds`` is then what the next sparse epoch takes
+    (``r.bonds.copy()`` to modify it).
     """
 
     variant: str

@@ -11,7 +11,17 @@ import numpy as np
 import yuma
 from yuma.core import reference
 
-from .common import SHAPES, SIZES, SMALL_SHAPES, VARIANTS, make_case, make_small_case, xl_enabled
+from .common import (
+    SHAPES,
+    SIZES,
+    SMALL_SHAPES,
+    SPARSE_SIZES,
+    VARIANTS,
+    make_case,
+    make_small_case,
+    make_sparse_case,
+    xl_enabled,
+)
 
 _REFERENCE_MAX_N = 1024
 
@@ -201,3 +211,27 @@ class Simulation:
 
     def peakmem_simulate(self, epochs):
         yuma.simulate(self.scenario, self.params_, bonds=self.bonds)
+class SparseEpoch:
+    """One epoch on CSR weights and bonds (chain-like, about 3 % dense), and its floor.
+
+    ``time_floor`` is one ``np.sum`` pass over the staked validators' dense rows, the
+    baseline of the ratio in ``python -m benchmarks.table``.
+    """
+
+    params = [SPARSE_SIZES, list(VARIANTS)]
+    param_names = ["n", "variant"]
+    timeout = 600
+
+    def setup(self, n, variant):
+        self.w, self.s, self.b, self.rows = make_sparse_case(n)
+        self.params_ = VARIANTS[variant]
+        yuma.epoch(self.w, self.s, self.b, params=self.params_)
+
+    def time_floor(self, n, variant):
+        self.rows.sum()
+
+    def time_epoch(self, n, variant):
+        yuma.epoch(self.w, self.s, self.b, params=self.params_)
+
+    def peakmem_epoch(self, n, variant):
+        yuma.epoch(self.w, self.s, self.b, params=self.params_)

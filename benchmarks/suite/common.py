@@ -6,6 +6,9 @@ Two shapes, as users run them:
   ``V = min(256, n)`` are staked validators that weight every UID; the other rows are
   miners (no stake, no weights). The memory floor is one pass over the ``V x n`` rows.
 * ``dense``: every one of the ``n`` rows is staked and sets weights (``n x n``).
+
+and the chain-like shape as the chain stores it (:func:`make_sparse_case`): CSR weights and
+bonds about :data:`SPARSE_DENSITY` dense.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ SMALL_SHAPES = ["8x16", "64x256"]
 """``validators x miners`` of the small epochs that sweeps and simulations run by thousands."""
 SHAPES = ["chain-like", "dense"]
 CHAIN_VALIDATORS = 256
+SPARSE_SIZES = [1024, 4096, 16384]
+SPARSE_DENSITY = 0.03
+"""Stored entries over ``n * n`` of the sparse cases: a real subnet's weight matrix is about
+3 % dense (SN15 at block 4769998: 1,687 of 65,536 entries)."""
 VARIANTS = {
     "yuma2": yuma.YumaParams(variant="yuma2"),
     "yuma3": yuma.YumaParams(variant="yuma3"),
@@ -68,3 +75,29 @@ def make_small_case(shape: str, seed: int = 0):
     stake = rng.pareto(1.5, n_validators) + 1e-3
     bonds = rng.random((n_validators, n_miners)) * 0.2
     return weights, stake, bonds
+
+
+def make_sparse_case(n: int, density: float = SPARSE_DENSITY, seed: int = 0):
+    """Return ``(weights, stake, bonds, staked_rows)``: the chain-like shape as CSR.
+
+    The first ``V = min(256, n)`` UIDs are staked validators; each lists each UID with
+    probability ``density * n / V`` (capped at 1), so that the ``n x n`` matrix holds about
+    ``density * n * n`` entries, with weights rounded to 3 decimals (ties in every column;
+    about 0.1 % explicit zeros). The bonds are in [0, 0.2] on the weights' entries (steady
+    state: a validator holds bonds where it sets weights); stake is heavy-tailed (Pareto).
+    ``staked_rows`` is the dense ``V x n`` block of the weights (the memory floor).
+    ``scipy`` must be installed (the bench and test extras bring it).
+    """
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    n_staked = min(CHAIN_VALIDATORS, n)
+    listed = rng.random((n_staked, n)) < min(1.0, density * n / n_staked)
+    values = np.round(rng.random((n_staked, n)), 3)
+    rows, cols = np.nonzero(listed)
+    weights = sparse.csr_array((values[rows, cols], (rows, cols)), shape=(n, n))
+    bonds = sparse.csr_array((rng.random(rows.size) * 0.2, (rows, cols)), shape=(n, n))
+    stake = np.zeros(n)
+    stake[:n_staked] = rng.pareto(1.5, n_staked) + 1e-3
+    staked_rows = np.where(listed, values, 0.0)
+    return weights, stake, bonds, staked_rows

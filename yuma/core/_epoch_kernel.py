@@ -478,8 +478,12 @@ def _stake_terms(stake_raw, threshold, owner, k, active, has_active, permit_old,
 
 
 @_jit
-def _consensus(w, act, kappa, cons, parallel):
-    """Weighted median per column over the rows with active stake, in exact stake units."""
+def participant_units(act, kappa):
+    """The consensus participants (rows with active stake), their units and ``need``.
+
+    ``units`` are :func:`yuma.core.steps.stake_units` of their active stake (``math.fsum``
+    and ``rint``, exact integers), ``need`` is :func:`yuma.core.steps.kappa_units`.
+    """
     n = act.shape[0]
     count = 0
     for i in range(n):
@@ -509,6 +513,13 @@ def _consensus(w, act, kappa, cons, parallel):
             for q in range(count):
                 units[q] = np.int64(np.rint(values[q] / total * _STAKE_SCALE))
     need = np.int64(math.ceil(kappa * _STAKE_SCALE))
+    return rows, units, need
+
+
+@_jit
+def _consensus(w, act, kappa, cons, parallel):
+    """Weighted median per column over the rows with active stake, in exact stake units."""
+    rows, units, need = participant_units(act, kappa)
     pairs, sample, guess = _median_plan(units, need)
     if parallel:
         _kernels.weighted_median_col_parallel(w, rows, units, need, pairs, sample, guess, cons)
@@ -762,10 +773,9 @@ def _yuma2_blocks_parallel(prev, has_prev, reset, wb, act, rows, alpha, rates, u
 
 
 @_jit
-def _yuma2_bonds(prev, has_prev, reset, wb, act, rows, cons, variant, liquid_alpha, rate,
-                 low, high, inc, permit_new, ema, stored, divs, parallel):
-    """Yuma 2 bonds, dividends ``N(B I)`` and storage (column max-upscaled, rows cleared)."""
-    n_cols = wb.shape[1]
+def yuma2_rates(cons, variant, liquid_alpha, low, high):
+    """The per-column EMA rates of the historic liquid alpha, and whether they apply."""
+    n_cols = cons.shape[0]
     rates = np.empty(n_cols)
     use_rates = False
     if variant == YUMA2_LIQUID_ALPHA_V1_CODE and liquid_alpha:
@@ -779,6 +789,15 @@ def _yuma2_bonds(prev, has_prev, reset, wb, act, rows, cons, variant, liquid_alp
             if c_high > c_low or c_high != 0.0 or c_low < 0.0:  # the chain's condition
                 liquid_alpha_v1_rates(cons, low, high, rates)
                 use_rates = True
+    return rates, use_rates
+
+
+@_jit
+def _yuma2_bonds(prev, has_prev, reset, wb, act, rows, cons, variant, liquid_alpha, rate,
+                 low, high, inc, permit_new, ema, stored, divs, parallel):
+    """Yuma 2 bonds, dividends ``N(B I)`` and storage (column max-upscaled, rows cleared)."""
+    n_cols = wb.shape[1]
+    rates, use_rates = yuma2_rates(cons, variant, liquid_alpha, low, high)
     if parallel:
         _yuma2_blocks_parallel(prev, has_prev, reset, wb, act, rows, rate, rates, use_rates,
                                permit_new, ema, stored)

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import _as_bool, as_block, as_block_vector
+from .._validation import _as_bool, as_block, as_block_vector, is_sparse
 from ..params import YumaParams
 from ..result import EpochResult
 from . import _epoch_kernel as ek
@@ -362,7 +362,8 @@ def epoch_batch(
     ValueError
         On a wrong shape or type (the message names the argument), on parameters whose
         variants differ, or when an item fails :func:`yuma.epoch`'s checks (the message is
-        that check's, with the item's index).
+        that check's, with the item's index); on sparse matrices (the batch is dense: run
+        :func:`yuma.epoch` on each sparse item).
 
     Examples
     --------
@@ -377,6 +378,12 @@ def epoch_batch(
     >>> np.array_equal(r.item(1).dividends, yuma.epoch(w, [3.0, 1.0]).dividends)
     True
     """
+    for name, x in (("weights", weights), ("bonds", bonds), ("listed", listed)):
+        if _holds_sparse(x):
+            raise ValueError(
+                f"{name}: epoch_batch takes dense arrays; run yuma.epoch on each item for "
+                "sparse weights and bonds (or stack their .toarray())"
+            )
     try:
         w = np.ascontiguousarray(weights, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -432,6 +439,13 @@ def epoch_batch(
         if name in arrays:
             arrays[name] = arrays[name].astype(np.int64)
     return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
+
+
+def _holds_sparse(x) -> bool:
+    """A sparse matrix, or a sequence holding one (the batch axis as a list)."""
+    if is_sparse(x):
+        return True
+    return isinstance(x, (list, tuple)) and any(is_sparse(item) for item in x)
 
 
 def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:

@@ -30,12 +30,16 @@ from .._validation import (
     as_uid,
     as_vector,
     is_real_number,
+    is_sparse,
 )
 from ..params import YumaParams
 from . import _kernels
 from .variants import YUMA2, YUMA2_LIQUID_ALPHA_V1, YUMA3, Variant, get_variant
 
-__all__ = ["EpochInputs", "check_inputs", "as_matrix_readonly", "CHAIN_VARIANTS"]
+__all__ = [
+    "EpochInputs", "check_inputs", "check_variant", "check_vectors", "bonds_at_most_one",
+    "as_matrix_readonly", "CHAIN_VARIANTS",
+]
 
 CHAIN_VARIANTS = {"yuma3": YUMA3, "yuma2": YUMA2}
 """The variants the chain's fixed-point epoch has (``Yuma3On`` on / off)."""
@@ -54,14 +58,16 @@ class EpochInputs:
         The resolved variant (``variant`` argument, else ``params.variant``).
     params : YumaParams
         Hyperparameters.
-    weights : numpy.ndarray, shape (n_rows, n_cols)
-        Raw weights, C-ordered float64, non-negative and finite.
+    weights : numpy.ndarray or CSRMatrix, shape (n_rows, n_cols)
+        Raw weights, C-ordered float64, non-negative and finite; on the sparse path of
+        :func:`yuma.epoch` a :class:`yuma.core.sparse.CSRMatrix` (its structure is what
+        is listed, and ``listed`` is None).
     weight_rows : numpy.ndarray of bool, shape (n_rows,)
         Rows holding a non-zero weight.
     stake : numpy.ndarray, shape (n_rows,)
         Raw stake, non-negative and finite.
-    bonds : numpy.ndarray or None
-        Previous bonds (shape of ``weights``), or None for none.
+    bonds : numpy.ndarray or CSRMatrix or None
+        Previous bonds (shape of ``weights``; a CSRMatrix on the sparse path), or None.
     bond_rows : numpy.ndarray of bool, shape (n_rows,)
         Rows holding a non-zero bond.
     active : numpy.ndarray of bool, shape (n_rows,)
@@ -247,13 +253,13 @@ stake_threshold, previous_consensus
         On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
         message names the argument.
     """
-    if not isinstance(arithmetic, str) or arithmetic not in ("float", "fixed"):
-        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
-    if params is None:
-        params = YumaParams()
-    elif not isinstance(params, YumaParams):
-        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
-    var = _resolve_variant(variant, params, arithmetic)
+    params, var = check_variant(params, variant, arithmetic)
+    for name, x in (("weights", weights), ("bonds", bonds)):
+        if is_sparse(x):
+            raise ValueError(
+                f"{name} is a sparse matrix: sparse weights and bonds are taken by yuma.epoch "
+                f"only; pass {name}.toarray() here (and listed= its structure)"
+            )
     # Large matrices are checked in place, never copied whole: no step writes into them.
     w, weight_rows = as_matrix_readonly(weights, "weights")
     n_rows, n_cols = w.shape
@@ -261,10 +267,57 @@ stake_threshold, previous_consensus
     if bonds is None:
         prev_bonds, bond_rows = None, np.zeros(n_rows, dtype=np.bool_)
     else:
-        # Yuma 3 bonds are absolute proportions (the chain stores u16 / 65535).
         prev_bonds, bond_rows = as_matrix_readonly(
-            bonds, "bonds", shape=w.shape, at_most_one=var is YUMA3 or arithmetic == "fixed"
+            bonds, "bonds", shape=w.shape, at_most_one=bonds_at_most_one(var, arithmetic)
         )
+    return check_vectors(
+        var, params, w, weight_rows, raw_stake, prev_bonds, bond_rows, active=active,
+        validator_permit=validator_permit, last_update=last_update,
+        block_at_registration=block_at_registration, commit_block=commit_block,
+        last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed, owner_uid=owner_uid,
+        stake_threshold=stake_threshold, previous_consensus=previous_consensus,
+    )
+
+
+def check_variant(params, variant, arithmetic: str) -> tuple[YumaParams, Variant]:
+    """Check ``arithmetic`` and ``params``; return the params and the resolved variant.
+
+    Raises
+    ------
+    ValueError
+        On an unknown arithmetic, params that are not a :class:`yuma.YumaParams`, or a
+        variant the arithmetic does not run.
+    """
+    if not isinstance(arithmetic, str) or arithmetic not in ("float", "fixed"):
+        raise ValueError(f"arithmetic must be 'float' or 'fixed', got {arithmetic!r}")
+    if params is None:
+        params = YumaParams()
+    elif not isinstance(params, YumaParams):
+        raise ValueError(f"params must be a YumaParams, got {type(params).__name__}")
+    return params, _resolve_variant(variant, params, arithmetic)
+
+
+def bonds_at_most_one(var: Variant, arithmetic: str) -> bool:
+    """Whether bonds must be proportions in [0, 1].
+
+    Yuma 3 bonds are absolute proportions (the chain stores u16 / 65535), and so are the
+    bonds the fixed path stores whatever the variant.
+    """
+    return var is YUMA3 or arithmetic == "fixed"
+
+
+def check_vectors(
+    var: Variant, params: YumaParams, w, weight_rows: np.ndarray, raw_stake: np.ndarray,
+    prev_bonds, bond_rows: np.ndarray, *, active, validator_permit, last_update,
+    block_at_registration, commit_block, last_tempo, reset_bonds, listed, owner_uid,
+    stake_threshold, previous_consensus,
+) -> EpochInputs:
+    """Check every argument but the matrices and the stake; return the :class:`EpochInputs`.
+
+    ``w`` and ``prev_bonds`` are the checked matrices (dense arrays, or
+    :class:`yuma.core.sparse.CSRMatrix` on the sparse path, which passes ``listed=None``).
+    """
+    n_rows, n_cols = w.shape
     active_mask = as_mask(active, "active", length=n_rows)
     permit = as_mask(validator_permit, "validator_permit", length=n_rows)
     owner = as_uid(owner_uid, "owner_uid", n=n_rows) if n_rows else None
@@ -276,7 +329,8 @@ stake_threshold, previous_consensus
            else as_block_vector(block_at_registration, "block_at_registration", length=n_cols))
     cb = None if commit_block is None else as_block_vector(commit_block, "commit_block",
                                                           length=n_rows)
-    listed_mask = None if listed is None else as_mask_matrix(listed, "listed", shape=w.shape)
+    listed_mask = (None if listed is None
+                   else as_mask_matrix(listed, "listed", shape=(n_rows, n_cols)))
     reset = as_mask(reset_bonds, "reset_bonds", length=n_cols, default=False)
     if last_tempo is not None:
         reset |= np.uint64(_check_last_tempo(last_tempo, bar)) <= bar

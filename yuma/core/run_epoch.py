@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import is_sparse
 from ..ops import _row_normalize_inplace, normalize
 from ..params import YumaParams
 from ..result import EpochResult
@@ -17,6 +18,7 @@ from . import steps
 from .builtin_epoch import VARIANT_CODES, block_ranks, fast_epoch, run_builtin
 from .fixed_path import run_fixed
 from .inputs import EpochInputs, check_inputs
+from .sparse import check_sparse_inputs, densify, run_sparse, sparsified
 from .steps import StakeTerms, stake_terms
 from .variants import Variant
 
@@ -54,15 +56,18 @@ def epoch(
 
     Parameters
     ----------
-    weights : array_like, shape (n_validators, n_uids)
+    weights : array_like or sparse matrix, shape (n_validators, n_uids)
         Weights set by each validator (any non-negative scale per row: u16 or
         proportions). Square means the chain's form: row i and column i are the same UID
         and self-weights are masked. Rectangular means validators and miners are distinct.
+        A sparse matrix (``scipy.sparse``, any format) is the chain's storage: its stored
+        entries, explicit zeros included, are what each validator listed; see Notes.
     stake : array_like, shape (n_validators,)
         Raw stake per row (any unit).
-    bonds : array_like, shape (n_validators, n_uids), optional
+    bonds : array_like or sparse matrix, shape (n_validators, n_uids), optional
         Bonds as the previous epoch returned them (``EpochResult.bonds``); None means none.
         Under Yuma 3 they are proportions in [0, 1] (the chain stores u16 / 65535).
+        Sparse exactly when ``weights`` is.
     params : YumaParams, optional
         Hyperparameters (defaults: ``YumaParams()``).
     variant : str or Variant, optional
@@ -93,7 +98,8 @@ def epoch(
         chain stores them). Matters only for Yuma 3 with liquid alpha, where a bond to a
         miner the validator did not list is dropped instead of decayed. Default: every
         entry listed (the dense model; bonds decay). Positive weights always count as
-        listed; pass ``weights > 0`` for validators that omit zero weights.
+        listed; pass ``weights > 0`` for validators that omit zero weights. Must be None
+        when ``weights`` is sparse (its structure is what is listed).
     owner_uid : int, optional
         The subnet owner: always permitted, exempt from the stake threshold, keeps its
         self-weight.
@@ -116,12 +122,38 @@ def epoch(
     Returns
     -------
     EpochResult
+        With sparse weights, its n x n fields are CSR (see Notes).
 
     Raises
     ------
     ValueError
         On wrong shapes, NaN/inf, negative stake or weights, or out-of-range values; the
-        message names the argument.
+        message names the argument. With sparse matrices also on a malformed structure
+        (``indptr``, a column index out of range), a sparse ``bonds`` beside dense
+        ``weights`` (or the reverse) and a ``listed`` beside sparse weights.
+
+    Notes
+    -----
+    **Sparse weights** (:mod:`yuma.core.sparse`). Any object with ``tocsr()``
+    (``scipy.sparse`` matrices and arrays) is read as the chain stores weight rows: an
+    absent entry is not listed (under Yuma 3 with liquid alpha its bond is dropped, not
+    decayed), an explicit zero is. Rows are read with sorted indices and duplicates summed
+    (as ``toarray()`` sums them); the caller's matrix is never modified. For the built-in
+    variants a compiled sparse epoch runs in O(nnz + n) time and memory, never forming an
+    n x n array, and gives the bits of this function on ``weights.toarray()``,
+    ``bonds.toarray()`` and ``listed=`` the stored entries (up to the sign of a zero:
+    ``toarray()`` turns a stored ``-0.0`` into ``+0.0``). The n x n results (``weights``,
+    ``clipped_weights``, ``weights_for_bonds``, ``ema_bonds``, ``bonds``) come back as
+    read-only CSR (``csr_matrix`` for a ``spmatrix`` argument, else ``csr_array``; scipy is
+    imported for them) holding the entries the chain's sparse rows hold: the listed weights
+    that survive the masks, explicit zeros included; the clipped weights less those
+    ``col_clip_sparse`` removes (``C_j < W_ij`` and ``C_j <= 0``); the bond weights as
+    ``interpolate_sparse`` keeps them (every entry at ``bonds_penalty`` 0 or 1, the
+    positive ones between); the EMA bonds' positive values, and those of the rows with a
+    new permit in ``bonds``. A user-defined variant, whose steps take dense arrays, and
+    ``arithmetic="fixed"`` (the chain's state is dense) run on the densified inputs, in
+    n x n memory; their n x n results are CSR of their non-zero entries.
+    :func:`yuma.epoch_batch` takes dense arrays only.
 
     Examples
     --------
@@ -137,6 +169,16 @@ def epoch(
     >>> np.round(r.incentive, 4).tolist(), np.round(r.dividends, 4).tolist()
     ([0.5405, 0.4595, 0.0], [0.8172, 0.1828])
     """
+    if (type(weights) is not np.ndarray and is_sparse(weights)) or (
+            bonds is not None and type(bonds) is not np.ndarray and is_sparse(bonds)):
+        return _sparse_epoch(
+            weights, stake, bonds, params=params, variant=variant, active=active,
+            validator_permit=validator_permit, last_update=last_update,
+            block_at_registration=block_at_registration, commit_block=commit_block,
+            last_tempo=last_tempo, reset_bonds=reset_bonds, listed=listed,
+            owner_uid=owner_uid, stake_threshold=stake_threshold,
+            previous_consensus=previous_consensus, arithmetic=arithmetic,
+        )
     if type(arithmetic) is str and arithmetic == "float":  # anything else: check_inputs
         result = fast_epoch(
             weights, stake, bonds, params, variant, active, validator_permit, last_update,
@@ -156,6 +198,33 @@ def epoch(
     if arithmetic == "fixed":
         return run_fixed(inputs)
     return run_float(inputs)
+
+
+def _sparse_epoch(weights, stake, bonds, *, arithmetic, **kwargs) -> EpochResult:
+    """:func:`epoch` when ``weights`` or ``bonds`` is a sparse matrix.
+
+    The compiled sparse epoch for the built-in variants; the densified inputs for a
+    user's variant and for the fixed path (see :mod:`yuma.core.sparse`).
+    """
+    if type(arithmetic) is str and arithmetic == "float":
+        # The compiled epoch checks the values as it reads them; on a failed check (or
+        # rows to sort) the full checks below raise the argument's own message (or sort).
+        inputs = check_sparse_inputs(weights, stake, bonds, values=False, **kwargs)
+        code = VARIANT_CODES.get(id(inputs.variant))
+        if code is not None:
+            result = run_sparse(code, inputs, weights)
+            if result is not None:
+                return result
+    inputs = check_sparse_inputs(weights, stake, bonds, arithmetic=arithmetic, **kwargs)
+    if arithmetic == "fixed":  # the chain's epoch runs on a dense n x n state
+        return sparsified(run_fixed(densify(inputs)), weights)
+    code = VARIANT_CODES.get(id(inputs.variant))
+    if code is None:  # a user's variant: its steps take dense matrices
+        return sparsified(run_float(densify(inputs)), weights)
+    result = run_sparse(code, inputs, weights)
+    if result is None:  # checked inputs pass the kernel's checks
+        raise RuntimeError("the sparse epoch kernel rejected checked inputs")
+    return result
 
 
 def run_float(inputs: EpochInputs) -> EpochResult:
