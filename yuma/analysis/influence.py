@@ -55,7 +55,7 @@ has efficiency (:math:`\sum_i \phi_i = v(P) - v(\emptyset)`), symmetry, the null
 
 Evaluation
 ----------
-Every epoch is run through one internal function, :func:`_evaluate` (a list of checked
+Every epoch is run through one internal function, ``_evaluate`` (a list of checked
 inputs to a list of results); switching it to a batched epoch changes nothing else.
 Results are reduced to numbers chunk by chunk, so memory stays bounded.
 """

@@ -33,7 +33,7 @@ __all__ = [
 
 BATCH_PARALLEL_MIN_ELEMENTS = 1 << 21
 """A batch whose work is smaller runs on one thread (see
-:func:`yuma.core._threads.parallel_allowed`); the work of an item is its weight
+``yuma.core._threads.parallel_allowed``); the work of an item is its weight
 entries plus :data:`ITEM_OVERHEAD_ELEMENTS`, about 40 ms in all at the switch.
 
 Measured on a 2-CPU machine (8 x 16 and 64 x 256 epochs with liquid alpha, vectors only).

@@ -3,7 +3,7 @@
 :func:`fast_epoch` is :func:`yuma.epoch`'s path for the common call: float64 C-ordered
 arrays, bool masks, int64 blocks, a built-in variant. It checks only what costs nothing in
 Python (types, shapes, scalars), allocates the outputs and hands everything to
-:func:`yuma.core._epoch_kernel.epoch_one`, which checks the values while it reads them.
+``yuma.core._epoch_kernel.epoch_one``, which checks the values while it reads them.
 Anything else, and any failed check, goes to :func:`yuma.core.inputs.check_inputs`, so
 every error is the one it raises. :func:`run_builtin` runs the same kernel on checked
 :class:`~yuma.core.inputs.EpochInputs`.
@@ -35,7 +35,7 @@ VARIANT_CODES = {
 
 PARALLEL_MIN_ELEMENTS = 1 << 22
 """Epochs with fewer weight entries run on one thread (see
-:func:`yuma.core._threads.parallel_allowed`).
+``yuma.core._threads.parallel_allowed``).
 
 Measured on a 2-CPU machine (Yuma 3 with liquid alpha, square epochs). With the second CPU
 idle, the parallel epoch took 1.35x the serial time at 16 x 16, 0.88x at 64 x 64 and about

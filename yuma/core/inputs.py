@@ -1,4 +1,4 @@
-r"""The inputs of one epoch, checked once: :class:`EpochInputs` and :func:`check_inputs`.
+r"""The inputs of one epoch, checked once: :class:`.EpochInputs` and :func:`.check_inputs`.
 
 Every path of the epoch (the float steps, the compiled epoch, the chain's fixed point)
 starts from the same frozen :class:`EpochInputs`, built by :func:`check_inputs` from the

@@ -831,7 +831,7 @@ def alpha_sigmoid(
 
     A validator buying above consensus, or selling faster than its bond, moves its bond at
     a higher rate. The exponent is clamped to +-20 as the chain's ``exp_safe`` does.
-    :math:`e^x` is :func:`yuma.core._exp.exp` (within 1 ulp, the same bits on every machine,
+    :math:`e^x` is ``yuma.core._exp.exp`` (within 1 ulp, the same bits on every machine,
     no math library), as in the fused bond EMA, so both give the same rates.
 
     Parameters
@@ -889,7 +889,7 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
     bound of 1) counts as 0, as the chain's ``safe_ln`` does, and ``a`` and ``b`` saturate
     at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny. :math:`e^x` is
-    :func:`yuma.core._exp.exp` (within 1 ulp, machine-independent; inf above 709.78).
+    ``yuma.core._exp.exp`` (within 1 ulp, machine-independent; inf above 709.78).
 
     Parameters
     ----------

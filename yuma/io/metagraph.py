@@ -8,32 +8,33 @@ be a NumPy array, a list, or a torch tensor (read through ``.detach()``, ``.cpu(
 **bittensor 10.x** ``Metagraph`` (``bittensor.core.metagraph``; NumPy arrays, or
 ``torch.nn.Parameter`` under ``USE_TORCH=1``), read by :func:`read_metagraph10`:
 
-========================  ===========================================================
-attribute                 content and unit
-========================  ===========================================================
-``n``, ``block``          0-d (after ``sync``) or 1-element int64 arrays
-``uids``                  int64, 0 .. n-1
-``hotkeys``               list of ss58 strings (from the axons)
-``S`` (``stake``)         float32, total stake per UID in TAO / alpha units
-                          (``get_subnet_state``'s ``total_stake`` ``.tao``)
-``AS``, ``TS``            float32 alpha stake; root TAO stake **times 0.18**
-                          (``ROOT_TAO_STAKE_WEIGHT``): ``TS`` is not read
-``W``                     float32 (n, n): each stored u16 row divided by its sum
-``B``                     raw stored u16 bonds (int64, or float32 without torch)
-``C``, ``I``, ``D``,      float32, u16 / 65535 (consensus, incentive, dividends,
-``Tv``                    validator trust); ``R``, ``T`` are documented but not set
-``E``                     float32 emission, rao / 1e9
-``active``                int64 0/1; ``validator_permit`` bool; ``last_update`` int64
-``block_at_registration`` list of int (only after a sync with metagraph info)
-``hparams``               ``MetagraphInfoParams``: ``kappa`` the raw u16 (typed float),
-                          ``alpha_low`` / ``alpha_high`` u16 / 65535,
-                          ``bonds_moving_avg`` the per-million integer **divided by**
-                          ``u64::MAX`` (so 900000 reads 4.88e-14), ``max_validators``,
-                          ``activity_cutoff``, ``commit_reveal_period``,
-                          ``commit_reveal_weights_enabled``, ``liquid_alpha_enabled``,
-                          ``tempo``; no bonds penalty, steepness or Yuma version
-``tempo``, ``last_step``, ``owner_hotkey``  subnet fields from the metagraph info
-========================  ===========================================================
+==========================  ===========================================================
+attribute                   content and unit
+==========================  ===========================================================
+``n``, ``block``            0-d (after ``sync``) or 1-element int64 arrays
+``uids``                    int64, 0 .. n-1
+``hotkeys``                 list of ss58 strings (from the axons)
+``S`` (``stake``)           float32, total stake per UID in TAO / alpha units
+                            (``get_subnet_state``'s ``total_stake`` ``.tao``)
+``AS``, ``TS``              float32 alpha stake; root TAO stake **times 0.18**
+                            (``ROOT_TAO_STAKE_WEIGHT``): ``TS`` is not read
+``W``                       float32 (n, n): each stored u16 row divided by its sum
+``B``                       raw stored u16 bonds (int64, or float32 without torch)
+``C``, ``I``, ``D``,        float32, u16 / 65535 (consensus, incentive, dividends,
+``Tv``                      validator trust); ``R``, ``T`` are documented but not set
+``E``                       float32 emission, rao / 1e9
+``active``                  int64 0/1; ``validator_permit`` bool; ``last_update`` int64
+``block_at_registration``   list of int (only after a sync with metagraph info)
+``hparams``                 ``MetagraphInfoParams``: ``kappa`` the raw u16 (typed float),
+                            ``alpha_low`` / ``alpha_high`` u16 / 65535,
+                            ``bonds_moving_avg`` the per-million integer **divided by**
+                            ``u64::MAX`` (so 900000 reads 4.88e-14), ``max_validators``,
+                            ``activity_cutoff``, ``commit_reveal_period``,
+                            ``commit_reveal_weights_enabled``, ``liquid_alpha_enabled``,
+                            ``tempo``; no bonds penalty, steepness or Yuma version
+``tempo``, ``last_step``    subnet fields from the metagraph info
+``owner_hotkey``            the subnet owner's hotkey, from the metagraph info
+==========================  ===========================================================
 
 **bittensor 11.x** ``Metagraph`` (``bittensor.metagraph``, a dataclass), read by
 :func:`read_metagraph11`: ``netuid``, ``mechid``, ``block``, ``tempo``, ``last_step``,

@@ -1,4 +1,4 @@
-r"""One subnet at one block, with its units explicit: :class:`SubnetSnapshot`.
+r"""One subnet at one block, with its units explicit: :class:`.SubnetSnapshot`.
 
 The SDKs hand out the same chain storage in several units: stake in TAO as float32 (10.x)
 or as integer rao (11.x ``Balance.rao``), weights as row proportions (both), bonds as raw
@@ -149,15 +149,15 @@ def rao_to_tao(rao) -> NDArray[np.float64]:
     -------
     numpy.ndarray of float64
 
-    Examples
-    --------
-    >>> rao_to_tao([1_500_000_000, 1]).tolist()
-    [1.5, 1e-09]
-
     Raises
     ------
     ValueError
         On an amount that is not an integer in ``[0, 2**64 - 1]``.
+
+    Examples
+    --------
+    >>> rao_to_tao([1_500_000_000, 1]).tolist()
+    [1.5, 1e-09]
     """
     arr = _asarray(rao, "rao", "<input>")
     if not isinstance(rao, np.ndarray) and arr.dtype.kind == "f":

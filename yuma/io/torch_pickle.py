@@ -7,27 +7,27 @@ someone else can run anything. :func:`load_torch_pickle` runs the pickle on an u
 that resolves only the names NumPy's own array pickles use, and even those not to NumPy's
 functions but to stand-ins written here that check every argument:
 
-========================================  ================================================
-global                                    stand-in
-========================================  ================================================
-``numpy.core.multiarray._reconstruct``    an empty array placeholder; its ``BUILD`` state
-``numpy._core.multiarray._reconstruct``   ``(1, shape, dtype, is_fortran, raw_bytes)``
-                                          becomes ``numpy.frombuffer`` of the bytes, once
-                                          ``prod(shape) * itemsize == len(raw_bytes)``
-``numpy.ndarray``                         a marker accepted only as the first argument of
-                                          ``_reconstruct`` (never the real class: the
-                                          ``NEWOBJ`` opcode could allocate any shape)
-``numpy.dtype``                           a dtype placeholder: booleans, integers, floats,
-                                          complex numbers and fixed-width strings only
-                                          (``[biufcUS]`` plus a size); never object,
-                                          structured or sub-array dtypes
-``numpy.core.multiarray.scalar``          a NumPy scalar from ``(dtype, raw_bytes)``
+==========================================  ================================================
+global                                      stand-in
+==========================================  ================================================
+``numpy.core.multiarray._reconstruct``      an empty array placeholder; its ``BUILD`` state
+``numpy._core.multiarray._reconstruct``     ``(1, shape, dtype, is_fortran, raw_bytes)``
+                                            becomes ``numpy.frombuffer`` of the bytes, once
+                                            ``prod(shape) * itemsize == len(raw_bytes)``
+``numpy.ndarray``                           a marker accepted only as the first argument of
+                                            ``_reconstruct`` (never the real class: the
+                                            ``NEWOBJ`` opcode could allocate any shape)
+``numpy.dtype``                             a dtype placeholder: booleans, integers, floats,
+                                            complex numbers and fixed-width strings only
+                                            (``[biufcUS]`` plus a size); never object,
+                                            structured or sub-array dtypes
+``numpy.core.multiarray.scalar``            a NumPy scalar from ``(dtype, raw_bytes)``
 ``numpy._core.multiarray.scalar``
-``_codecs.encode``                        ``(text, "latin1")`` to bytes (how protocol 2
-                                          stores ``bytes``)
-``__builtin__.bytes``, ``builtins.bytes`` ``bytes()`` with no argument only (how protocol
-                                          2 stores ``b""``, e.g. an empty array's data)
-========================================  ================================================
+``_codecs.encode``                          ``(text, "latin1")`` to bytes (how protocol 2
+                                            stores ``bytes``)
+``__builtin__.bytes``, ``builtins.bytes``   ``bytes()`` with no argument only (how protocol
+                                            2 stores ``b""``, e.g. an empty array's data)
+==========================================  ================================================
 
 Any other global, and any persistent reference (``torch.save`` stores a torch tensor as
 one), is refused with a :class:`ValueError` that names the file and the global; nothing

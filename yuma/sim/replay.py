@@ -200,8 +200,9 @@ class ReplayRun:
         Hyperparameters of each epoch.
     raw_stake : numpy.ndarray, shape (epochs, n)
         Stake given to each epoch, in the snapshots' unit.
-    stake, active_stake, validator_trust, dividends, validator_emission : numpy.ndarray, \
-shape (epochs, n)
+    stake, active_stake, validator_trust : numpy.ndarray, shape (epochs, n)
+        As :class:`yuma.EpochResult` (shares).
+    dividends, validator_emission : numpy.ndarray, shape (epochs, n)
         As :class:`yuma.EpochResult` (shares).
     validator_permit : numpy.ndarray of bool, shape (epochs, n)
         The new permits of each epoch.
@@ -210,6 +211,7 @@ shape (epochs, n)
     final_bonds : numpy.ndarray, shape (n, n)
         Bonds carried out of the last epoch.
     final_validator_permit : numpy.ndarray of bool, shape (n,)
+        Permits carried out of the last epoch.
     """
 
     label: str

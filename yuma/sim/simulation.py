@@ -132,8 +132,9 @@ class Simulation:
         validator when it holds stake in some epoch).
     raw_stake : numpy.ndarray, shape (epochs, V)
         Raw stakes given to each epoch (after the stake events).
-    stake, active_stake, validator_trust, dividends, validator_emission : numpy.ndarray, \
-shape (epochs, V)
+    stake, active_stake, validator_trust : numpy.ndarray, shape (epochs, V)
+        As :class:`yuma.EpochResult`, per epoch.
+    dividends, validator_emission : numpy.ndarray, shape (epochs, V)
         As :class:`yuma.EpochResult`, per epoch.
     active, validator_permit : numpy.ndarray of bool, shape (epochs, V)
         Activity mask used, and the new permits of each epoch.
@@ -141,8 +142,9 @@ shape (epochs, V)
         As :class:`yuma.EpochResult`, per epoch.
     emission : numpy.ndarray, shape (epochs, n_uids)
         Emission share per UID.
-    input_weights, weights, clipped_weights, weights_for_bonds, ema_bonds, bonds : \
-numpy.ndarray, shape (epochs, V, n), or None
+    input_weights, weights, clipped_weights : numpy.ndarray, shape (epochs, V, n), or None
+        Kept only when asked for (``simulate(..., keep=...)``).
+    weights_for_bonds, ema_bonds, bonds : numpy.ndarray, shape (epochs, V, n), or None
         Kept only when asked for (``simulate(..., keep=...)``).
     final_bonds : numpy.ndarray, shape (V, n)
         Bonds carried out of the last epoch (after the u16 round trip, when on): pass it

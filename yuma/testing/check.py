@@ -1,4 +1,4 @@
-"""Check a variant against the invariant catalogue with Hypothesis: :func:`check_variant`.
+"""Check a variant against the invariant catalogue with Hypothesis: :func:`.check_variant`.
 
 >>> import yuma
 >>> from yuma.testing import check_variant

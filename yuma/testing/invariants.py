@@ -379,8 +379,6 @@ def hyperparameters(draw, base: YumaParams | None = None, *, vary: bool = True) 
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     base : YumaParams, optional
         Default ``YumaParams()``.
     vary : bool
@@ -469,8 +467,6 @@ def epoch_cases(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     params : SearchStrategy of YumaParams, optional
         Default :func:`hyperparameters`.
     square : bool, optional
