@@ -194,7 +194,7 @@ def run_builtin(
     )
 
 
-def block_ranks(*vectors):
+def block_ranks(*vectors: np.ndarray | None) -> list[np.ndarray | None]:
     """Each block vector as int64 ranks among all the given blocks (None stays None).
 
     Blocks are u64 (up to 2**64 - 1) and the kernel takes int64; it only compares blocks
@@ -242,7 +242,7 @@ def fast_epoch(
     else:
         var = VARIANTS.get(variant) if isinstance(variant, str) else None
     code = VARIANT_CODES.get(id(var))  # the built-ins live for good: an equal id is them
-    if code is None or not _matrix(weights):
+    if var is None or code is None or not _matrix(weights):
         return None
     n_rows, n_cols = weights.shape
     if not _vector(stake, _F64, n_rows):

@@ -112,11 +112,12 @@ class EpochInputs:
     @property
     def square(self) -> bool:
         """The chain's form: row i and column i are the same UID."""
-        return self.weights.shape[0] == self.weights.shape[1]
+        result: bool = self.weights.shape[0] == self.weights.shape[1]
+        return result
 
 
 def as_matrix_readonly(
-    x, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
+    x: object, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check a non-negative finite matrix without copying it; also report non-zero rows.
 
@@ -169,7 +170,7 @@ def as_matrix_readonly(
     return arr, nonzero
 
 
-def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
+def _resolve_variant(variant: str | Variant | None, params: YumaParams, arithmetic: str) -> Variant:
     if arithmetic == "float":
         return get_variant(variant, params)
     name = variant if variant is not None else params.variant
@@ -180,13 +181,13 @@ def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
     return CHAIN_VARIANTS[name]
 
 
-def _check_last_tempo(last_tempo, block_at_registration) -> int:
+def _check_last_tempo(last_tempo: object, block_at_registration: np.ndarray | None) -> int:
     if block_at_registration is None:
         raise ValueError("last_tempo needs block_at_registration")
     return as_block(last_tempo, "last_tempo")
 
 
-def _check_stake_threshold(stake_threshold) -> float:
+def _check_stake_threshold(stake_threshold: object) -> float:
     """A finite float >= 0; a number too large for a float is refused, not an OverflowError."""
     if not is_real_number(stake_threshold):
         raise ValueError(f"stake_threshold must be a number >= 0, got {stake_threshold!r}")

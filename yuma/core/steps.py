@@ -15,7 +15,7 @@ Chain references are to ``opentensor/subtensor``, ``pallets/subtensor/src/epoch/
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from ..ops import (
     row_normalize,
 )
 from . import _kernels
+
+if TYPE_CHECKING:
+    from ..params import YumaParams
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -115,7 +118,7 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     return _stake_units(np.ascontiguousarray(stake, dtype=np.float64))
 
 
-def _stake_units(s):
+def _stake_units(s: np.ndarray) -> np.ndarray:
     if _kernels.largest_magnitude(s) >= _SAFE_MAX:
         s = prescale_power_of_two(s)
     total = math.fsum(s.tolist())
@@ -175,7 +178,7 @@ def stake_weights(
     return _stake_weights(s, threshold, owner)
 
 
-def _stake_weights(stake, stake_threshold, owner):
+def _stake_weights(stake: np.ndarray, stake_threshold: float, owner: int | None) -> np.ndarray:
     kept = stake >= stake_threshold
     if owner is not None:
         kept[owner] = True
@@ -210,7 +213,7 @@ def validator_permits(
     return _validator_permits(s, k, owner)
 
 
-def _validator_permits(stake_weights, k, owner):
+def _validator_permits(stake_weights: np.ndarray, k: int, owner: int | None) -> np.ndarray:
     permits = is_topk_nonzero(stake_weights, k)
     if owner is not None:
         permits[owner] = True
@@ -239,7 +242,8 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
     # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
     reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
-    return reach >= np.uint64(block)
+    result: np.ndarray = reach >= np.uint64(block)
+    return result
 
 
 def active_stake(
@@ -270,7 +274,7 @@ def active_stake(
     return _active_stake(s, a, p)
 
 
-def _active_stake(stake_weights, active, permit):
+def _active_stake(stake_weights: np.ndarray, active: np.ndarray, permit: np.ndarray) -> np.ndarray:
     return normalize(np.where(active & permit, stake_weights, 0.0))
 
 
@@ -383,7 +387,10 @@ def weight_mask(
     return _weight_mask(n_rows, n_cols, permit, owner, lu, bar, cb)
 
 
-def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block, row_uids=None):
+def _weight_mask(
+    n_rows: int, n_cols: int, permit: np.ndarray, owner: int | None, last_update: np.ndarray | None,
+    bar: np.ndarray | None, commit_block: np.ndarray | None, row_uids: np.ndarray | None = None
+) -> np.ndarray:
     # row_uids: the UIDs of the rows when only some rows of a square matrix are passed
     # (the epoch drops rows that cannot matter); the diagonal is then (k, row_uids[k]).
     keep = np.repeat(permit[:, None], n_cols, axis=1)
@@ -503,7 +510,9 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
     return out
 
 
-def _weighted_median_col(stake, weights, kappa, out):
+def _weighted_median_col(
+    stake: np.ndarray, weights: np.ndarray, kappa: float, out: np.ndarray
+) -> None:
     rows, staked = _kernels.positive_rows(stake)
     units = _stake_units(staked)
     need = kappa_units(kappa)
@@ -545,7 +554,7 @@ def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     return _col_clip(w, c)
 
 
-def _col_clip(weights, consensus):
+def _col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     clipped = np.empty_like(weights)
     kernel = (
         _kernels.col_clip_parallel
@@ -573,8 +582,9 @@ def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
     return _validator_trust(as_matrix(clipped_weights, "clipped_weights", nonnegative=False))
 
 
-def _validator_trust(clipped):
-    return clipped.sum(axis=1)
+def _validator_trust(clipped: np.ndarray) -> np.ndarray:
+    result: np.ndarray = clipped.sum(axis=1)
+    return result
 
 
 def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
@@ -600,7 +610,7 @@ def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
     return _stake_weighted_col_sums(w, s)
 
 
-def _stake_weighted_col_sums(matrix, stake):
+def _stake_weighted_col_sums(matrix: np.ndarray, stake: np.ndarray) -> np.ndarray:
     out = np.empty(matrix.shape[1])
     kernel = (
         _kernels.stake_weighted_col_sums_parallel
@@ -655,7 +665,7 @@ def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.nda
     return _trust(_stake_weighted_col_sums(c, s), _stake_weighted_col_sums(w, s))
 
 
-def _trust(ranks, preranks):
+def _trust(ranks: np.ndarray, preranks: np.ndarray) -> np.ndarray:
     out = np.zeros_like(ranks)
     nz = preranks != 0.0
     with np.errstate(over="ignore"):  # as vecdiv: inf past the float64 range (never in an
@@ -695,12 +705,15 @@ def weights_for_bonds(
     return _weights_for_bonds(w, c, beta)
 
 
-def _weights_for_bonds(weights, clipped, beta):
+def _weights_for_bonds(weights: np.ndarray, clipped: np.ndarray, beta: float) -> np.ndarray:
     if beta == 0.0:
-        return weights.copy()
+        result: np.ndarray = weights.copy()
+        return result
     if beta == 1.0:
-        return clipped.copy()
-    return weights + beta * (clipped - weights)
+        result = clipped.copy()
+        return result
+    result = weights + beta * (clipped - weights)
+    return result
 
 
 def bond_entries(
@@ -745,9 +758,12 @@ def bond_entries(
     return _bond_entries(lst, w, c, wb, beta)
 
 
-def _bond_entries(listed, weights, consensus, wb, beta):
+def _bond_entries(
+    listed: np.ndarray, weights: np.ndarray, consensus: np.ndarray, wb: np.ndarray, beta: float
+) -> np.ndarray:
     if beta == 0.0:
-        return listed.copy()
+        result: np.ndarray = listed.copy()
+        return result
     if beta == 1.0:
         return listed & ~((consensus[None, :] < weights) & (consensus[None, :] <= 0.0))
     return listed & (wb > 0.0)
@@ -769,11 +785,12 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
     bar = as_block_vector(block_at_registration, "block_at_registration", length=None)
-    return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
+    result: np.ndarray = np.uint64(as_block(last_tempo, "last_tempo")) <= bar
+    return result
 
 
 def liquid_alpha_consensus(
-    consensus: np.ndarray, previous_consensus: np.ndarray | None, params
+    consensus: np.ndarray, previous_consensus: np.ndarray | None, params: YumaParams
 ) -> np.ndarray:
     r"""The consensus that the liquid-alpha sigmoid reads (``LiquidAlphaConsensusMode``).
 
@@ -809,7 +826,8 @@ def liquid_alpha_consensus(
     out = consensus.copy()
     m = min(len(previous_consensus), len(out))
     out[:m] = previous_consensus[:m]
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def alpha_sigmoid(
@@ -862,7 +880,10 @@ def alpha_sigmoid(
     return _alpha_sigmoid(c, wb, b, lo, hi, as_real_scalar(steepness, "steepness"))
 
 
-def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
+def _alpha_sigmoid(
+    consensus: np.ndarray, wb: np.ndarray, bonds: np.ndarray, low: float, high: float,
+    steepness: float
+) -> np.ndarray:
     # The kernel shares its per-element function with the fused EMA (the same bits).
     out = np.empty_like(wb)
     kernel = (
@@ -911,9 +932,10 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     return _liquid_alpha_v1(c, lo, hi)
 
 
-def _liquid_alpha_v1(consensus, low, high):
+def _liquid_alpha_v1(consensus: np.ndarray, low: float, high: float) -> np.ndarray:
     if consensus.shape[0] == 0:
-        return consensus.copy()
+        result: np.ndarray = consensus.copy()
+        return result
     c_high = float(np.quantile(consensus, 0.75))
     c_low = float(np.quantile(consensus, 0.25))
     if c_high <= c_low or low == 0.0 or high == 0.0:
@@ -932,7 +954,7 @@ def _liquid_alpha_v1(consensus, low, high):
 _I32F32_LIMIT = float(2**31)
 
 
-def _safe_ln(x):
+def _safe_ln(x: float) -> float:
     return math.log(x) if x > 0.0 else 0.0
 
 
@@ -1019,7 +1041,7 @@ def bonds_ema_yuma2(
     return _bonds_ema_yuma2(b, wb, s, a)
 
 
-def _as_alpha(alpha, n_cols):
+def _as_alpha(alpha: object, n_cols: int) -> float | np.ndarray:
     if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
         alpha = alpha[()]
     if not isinstance(alpha, (list, tuple, np.ndarray)):
@@ -1030,7 +1052,9 @@ def _as_alpha(alpha, n_cols):
     return a
 
 
-def _bonds_ema_yuma2(bonds, wb, active_stake, alpha):
+def _bonds_ema_yuma2(
+    bonds: np.ndarray, wb: np.ndarray, active_stake: np.ndarray, alpha: float | np.ndarray
+) -> np.ndarray:
     delta = col_normalize(wb * active_stake[:, None])
     return col_normalize(alpha * delta + (1.0 - alpha) * bonds)
 
@@ -1057,7 +1081,7 @@ def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> n
     return _mat_ema(b, wb, as_unit_interval(alpha, "alpha"))
 
 
-def _mat_ema(bonds, wb, alpha):
+def _mat_ema(bonds: np.ndarray, wb: np.ndarray, alpha: float) -> np.ndarray:
     return alpha * wb + (1.0 - alpha) * bonds
 
 
@@ -1100,11 +1124,14 @@ def mat_ema_alpha(
     return _mat_ema_alpha(b, wb, a, e)
 
 
-def _mat_ema_alpha(bonds, wb, alpha, entries):
+def _mat_ema_alpha(
+    bonds: np.ndarray, wb: np.ndarray, alpha: np.ndarray, entries: np.ndarray | None
+) -> np.ndarray:
     out = np.minimum(1.0, (1.0 - alpha) * bonds + np.maximum(0.0, alpha * wb))
     if entries is not None:
         out[~entries] = 0.0
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
@@ -1127,7 +1154,7 @@ def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
     return _dividends_yuma2(b, i)
 
 
-def _row_dot(matrix, vector):
+def _row_dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     # Row sums of a product, left to right, in a kernel: deterministic (no BLAS threading).
     out = np.empty(matrix.shape[0])
     kernel = (
@@ -1139,7 +1166,7 @@ def _row_dot(matrix, vector):
     return out
 
 
-def _dividends_yuma2(ema_bonds, incentive):
+def _dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
     return normalize(_row_dot(ema_bonds, incentive))
 
 
@@ -1168,12 +1195,16 @@ def dividends_yuma3(
     return _dividends_yuma3(b, i, s)
 
 
-def _dividends_yuma3(ema_bonds, incentive, active_stake):
+def _dividends_yuma3(
+    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+) -> np.ndarray:
     rows = np.arange(ema_bonds.shape[0])
     return normalize(active_stake * _colnorm_dot(ema_bonds, ema_bonds.sum(axis=0), incentive, rows))
 
 
-def _colnorm_dot(bonds, col_sums, incentive, rows):
+def _colnorm_dot(
+    bonds: np.ndarray, col_sums: np.ndarray, incentive: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     r"""``(colnorm(B) I)_r = sum_j B_rj (I_j / colsum_j)`` for ``r`` in ``rows`` (0 elsewhere).
 
     No normalized matrix is formed: the incentive is divided by the column sums once. A
@@ -1201,7 +1232,10 @@ def _colnorm_dot(bonds, col_sums, incentive, rows):
     return out
 
 
-def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
+def _liquid_alpha_ema(
+    bonds: np.ndarray, wb: np.ndarray, consensus: np.ndarray, low: float, high: float,
+    steepness: float, entries: np.ndarray | None
+) -> np.ndarray:
     # Fused alpha_sigmoid + mat_ema_alpha: no alpha matrix.
     out = np.empty_like(wb)
     use_entries = entries is not None
@@ -1268,7 +1302,10 @@ def emission_split(
     return _emission_split(i, d, s, sa, square)
 
 
-def _emission_split(incentive, dividends, stake_weights, active_stake, square):
+def _emission_split(
+    incentive: np.ndarray, dividends: np.ndarray, stake_weights: np.ndarray,
+    active_stake: np.ndarray, square: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     combined = incentive + dividends if square else np.concatenate([dividends, incentive])
     total = combined.sum()
     if total > 0.0:
