@@ -18,6 +18,7 @@ import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     U64_MAX,
@@ -94,7 +95,7 @@ _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 # --------------------------------------------------------------------------------------
 
 
-def stake_units(stake: np.ndarray) -> np.ndarray:
+def stake_units(stake: ArrayLike) -> np.ndarray:
     r"""Integer stake of each participant, in units of ``2**-52`` of their total.
 
     .. math:: q_i = \operatorname{rint}\left(2^{52} \operatorname{fl}(s_i / T)\right),
@@ -148,7 +149,7 @@ def kappa_units(kappa: float) -> int:
 
 
 def stake_weights(
-    stake: np.ndarray, *, stake_threshold: float = 0.0, owner_uid: int | None = None
+    stake: ArrayLike, *, stake_threshold: float = 0.0, owner_uid: int | None = None
 ) -> np.ndarray:
     r"""Normalized stake after the stake threshold: the chain's ``S``.
 
@@ -186,7 +187,7 @@ def _stake_weights(stake: np.ndarray, stake_threshold: float, owner: int | None)
 
 
 def validator_permits(
-    stake_weights: np.ndarray, max_allowed_validators: int, *, owner_uid: int | None = None
+    stake_weights: ArrayLike, max_allowed_validators: int, *, owner_uid: int | None = None
 ) -> np.ndarray:
     """New validator permits: the top-k non-zero stakes, plus the subnet owner.
 
@@ -220,7 +221,7 @@ def _validator_permits(stake_weights: np.ndarray, k: int, owner: int | None) -> 
     return permits
 
 
-def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> np.ndarray:
+def activity_mask(last_update: ArrayLike, block: int, activity_cutoff: int) -> np.ndarray:
     """Which validators are active: ``last_update + activity_cutoff >= block``.
 
     Parameters
@@ -247,7 +248,7 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
 
 
 def active_stake(
-    stake_weights: np.ndarray, active: np.ndarray, validator_permit: np.ndarray
+    stake_weights: ArrayLike, active: ArrayLike, validator_permit: ArrayLike
 ) -> np.ndarray:
     r"""Stake of the active, permitted validators, normalized: the chain's ``active_stake``.
 
@@ -334,12 +335,12 @@ def stake_terms(
 
 def weight_mask(
     shape: tuple[int, int],
-    validator_permit: np.ndarray,
+    validator_permit: ArrayLike,
     *,
     owner_uid: int | None = None,
-    last_update: np.ndarray | None = None,
-    block_at_registration: np.ndarray | None = None,
-    commit_block: np.ndarray | None = None,
+    last_update: ArrayLike | None = None,
+    block_at_registration: ArrayLike | None = None,
+    commit_block: ArrayLike | None = None,
 ) -> np.ndarray:
     """Which weight entries the epoch keeps.
 
@@ -410,7 +411,7 @@ def _weight_mask(
     return keep
 
 
-def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def mask_weights(weights: ArrayLike, mask: ArrayLike) -> np.ndarray:
     r"""Apply a :func:`weight_mask` and row-normalize: the epoch's ``weights``.
 
     .. math:: W_{ij} \leftarrow \frac{m_{ij} W_{ij}}{\sum_k m_{ik} W_{ik}}
@@ -438,7 +439,7 @@ def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
-def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float:
+def weighted_median(stake: ArrayLike, score: ArrayLike, kappa: float) -> float:
     r"""Stake-weighted kappa-value of one column: the chain's ``weighted_median``.
 
     Only entries with positive stake take part. With :func:`stake_units` ``q`` and
@@ -472,7 +473,7 @@ def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float
     return float(out[0])
 
 
-def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) -> np.ndarray:
+def weighted_median_col(stake: ArrayLike, weights: ArrayLike, kappa: float) -> np.ndarray:
     r"""Stake-weighted kappa-value of every column: the chain's ``weighted_median_col``.
 
     For each column j, over the rows with positive stake (a row with no entry counts as
@@ -533,7 +534,7 @@ consensus = weighted_median_col
 # --------------------------------------------------------------------------------------
 
 
-def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
+def col_clip(weights: ArrayLike, consensus: ArrayLike) -> np.ndarray:
     r"""Clip each column at its consensus: :math:`\bar W_{ij} = \min(W_{ij}, C_j)`.
 
     Parameters
@@ -565,7 +566,7 @@ def _col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     return clipped
 
 
-def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
+def validator_trust(clipped_weights: ArrayLike) -> np.ndarray:
     r"""Validator trust: the weight a validator keeps after clipping, :math:`\sum_j \bar W_{ij}`.
 
     Parameters
@@ -587,7 +588,7 @@ def _validator_trust(clipped: np.ndarray) -> np.ndarray:
     return result
 
 
-def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def rank(active_stake: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     r"""Stake-weighted column sums of the clipped weights.
 
     .. math:: R_j = \sum_i S^{act}_i \bar W_{ij}
@@ -621,7 +622,7 @@ def _stake_weighted_col_sums(matrix: np.ndarray, stake: np.ndarray) -> np.ndarra
     return out
 
 
-def incentive(rank: np.ndarray) -> np.ndarray:
+def incentive(rank: ArrayLike) -> np.ndarray:
     """Incentive: the normalized rank, ``I = N(R)``.
 
     Parameters
@@ -637,7 +638,7 @@ def incentive(rank: np.ndarray) -> np.ndarray:
     return normalize(as_vector(rank, "rank"))
 
 
-def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def trust(active_stake: ArrayLike, weights: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     r"""Historic trust: the share of a miner's stake-weighted support that survives clipping.
 
     .. math::
@@ -679,7 +680,7 @@ def _trust(ranks: np.ndarray, preranks: np.ndarray) -> np.ndarray:
 
 
 def weights_for_bonds(
-    weights: np.ndarray, clipped_weights: np.ndarray, bonds_penalty: float
+    weights: ArrayLike, clipped_weights: ArrayLike, bonds_penalty: float
 ) -> np.ndarray:
     r"""Weights that bonds are built from: :math:`W_b = W + \beta (\bar W - W)`.
 
@@ -717,10 +718,10 @@ def _weights_for_bonds(weights: np.ndarray, clipped: np.ndarray, beta: float) ->
 
 
 def bond_entries(
-    listed: np.ndarray,
-    weights: np.ndarray,
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
+    listed: ArrayLike,
+    weights: ArrayLike,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
     bonds_penalty: float,
 ) -> np.ndarray:
     """Entries of ``W_b`` that the chain's sparse storage holds.
@@ -769,7 +770,7 @@ def _bond_entries(
     return listed & (wb > 0.0)
 
 
-def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.ndarray:
+def bonds_reset_mask(block_at_registration: ArrayLike, last_tempo: int) -> np.ndarray:
     """Columns whose bonds are reset: UIDs registered since the last epoch.
 
     Parameters
@@ -831,9 +832,9 @@ def liquid_alpha_consensus(
 
 
 def alpha_sigmoid(
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    bonds: np.ndarray,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    bonds: ArrayLike,
     alpha_low: float,
     alpha_high: float,
     steepness: float,
@@ -895,7 +896,7 @@ def _alpha_sigmoid(
     return out
 
 
-def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
+def liquid_alpha_v1(consensus: ArrayLike, alpha_low: float, alpha_high: float) -> np.ndarray:
     r"""Historic liquid alpha (2024-07 to 2025-05): one EMA rate per miner from its consensus.
 
     With :math:`c_{hi}, c_{lo}` the 0.75 and 0.25 quantiles of ``C`` (linear interpolation):
@@ -970,7 +971,7 @@ def _ln_odds(alpha: float) -> float:
     return _safe_ln(inverse - 1.0)
 
 
-def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
+def load_bonds_yuma2(stored_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 reads its stored (column max-upscaled) bonds column-normalized.
 
     Parameters
@@ -986,7 +987,7 @@ def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
     return col_normalize(as_matrix(stored_bonds, "stored_bonds"))
 
 
-def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
+def store_bonds_yuma2(ema_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 stores its bonds column max-upscaled (each column's maximum becomes 1).
 
     Parameters
@@ -1003,9 +1004,9 @@ def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
 
 
 def bonds_ema_yuma2(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    active_stake: np.ndarray,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    active_stake: ArrayLike,
     alpha: float | np.ndarray,
 ) -> np.ndarray:
     r"""Yuma 2 bonds: a column-normalized EMA of the stake-weighted bond weights.
@@ -1059,7 +1060,7 @@ def _bonds_ema_yuma2(
     return col_normalize(alpha * delta + (1.0 - alpha) * bonds)
 
 
-def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> np.ndarray:
+def mat_ema(bonds: ArrayLike, weights_for_bonds: ArrayLike, alpha: float) -> np.ndarray:
     r"""Plain bonds EMA (Yuma 3 without liquid alpha): :math:`B' = \alpha W_b + (1-\alpha) B`.
 
     Parameters
@@ -1086,10 +1087,10 @@ def _mat_ema(bonds: np.ndarray, wb: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def mat_ema_alpha(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    alpha: np.ndarray,
-    entries: np.ndarray | None = None,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    alpha: ArrayLike,
+    entries: ArrayLike | None = None,
 ) -> np.ndarray:
     r"""Bonds EMA with a rate per element, clamped to 1 (Yuma 3 with liquid alpha).
 
@@ -1134,7 +1135,7 @@ def _mat_ema_alpha(
     return result
 
 
-def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
+def dividends_yuma2(ema_bonds: ArrayLike, incentive: ArrayLike) -> np.ndarray:
     r"""Yuma 2 dividends: :math:`D = N(B^{ema} I)`.
 
     Parameters
@@ -1171,7 +1172,7 @@ def _dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray
 
 
 def dividends_yuma3(
-    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+    ema_bonds: ArrayLike, incentive: ArrayLike, active_stake: ArrayLike
 ) -> np.ndarray:
     r"""Yuma 3 dividends: :math:`D = N\bigl(S^{act} \odot (\operatorname{colnorm}(B') I)\bigr)`.
 
@@ -1255,10 +1256,10 @@ def _liquid_alpha_ema(
 
 
 def emission_split(
-    incentive: np.ndarray,
-    dividends: np.ndarray,
-    stake_weights: np.ndarray,
-    active_stake: np.ndarray,
+    incentive: ArrayLike,
+    dividends: ArrayLike,
+    stake_weights: ArrayLike,
+    active_stake: ArrayLike,
     *,
     square: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

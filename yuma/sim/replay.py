@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -833,7 +834,9 @@ def replay(
         fields = {f: _stack(results[k], f, n_final) for f in _ROW_FIELDS + _COL_FIELDS}
         runs[label] = ReplayRun(
             label=label, params=tuple(params[k]), raw_stake=np.stack(raw_stake),
-            final_bonds=states[k].bonds, final_validator_permit=states[k].validator_permit,
+            # every candidate ran at least one epoch, so its carried state is set
+            final_bonds=cast(np.ndarray, states[k].bonds),
+            final_validator_permit=cast(np.ndarray, states[k].validator_permit),
             **fields,
         )
     units = {s.stake_unit for s in series}

@@ -147,7 +147,7 @@ class VariantReport:
         return [r.name for r in self.results if not r.held]
 
     @property
-    def kinds(self) -> dict[str, str]:
+    def kinds(self) -> dict[str, str | None]:
         """Failure kind per failed invariant."""
         return {r.name: r.kind for r in self.results if not r.held}
 

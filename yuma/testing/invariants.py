@@ -743,6 +743,7 @@ def outputs_in_range(variant: Variant, case: dict) -> None:
     square = n_rows == n_cols
     for f in ALL_FIELDS:
         x = np.asarray(getattr(r, f))
+        shape: tuple[int, ...]
         if f in ROW_FIELDS:
             shape = (n_rows,)
         elif f in COL_FIELDS:

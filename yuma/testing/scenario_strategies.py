@@ -115,7 +115,7 @@ def scenarios(
                 for t in times:
                     evs.append((MinerJoin if joining else MinerLeave)(t, col_uid))
                     joining = not joining
-    cps = ()
+    cps: tuple[WeightCopier, ...] = ()
     if copiers and draw(st.integers(0, 2)) == 0:
         cps = (
             WeightCopier(
