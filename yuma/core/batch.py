@@ -10,8 +10,9 @@ runs) on every item in one call, spread over threads; every item gets exactly th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numba
 import numpy as np
@@ -26,6 +27,8 @@ from .builtin_epoch import PARALLEL_MIN_ELEMENTS, VARIANT_CODES, int_params, rea
 from .inputs import check_inputs
 from .run_epoch import epoch
 from .variants import Variant, get_variant
+
+_T = TypeVar("_T")
 
 __all__ = [
     "EpochBatchResult", "epoch_batch", "BATCH_PARALLEL_MIN_ELEMENTS", "ITEM_OVERHEAD_ELEMENTS",
@@ -92,7 +95,8 @@ shape (B, n_rows, n_cols), or None
     validator_permit: np.ndarray
 
     def __len__(self) -> int:
-        return self.stake.shape[0]
+        result: int = self.stake.shape[0]
+        return result
 
     def item(self, b: int) -> EpochResult:
         """Item ``b`` as an :class:`yuma.EpochResult` (its arrays are views of this batch).
@@ -123,7 +127,9 @@ _ARRAY_FIELDS = tuple(f.name for f in fields(EpochResult) if f.name != "variant"
 _MATRICES = ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds")
 
 
-def _float_stack(x, name: str, item_shape: tuple, n_items: int | None) -> tuple[np.ndarray, bool]:
+def _float_stack(
+    x: object, name: str, item_shape: tuple[int | None, ...], n_items: int | None
+) -> tuple[np.ndarray, bool]:
     """A float64 C-ordered array: per item (leading axis) or shared (the item's shape).
 
     Returns the array with a leading axis (length ``n_items``, or 1 when shared) and
@@ -136,8 +142,10 @@ def _float_stack(x, name: str, item_shape: tuple, n_items: int | None) -> tuple[
     return _split_leading(arr, name, item_shape, n_items)
 
 
-def _split_leading(arr, name, item_shape, n_items):
-    def fits(shape):
+def _split_leading(
+    arr: np.ndarray, name: str, item_shape: tuple[int | None, ...], n_items: int | None
+) -> tuple[np.ndarray, bool]:
+    def fits(shape: tuple[int, ...]) -> bool:
         return len(shape) == len(item_shape) and all(
             want is None or got == want for got, want in zip(shape, item_shape, strict=True)
         )
@@ -153,12 +161,16 @@ def _split_leading(arr, name, item_shape, n_items):
     )
 
 
-def _bool_stack(x, name, item_shape, n_items):
+def _bool_stack(
+    x: object, name: str, item_shape: tuple[int | None, ...], n_items: int
+) -> tuple[np.ndarray, bool]:
     arr = np.asarray(x)
     return _split_leading(_as_bool(arr, name, max(arr.ndim, 1)), name, item_shape, n_items)
 
 
-def _block_stack(x, name, item_shape, n_items):
+def _block_stack(
+    x: Any, name: str, item_shape: tuple[int], n_items: int  # x: an array or nested lists
+) -> tuple[np.ndarray, bool]:
     """Block numbers (the chain's u64), per item or shared, as uint64 with a leading axis."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "iu":
         out, per_item = _split_leading(x, name, item_shape, n_items)
@@ -178,7 +190,7 @@ def _block_stack(x, name, item_shape, n_items):
     )
 
 
-def _fits_int64(arrays: dict, tempos: list) -> bool:
+def _fits_int64(arrays: dict[str, np.ndarray], tempos: list[int | None]) -> bool:
     """Whether every block (and last_tempo) fits the kernel's int64."""
     for name in ("last_update", "block_at_registration", "commit_block"):
         if name in arrays and arrays[name].size and int(arrays[name].max()) >= _INT64_LIMIT:
@@ -189,7 +201,7 @@ def _fits_int64(arrays: dict, tempos: list) -> bool:
 _INT64_LIMIT = 1 << 63
 
 
-def _check_keep(keep) -> tuple[str, ...]:
+def _check_keep(keep: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(keep, str):
         if keep == "all":
             return _MATRICES
@@ -206,7 +218,7 @@ def _check_keep(keep) -> tuple[str, ...]:
     return names
 
 
-def _per_item(value, name: str, n_items: int, check) -> list:
+def _per_item(value: object, name: str, n_items: int, check: Callable[[Any, str], _T]) -> list[_T]:
     """A scalar argument as one checked value per item (a sequence of B values, or one).
 
     ``check(value, where)`` checks one value; ``where`` names the item in its message.
@@ -220,7 +232,7 @@ def _per_item(value, name: str, n_items: int, check) -> list:
     return [check(value, "")] * n_items
 
 
-def _check_owner(owner, n_rows: int, where: str):
+def _check_owner(owner: object, n_rows: int, where: str) -> int | None:
     if owner is None:
         return None
     if isinstance(owner, (bool, np.bool_)) or not isinstance(owner, (int, np.integer)):
@@ -230,7 +242,7 @@ def _check_owner(owner, n_rows: int, where: str):
     return int(owner)
 
 
-def _check_threshold(value, where: str) -> float:
+def _check_threshold(value: Any, where: str) -> float:  # any user value: float() decides
     try:
         threshold = float(value)
     except (TypeError, ValueError):
@@ -240,7 +252,7 @@ def _check_threshold(value, where: str) -> float:
     return threshold
 
 
-def _check_last_tempo(value, has_bar: bool, where: str):
+def _check_last_tempo(value: object, has_bar: bool, where: str) -> int | None:
     if value is None:
         return None
     if not has_bar:
@@ -251,7 +263,9 @@ def _check_last_tempo(value, has_bar: bool, where: str):
         raise ValueError(f"{exc}{where}") from None
 
 
-def _params_list(params, n_items: int) -> list[YumaParams]:
+def _params_list(
+    params: YumaParams | Sequence[YumaParams] | None, n_items: int
+) -> list[YumaParams]:
     if params is None:
         return [YumaParams()] * n_items
     if isinstance(params, YumaParams):
@@ -272,7 +286,7 @@ def _params_list(params, n_items: int) -> list[YumaParams]:
     )
 
 
-def _first_params(params) -> YumaParams:
+def _first_params(params: object) -> YumaParams:
     if isinstance(params, YumaParams):
         return params
     return YumaParams()
@@ -420,7 +434,9 @@ def epoch_batch(
     thresholds = _per_item(stake_threshold, "stake_threshold", n_items, _check_threshold)
     tempos = _per_item(last_tempo, "last_tempo", n_items,
                        lambda v, where: _check_last_tempo(v, has_bar, where))
-    scalars = {"owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos}
+    scalars: dict[str, list[Any]] = {
+        "owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos,
+    }
 
     keep_set = _check_keep(keep)
     code = VARIANT_CODES.get(id(var))
@@ -433,7 +449,10 @@ def epoch_batch(
     return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
 
 
-def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
+def _item_arguments(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, b: int
+) -> dict[str, Any]:
     kw = {"weights": w[b], "params": plist[b], "variant": var}
     for name, arr in arrays.items():
         kw[name] = arr[b if arr.shape[0] != 1 else 0]
@@ -442,7 +461,10 @@ def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
     return kw
 
 
-def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
+def _loop_of_epochs(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, keep: tuple[str, ...]
+) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
     results = []
     for b in range(n_items):
@@ -450,7 +472,7 @@ def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
         # Keep only what is asked for, so that the matrices are not all held at once.
         results.append({name: getattr(r, name) for name in _ARRAY_FIELDS
                         if name not in _MATRICES or name in keep})
-    stacked = {}
+    stacked: dict[str, Any] = {}  # EpochBatchResult's fields, by name
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     shapes = _field_shapes(n_rows, n_cols, n_uids)
     for name in _ARRAY_FIELDS:
@@ -467,7 +489,7 @@ def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
     return EpochBatchResult(variant=var.name, **stacked)
 
 
-def _field_shapes(n_rows, n_cols, n_uids) -> dict:
+def _field_shapes(n_rows: int, n_cols: int, n_uids: int) -> dict[str, tuple[int, ...]]:
     row, col, mat = (n_rows,), (n_cols,), (n_rows, n_cols)
     return {
         "stake": row, "active": row, "active_stake": row, "weights": mat, "consensus": col,
@@ -491,7 +513,10 @@ _NO_I2.flags.writeable = False
 _NO_OUT = np.zeros((1, 1, 1))  # an output the kernel is told not to write
 
 
-def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchResult:
+def _compiled_batch(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, code: int, keep: tuple[str, ...]
+) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     has = tuple(name in arrays for name in (
@@ -527,7 +552,7 @@ def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchRes
         [real_params(plist[b], thresholds[b]) for b in items], dtype=np.float64,
     ).reshape(len(items), ek.N_REALS)
 
-    out = {}
+    out: dict[str, Any] = {}  # EpochBatchResult's fields, by name
     for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
         if name in _MATRICES:
             out[name] = np.zeros((n_items, *shape)) if own[name] else None
@@ -576,7 +601,10 @@ def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchRes
     return EpochBatchResult(variant=var.name, **out)
 
 
-def _run(inputs, outputs, statuses, kept, n_items, item_size) -> None:
+def _run(
+    inputs: tuple[np.ndarray, ...], outputs: tuple[np.ndarray, ...], statuses: np.ndarray,
+    kept: np.ndarray, n_items: int, item_size: int
+) -> None:
     threads = numba.get_num_threads()
     if n_items < threads and parallel_allowed(item_size, PARALLEL_MIN_ELEMENTS):
         # Few large items: one at a time, each over all threads.
@@ -599,7 +627,10 @@ _MATRIX_SLOTS = (3, 5, 10, 11, 12)
 """Positions of the five matrices (in :data:`_MATRICES` order) among the kernel's outputs."""
 
 
-def _raise_for_item(w, arrays, scalars, plist, var, b: int) -> None:
+def _raise_for_item(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, b: int
+) -> None:
     kw = _item_arguments(w, arrays, scalars, plist, var, b)
     try:
         check_inputs(**kw)
