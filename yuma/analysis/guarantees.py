@@ -70,15 +70,26 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._extras import import_optional
 from .._validation import as_float64, is_integer, is_real_number
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from distributed import Client
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = [
     "DEFAULT_STAKES",
@@ -166,7 +177,7 @@ def team_sizes(s_h: float, n_uids: int = 512, n_validators: int = 64) -> tuple[i
     return _non_extreme(s_h, n_validators), _non_extreme(s_h, n_uids - n_validators)
 
 
-def _check_sizes(n_uids, n_validators):
+def _check_sizes(n_uids: int, n_validators: int) -> None:
     for name, value in (("n_uids", n_uids), ("n_validators", n_validators)):
         if isinstance(value, bool) or not is_integer(value):
             raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -179,7 +190,7 @@ def _check_sizes(n_uids, n_validators):
         )
 
 
-def _check_unit(name, value, *, open_=False):
+def _check_unit(name: str, value: float, *, open_: bool = False) -> float:
     if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     value = float(value)
@@ -190,7 +201,7 @@ def _check_unit(name, value, *, open_=False):
     return value
 
 
-def _check_sigma(name, value):
+def _check_sigma(name: str, value: float) -> float:
     if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     if not math.isfinite(value) or value < 0:
@@ -220,7 +231,9 @@ class Network:
     n_honest_servers: int
 
 
-def _draws(seed, n_validators: int, n_servers: int) -> tuple[np.ndarray, np.ndarray]:
+def _draws(
+    seed: int | np.random.SeedSequence | None, n_validators: int, n_servers: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Standard normal draws for the stake (V,) and the weights (V, n_servers)."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = np.random.default_rng(ss)
@@ -229,10 +242,14 @@ def _draws(seed, n_validators: int, n_servers: int) -> tuple[np.ndarray, np.ndar
 
 def _quadrant_normalize(x: np.ndarray) -> np.ndarray:
     sums = x.sum(axis=1, keepdims=True)
-    return np.divide(x, sums, out=np.zeros_like(x), where=sums > 0)
+    result: np.ndarray = np.divide(x, sums, out=np.zeros_like(x), where=sums > 0)
+    return result
 
 
-def _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs):
+def _patterns(
+    z_stake: np.ndarray, z_w: np.ndarray, s_h: float, sigma_w: float, sigma_s: float, n_hv: int,
+    n_hs: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Stake (V,) and quadrant-normalized weight patterns (V, n_servers)."""
     raw = np.maximum(0.0, 1.0 + sigma_s * z_stake)
     stake = np.empty_like(raw)
@@ -248,7 +265,9 @@ def _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs):
 
 
 @functools.lru_cache(maxsize=16)
-def _common_patterns(seed: int, n_uids, n_validators, s_h, sigma_w, sigma_s):
+def _common_patterns(
+    seed: int, n_uids: int, n_validators: int, s_h: float, sigma_w: float, sigma_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     n_hv, n_hs = team_sizes(s_h, n_uids, n_validators)
     z_stake, z_w = _draws(seed, n_validators, n_uids - n_validators)
     stake, pattern = _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs)
@@ -257,7 +276,9 @@ def _common_patterns(seed: int, n_uids, n_validators, s_h, sigma_w, sigma_s):
     return stake, pattern
 
 
-def _assemble(stake, pattern, w_h, w_c, n_hv, n_hs) -> Network:
+def _assemble(
+    stake: np.ndarray, pattern: np.ndarray, w_h: float, w_c: float, n_hv: int, n_hs: int
+) -> Network:
     scale = np.empty_like(pattern)
     scale[:n_hv, :n_hs] = w_h
     scale[:n_hv, n_hs:] = 1.0 - w_h
@@ -275,7 +296,7 @@ def sample_network(
     n_validators: int = 64,
     sigma_w: float = 0.4,
     sigma_s: float = 0.3,
-    seed=0,
+    seed: int | np.random.SeedSequence | None = 0,
 ) -> Network:
     r"""Sample the document's honest-vs-cabal network.
 
@@ -315,7 +336,10 @@ def sample_network(
     return _assemble(stake, pattern, w_h, w_c, n_hv, n_hs)
 
 
-def _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators):
+def _params_and_variant(
+    kappa: float, bonds_penalty: float, liquid_alpha: bool, variant: str | Variant,
+    n_validators: int
+) -> tuple[YumaParams, Variant | None]:
     if isinstance(variant, Variant):
         var, name = variant, "yuma3"
     elif isinstance(variant, str) and variant in VARIANTS:
@@ -345,10 +369,10 @@ def honest_emission(
     sigma_w: float = 0.4,
     sigma_s: float = 0.3,
     epochs: int = 1,
-    variant="yuma2",
+    variant: str | Variant = "yuma2",
     liquid_alpha: bool = False,
-    seed=0,
-) -> dict:
+    seed: int | np.random.SeedSequence | None = 0,
+) -> dict[str, float]:
     r"""Honest emission share :math:`E_H` of one sampled network (one grid point).
 
     Parameters
@@ -427,7 +451,10 @@ def honest_emission(
     }
 
 
-def _grid_point(s_h, w_h, w_c, seed=None, *, base_seed, noise, **params):
+def _grid_point(
+    s_h: float, w_h: float, w_c: float, seed: np.random.SeedSequence | None = None, *,
+    base_seed: int, noise: str, **params: Any
+) -> dict[str, float]:
     """Module-level (picklable) point function for :func:`yuma.analysis.sweep.sweep`."""
     return honest_emission(
         s_h, w_h, w_c, seed=base_seed if noise == "common" else seed, **params
@@ -499,7 +526,7 @@ class RetentionMap:
     w_h: np.ndarray
     w_c: np.ndarray
     e_h: np.ndarray
-    params: dict
+    params: dict[str, Any]
 
     def retention(self) -> np.ndarray:
         """Retention lines: :math:`W_H^*` per (S_H, W_C), shape (k, g_c).
@@ -528,7 +555,7 @@ class RetentionMap:
         k = int(np.argmax(line))
         return float(line[k]), float(self.w_c[k])
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per (s_h, w_h, w_c) with ``e_h``, plus the params as columns."""
         pd = import_optional("pandas", "RetentionMap.to_frame", extra="pandas")
 
@@ -539,7 +566,7 @@ class RetentionMap:
         return pd.DataFrame(data)
 
     @classmethod
-    def from_frame(cls, table, **selection) -> RetentionMap:
+    def from_frame(cls, table: pd.DataFrame, **selection: Any) -> RetentionMap:
         """Rebuild a map from a tidy table (e.g. read back from Parquet).
 
         ``selection`` picks one setting when the table holds several (``kappa=0.4``);
@@ -570,8 +597,10 @@ class RetentionMap:
         return cls(stakes, w_h, w_c, e, params)
 
 
-def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, epochs,
-              variant, liquid_alpha) -> dict:
+def _settings(
+    n_uids: int, n_validators: int, kappa: float, bonds_penalty: float, xi: float,
+    sigma_w: float, sigma_s: float, epochs: int, variant: str | Variant, liquid_alpha: bool,
+) -> dict[str, Any]:
     _check_sizes(n_uids, n_validators)
     _check_unit("kappa", kappa)
     _check_unit("bonds_penalty", bonds_penalty)
@@ -589,7 +618,7 @@ def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, 
     }
 
 
-def _axis(grid) -> np.ndarray:
+def _axis(grid: int | ArrayLike) -> np.ndarray:
     if is_integer(grid) and not isinstance(grid, bool):
         if grid < 2:
             raise ValueError(f"grid must be >= 2 points per axis, got {grid}")
@@ -602,7 +631,7 @@ def _axis(grid) -> np.ndarray:
     return values
 
 
-def _stakes(stakes) -> np.ndarray:
+def _stakes(stakes: ArrayLike) -> np.ndarray:
     values = np.atleast_1d(as_float64(stakes, "stakes"))
     if values.ndim != 1 or values.size == 0:
         raise ValueError("stakes must be a non-empty list of honest stake shares")
@@ -612,19 +641,19 @@ def _stakes(stakes) -> np.ndarray:
 
 
 def grid_frame(
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
-    axes: dict | None = None,
+    axes: dict[str, Sequence[Any]] | None = None,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    out=None,
-    **params,
-):
+    out: str | os.PathLike[str] | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Honest emission on a grid, as a tidy table (the sweep behind the maps).
 
     Parameters
@@ -709,16 +738,16 @@ def grid_frame(
 
 
 def emission_map(
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    **params,
+    **params: Any,
 ) -> RetentionMap:
     """Honest emission over (S_H, W_H, W_C) for one setting: one of the document's figures.
 
@@ -757,18 +786,18 @@ def emission_map(
 
 def panel(
     parameter: str,
-    values=None,
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    values: Sequence[Any] | None = None,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    **params,
-) -> dict:
+    **params: Any,
+) -> dict[Any, RetentionMap]:
     """The maps of one of the document's panels: one hyperparameter at several values.
 
     Parameters
@@ -827,11 +856,13 @@ def panel(
 # ---------------------------------------------------------------- figures (matplotlib)
 
 
-def _plt():
+def _plt() -> ModuleType:
     return import_optional("matplotlib.pyplot", "yuma.analysis.guarantees figures", extra="plot")
 
 
-def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
+def plot_emission_map(
+    rmap: RetentionMap, s_h: float = 0.6, *, ax: Axes | None = None
+) -> Figure | SubFigure:
     """Contours of honest emission over (W_H, W_C) at one stake, with the E_H = S_H line.
 
     Parameters
@@ -874,7 +905,9 @@ def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
     return ax.figure
 
 
-def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, ax=None):
+def plot_retention_lines(
+    rmap: RetentionMap, *, highlight: float | None = 0.6, ax: Axes | None = None
+) -> Figure | SubFigure:
     """Retention lines E_H = S_H for every stake of the map (the document's compound plot).
 
     Parameters
@@ -917,7 +950,10 @@ def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, a
 _LABELS = {"kappa": r"\kappa", "bonds_penalty": r"\beta", "xi": r"\xi", "sigma_w": r"\sigma_W"}
 
 
-def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6, ax=None):
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = "", *, s_h: float = 0.6,
+    ax: np.ndarray | None = None
+) -> Figure | SubFigure:
     """One column per value: the emission map at ``s_h`` above, the retention lines below.
 
     Parameters
@@ -942,6 +978,7 @@ def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6, ax=None):
         raise ValueError("maps must hold at least one RetentionMap")
     one = len(maps) == 1
     shape, size = ((1, 2), (9.0, 4.2)) if one else ((2, len(maps)), (4.4 * len(maps), 8.0))
+    fig: Figure | SubFigure
     if ax is None:
         fig, axes = plt.subplots(*shape, figsize=size, squeeze=False, constrained_layout=True)
     else:
