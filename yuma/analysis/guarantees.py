@@ -74,7 +74,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -950,6 +950,15 @@ def plot_retention_lines(
 _LABELS = {"kappa": r"\kappa", "bonds_penalty": r"\beta", "xi": r"\xi", "sigma_w": r"\sigma_W"}
 
 
+@overload
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = ..., *, s_h: float = ..., ax: None = ...
+) -> Figure: ...
+@overload
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = ..., *, s_h: float = ...,
+    ax: np.ndarray,
+) -> Figure | SubFigure: ...
 def plot_panel(
     maps: Mapping[Any, RetentionMap], parameter: str = "", *, s_h: float = 0.6,
     ax: np.ndarray | None = None
