@@ -50,4 +50,4 @@ def install_moved_modules() -> None:
         # It moved to yuma.core.fixed_path; yuma.chain.chain_epoch_from_float stays an alias.
         from .core.fixed_path import chain_epoch_from_float
 
-        chain.chain_epoch_from_float = chain_epoch_from_float
+        vars(chain)["chain_epoch_from_float"] = chain_epoch_from_float

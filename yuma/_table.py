@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,7 @@ def format_cell(value: Any, spec: Format | None = None, *, na: str = "-") -> str
 
 
 def _cells(
-    columns: Mapping[str, Sequence[Any]], formats: Mapping[str, Format], na: str
+    columns: Mapping[str, Collection[Any]], formats: Mapping[str, Format], na: str
 ) -> dict[str, list[str]]:
     lengths = {len(values) for values in columns.values()}
     if len(lengths) > 1:
@@ -74,7 +74,7 @@ def _cells(
 
 
 def format_table(
-    columns: Mapping[str, Sequence[Any]],
+    columns: Mapping[str, Collection[Any]],
     *,
     formats: Mapping[str, Format] | None = None,
     left: Sequence[str] = (),
@@ -154,7 +154,7 @@ def format_table(
     return "\n".join(lines)
 
 
-def table_frame(columns: Mapping[str, Sequence[Any]]):
+def table_frame(columns: Mapping[str, Collection[Any]]):
     """The same columns as a :class:`pandas.DataFrame` (raw values, not text).
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 
-def is_integer(x) -> bool:
+def is_integer(x: object) -> TypeGuard[int | np.integer[Any]]:
     """An integer scalar: Python or NumPy, not a bool, not a ``timedelta64``.
 
     NumPy makes ``timedelta64`` a subclass of ``np.signedinteger``, so
@@ -41,7 +42,7 @@ def is_integer(x) -> bool:
             and not isinstance(x, (bool, np.bool_, np.timedelta64)))
 
 
-def is_sparse(x) -> bool:
+def is_sparse(x: object) -> bool:
     """A sparse matrix, by duck typing: it converts itself to CSR (``scipy.sparse`` does).
 
     Nothing here imports scipy: any object with ``tocsr``, ``nnz`` and ``shape`` that is
@@ -51,12 +52,12 @@ def is_sparse(x) -> bool:
             and hasattr(x, "nnz") and hasattr(x, "shape"))
 
 
-def is_real_number(x) -> bool:
+def is_real_number(x: object) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
     """A real scalar: an integer as :func:`is_integer`, or a Python / NumPy float."""
     return is_integer(x) or isinstance(x, (float, np.floating))
 
 
-def as_real_scalar(x, name: str, *, finite: bool = True) -> float:
+def as_real_scalar(x: object, name: str, *, finite: bool = True) -> float:
     """Return ``x`` as a Python float after checking it is one real number.
 
     Parameters
@@ -99,14 +100,14 @@ _NOT_REAL = {
 }
 
 
-def _is_real_scalar(v) -> bool:
+def _is_real_scalar(v: object) -> bool:
     # NumPy registers timedelta64 as a numbers.Real; a time span is no weight or stake.
     return isinstance(v, (numbers.Real, decimal.Decimal, np.bool_)) and not isinstance(
         v, np.timedelta64
     )
 
 
-def as_real_array(x, name: str) -> np.ndarray:
+def as_real_array(x: object, name: str) -> np.ndarray:
     """Return ``x`` as a NumPy array of real numbers, refusing what float64 would misread.
 
     NumPy's float conversion silently parses strings (``"0.5"``), drops the imaginary part
@@ -153,7 +154,7 @@ def as_real_array(x, name: str) -> np.ndarray:
     raise ValueError(f"{name} must hold real numbers, got {what} (dtype {arr.dtype})")
 
 
-def as_float64(x, name: str, *, copy: bool = True) -> np.ndarray:
+def as_float64(x: object, name: str, *, copy: bool = True) -> np.ndarray:
     """``x`` as a C-ordered float64 array after :func:`as_real_array`.
 
     Parameters
@@ -191,7 +192,7 @@ def as_float64(x, name: str, *, copy: bool = True) -> np.ndarray:
         ) from None
 
 
-def _as_float_array(x, name: str, ndim: int) -> np.ndarray:
+def _as_float_array(x: object, name: str, ndim: int) -> np.ndarray:
     arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
@@ -201,7 +202,7 @@ def _as_float_array(x, name: str, ndim: int) -> np.ndarray:
 
 
 def as_matrix(
-    x, name: str, *, shape: tuple[int, int] | None = None, nonnegative: bool = True
+    x: object, name: str, *, shape: tuple[int, int] | None = None, nonnegative: bool = True
 ) -> np.ndarray:
     """Return a C-ordered float64 copy of a 2-D array, checked for finiteness and sign.
 
@@ -234,7 +235,9 @@ def as_matrix(
     return arr
 
 
-def as_vector(x, name: str, *, length: int | None = None, nonnegative: bool = True) -> np.ndarray:
+def as_vector(
+    x: object, name: str, *, length: int | None = None, nonnegative: bool = True
+) -> np.ndarray:
     """Return a float64 copy of a 1-D array, checked for length, finiteness and sign.
 
     Parameters
@@ -266,7 +269,7 @@ def as_vector(x, name: str, *, length: int | None = None, nonnegative: bool = Tr
     return arr
 
 
-def _as_bool(x, name: str, ndim: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+def _as_bool(x: object, name: str, ndim: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
     """A fresh bool array; its shape is checked before any value is read."""
     if x is None or isinstance(x, (str, bytes)):
         raise ValueError(f"{name} must be a boolean mask, got {x!r:.40}")
@@ -289,7 +292,7 @@ def _as_bool(x, name: str, ndim: int, shape: tuple[int, ...] | None = None) -> n
     raise ValueError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
 
 
-def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
+def as_mask(x: object, name: str, *, length: int, default: bool = True) -> np.ndarray:
     """Return a boolean vector of the given length; ``None`` means all ``default``.
 
     Parameters
@@ -318,7 +321,7 @@ def as_mask(x, name: str, *, length: int, default: bool = True) -> np.ndarray:
     return _as_bool(x, name, 1, (length,))
 
 
-def as_mask_matrix(x, name: str, *, shape: tuple[int, int]) -> np.ndarray:
+def as_mask_matrix(x: object, name: str, *, shape: tuple[int, int]) -> np.ndarray:
     """Return a boolean matrix of the given shape.
 
     Parameters
@@ -347,7 +350,7 @@ U64_MAX = (1 << 64) - 1
 """Largest block number: the chain's blocks are ``u64``."""
 
 
-def _exact_ints(x) -> list[int] | None:
+def _exact_ints(x: object) -> list[int] | None:
     """The entries of a (nested) Python sequence as ints when every one is an int, else None.
 
     NumPy turns a list holding an int at or above 2**63 into float64 (or object), which
@@ -362,7 +365,7 @@ def _exact_ints(x) -> list[int] | None:
     return None
 
 
-def as_block_vector(x, name: str, *, length: int | None) -> np.ndarray:
+def as_block_vector(x: object, name: str, *, length: int | None) -> np.ndarray:
     """Return a uint64 copy of a vector of block numbers (the chain's ``u64`` blocks).
 
     Every value in ``[0, 2**64 - 1]`` is accepted and kept exactly (Python ints above
@@ -407,9 +410,10 @@ def as_block_vector(x, name: str, *, length: int | None) -> np.ndarray:
             size = "a vector" if length is None else f"a vector of length {length}"
             raise ValueError(f"{name} must be {size}, got shape {shape}")
         if arr.dtype == object:
-            values = _exact_ints(arr)
-            if values is None:
+            exact = _exact_ints(arr)
+            if exact is None:
                 raise ValueError(f"{name} must hold integer block numbers")
+            values = exact
         elif np.issubdtype(arr.dtype, np.floating):
             if not np.all(np.isfinite(arr) & (arr == np.floor(arr))):
                 raise ValueError(f"{name} must hold integer block numbers")
@@ -426,7 +430,7 @@ def as_block_vector(x, name: str, *, length: int | None) -> np.ndarray:
     return np.array(values, dtype=np.uint64)
 
 
-def as_block(x, name: str) -> int:
+def as_block(x: object, name: str) -> int:
     """Return one block number (or block count) as a Python int in ``[0, 2**64 - 1]``.
 
     Parameters
@@ -452,7 +456,7 @@ def as_block(x, name: str) -> int:
     return int(x)
 
 
-def as_unit_interval(x, name: str) -> float:
+def as_unit_interval(x: object, name: str) -> float:
     """Return ``x`` as a float after checking ``0 <= x <= 1``.
 
     Parameters
@@ -482,7 +486,7 @@ def as_unit_interval(x, name: str) -> float:
     return value
 
 
-def as_uid(x, name: str, *, n: int) -> int | None:
+def as_uid(x: object, name: str, *, n: int) -> int | None:
     """Return ``x`` as a UID in ``[0, n)``, or None.
 
     Parameters
@@ -512,7 +516,7 @@ def as_uid(x, name: str, *, n: int) -> int | None:
     return int(x)
 
 
-def as_shape(x, name: str) -> tuple[int, int]:
+def as_shape(x: tuple[int, int], name: str) -> tuple[int, int]:
     """Return a matrix shape ``(n_rows, n_cols)`` of non-negative Python ints.
 
     Parameters

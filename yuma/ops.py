@@ -8,6 +8,7 @@ sum is zero leaves the vector (or that row or column) unchanged, as the chain's
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float64, is_integer
 
@@ -25,13 +26,13 @@ __all__ = [
 _SAFE_MAX = 2.0**1000  # sums of up to 2**23 entries below this cannot overflow float64
 
 
-def _as_count(k, name: str) -> int:
+def _as_count(k: object, name: str) -> int:
     if isinstance(k, (bool, np.bool_)) or not is_integer(k) or k < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {k!r}")
     return int(k)
 
 
-def _float_copy(x, ndim: int, name: str) -> np.ndarray:
+def _float_copy(x: ArrayLike, ndim: int, name: str) -> NDArray[np.float64]:
     arr = as_float64(x, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
@@ -71,7 +72,8 @@ def prescale_power_of_two(x: np.ndarray, axis: int | None = None) -> np.ndarray:
     if not np.any(biggest >= _SAFE_MAX):
         return x
     _, exponent = np.frexp(biggest)
-    return np.ldexp(x, np.where(biggest >= _SAFE_MAX, -exponent, 0))
+    scaled: np.ndarray = np.ldexp(x, np.where(biggest >= _SAFE_MAX, -exponent, 0))
+    return scaled
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
@@ -252,7 +254,7 @@ def is_topk_nonzero(x: np.ndarray, k: int) -> np.ndarray:
     """
     vals = _float_copy(x, 1, "x")
     k = _as_count(k, "k")
-    out = vals != 0.0
+    out: np.ndarray = vals != 0.0
     n = vals.shape[0]
     if n < k:
         return out

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ._registry import VARIANTS
 from ._validation import is_integer
+
+_T = TypeVar("_T")
 
 __all__ = ["YumaParams", "U16_MAX", "SDK_NAMES", "chain_names"]
 
@@ -284,7 +288,8 @@ class YumaParams:
         )
 
 
-def _one_of(chain_name: str, chain_value, sdk_name: str, sdk_value, default):
+def _one_of(chain_name: str, chain_value: _T | None, sdk_name: str, sdk_value: _T | None,
+            default: _T) -> _T:
     """The value of a hyperparameter given under its chain name, its SDK name, or neither."""
     if chain_value is None:
         return default if sdk_value is None else sdk_value
@@ -311,7 +316,7 @@ are the halves of the chain's ``AlphaValues``. Both names are accepted by
 """
 
 
-def chain_names(values: dict) -> dict:
+def chain_names(values: Mapping[str, Any]) -> dict[str, Any]:
     """Hyperparameters keyed by the chain's names: SDK names (:data:`SDK_NAMES`) translated.
 
     ``yuma_version`` becomes ``yuma3_on`` (3: True, 2: False). Other names pass unchanged.

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EpochResult"]
 
@@ -101,15 +105,15 @@ class EpochResult:
     @property
     def square(self) -> bool:
         """True for the chain's form, where rows and columns are the same UIDs."""
-        return self.weights.shape[0] == self.weights.shape[1]
+        return bool(self.weights.shape[0] == self.weights.shape[1])
 
     @property
     def n_uids(self) -> int:
         """Number of UIDs: ``n`` (square) or validators + miners (rectangular)."""
         n_rows, n_cols = self.weights.shape
-        return n_rows if self.square else n_rows + n_cols
+        return int(n_rows if self.square else n_rows + n_cols)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """Return the fields as a plain ``dict`` (arrays are not copied).
 
         Returns
@@ -131,13 +135,17 @@ class EpochResult:
         """
         n_rows, n_cols = self.weights.shape
         if self.square:
-            rows = cols = lambda x: x  # noqa: E731
+
+            def rows(x: np.ndarray) -> np.ndarray:
+                return x
+
+            cols = rows
         else:
 
-            def rows(x):
+            def rows(x: np.ndarray) -> np.ndarray:
                 return np.concatenate([x, np.zeros(n_cols, dtype=x.dtype)])
 
-            def cols(x):
+            def cols(x: np.ndarray) -> np.ndarray:
                 return np.concatenate([np.zeros(n_rows, dtype=x.dtype), x])
 
         return {
@@ -155,7 +163,7 @@ class EpochResult:
             "emission": self.emission,
         }
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Per-UID table as a :class:`pandas.DataFrame` indexed by UID.
 
         Returns

@@ -51,7 +51,7 @@ import os
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,6 +67,12 @@ from ..core.variants import (
 )
 from ..params import YumaParams
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..sim.simulation import Simulation
+    from ..testing.check import InvariantResult, VariantReport
+
 __all__ = [
     "STEP_NAMES",
     "Candidate",
@@ -80,7 +86,7 @@ __all__ = [
     "compare",
 ]
 
-def _scenario_names(scenarios) -> list[str]:
+def _scenario_names(scenarios: Sequence[str] | str | None) -> list[str]:
     from ..sim.scenarios import CATALOGUE
 
     if scenarios is None:
@@ -206,7 +212,7 @@ def run_scenarios(
     return out
 
 
-def _dividend_summary(sim) -> dict[str, float]:
+def _dividend_summary(sim: Simulation) -> dict[str, float]:
     from ..sim import metrics
 
     rows = metrics.validator_rows(sim)
@@ -241,8 +247,8 @@ class Comparison:
 
     candidate: Candidate
     against: Candidate
-    reports: dict
-    sims: dict
+    reports: dict[str, VariantReport]
+    sims: dict[str, dict[str, Simulation]]
 
     @property
     def regressions(self) -> list[str]:
@@ -260,7 +266,7 @@ class Comparison:
         c, b = self.reports[self.candidate.label], self.reports[self.against.label]
         return [r.name for r in c.results if r.held and not b[r.name].held]
 
-    def scenario_rows(self) -> list[dict]:
+    def scenario_rows(self) -> list[dict[str, Any]]:
         """Per scenario: each label's dividend summary and the largest share difference.
 
         Returns
@@ -272,7 +278,7 @@ class Comparison:
         """
         return [_scenario_row(name, sims) for name, sims in self.sims.items()]
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The scenario table (:meth:`scenario_rows`) as a DataFrame.
 
         Returns
@@ -283,7 +289,7 @@ class Comparison:
 
         return pd.DataFrame(self.scenario_rows())
 
-    def invariant_frame(self):
+    def invariant_frame(self) -> pd.DataFrame:
         """The invariant table: one row per invariant, one column per label.
 
         Returns
@@ -370,7 +376,7 @@ class Comparison:
         return written
 
 
-def _scenario_row(name: str, sims: dict) -> dict[str, Any]:
+def _scenario_row(name: str, sims: dict[str, Simulation]) -> dict[str, Any]:
     """One scenario's row of :meth:`Comparison.scenario_rows` (two labels' simulations)."""
     from ..sim import metrics
 
@@ -388,10 +394,10 @@ def _scenario_row(name: str, sims: dict) -> dict[str, Any]:
     return row
 
 
-def _invariant_table(c: str, rc, b: str, rb) -> str:
+def _invariant_table(c: str, rc: VariantReport, b: str, rb: VariantReport) -> str:
     """The invariant table of candidate ``c`` (report ``rc``) against ``b`` (``rb``)."""
 
-    def shown(result) -> str:
+    def shown(result: InvariantResult) -> str:
         return "holds" if result.held else f"FAILS {result.kind}"
 
     columns: dict[str, list[str]] = {"invariant": [], c: [], b: [], "": []}
@@ -417,14 +423,14 @@ def _invariant_table(c: str, rc, b: str, rb) -> str:
     return "\n".join([title, table, summary])
 
 
-def _scenario_table(rows: list[dict], c: str, b: str) -> str:
+def _scenario_table(rows: list[dict[str, Any]], c: str, b: str) -> str:
     """The scenario table of candidate ``c`` against ``b``, from the scenario rows."""
 
-    def ds_range(row: dict, label: str) -> str:
+    def ds_range(row: dict[str, Any], label: str) -> str:
         lo, hi = row[f"{label} D/S min"], row[f"{label} D/S max"]
         return f"{lo:.2f}-{hi:.2f}" if np.isfinite(lo) else "-"
 
-    columns: dict[str, list] = {"scenario": [row["scenario"] for row in rows]}
+    columns: dict[str, list[Any]] = {"scenario": [row["scenario"] for row in rows]}
     for label in (c, b):
         columns[f"{label} D/S range"] = [ds_range(row, label) for row in rows]
         columns[f"{label} G"] = [row[f"{label} G"] for row in rows]
@@ -507,7 +513,10 @@ def compare(
     return Comparison(cand, base, reports, sims)
 
 
-def _check_both(cand, base, invariants, max_examples, seed, progress) -> dict:
+def _check_both(
+    cand: Candidate, base: Candidate, invariants: Sequence[str] | str | None,
+    max_examples: int | None, seed: int, progress: bool,
+) -> dict[str, VariantReport]:
     """The invariant reports of both candidates, one invariant at a time (for the bar).
 
     Each invariant draws from its own seed (derived from ``seed`` and its name), so
@@ -517,6 +526,7 @@ def _check_both(cand, base, invariants, max_examples, seed, progress) -> dict:
     from ..testing.invariants import INVARIANTS
 
     n = DEFAULT_MAX_EXAMPLES if max_examples is None else max_examples
+    chosen: list[Any]  # invariant names, or what the caller gave (check_variant refuses it)
     if invariants is None:
         chosen = list(INVARIANTS)
     elif isinstance(invariants, (list, tuple)):
@@ -526,7 +536,7 @@ def _check_both(cand, base, invariants, max_examples, seed, progress) -> dict:
     for inv in chosen:
         if isinstance(inv, str) and inv not in INVARIANTS:
             raise ValueError(f"unknown invariant {inv!r}; known: {list(INVARIANTS)}")
-    reports = {}
+    reports: dict[str, VariantReport] = {}
     with Progress(2 * len(chosen), "invariants", unit="checks", enabled=progress) as bar:
         for c in (cand, base):
             parts = [check_variant(c, [], max_examples=n, seed=seed)]  # settings, no checks

@@ -71,10 +71,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, overload
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._extras import import_optional
 from .._outputs import check_output_path
@@ -83,6 +88,15 @@ from ..core.batch import epoch_batch
 from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS, Variant
 from ..params import YumaParams
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from distributed import Client
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+_Seed = int | np.random.SeedSequence | None
+"""One point's seed: an integer (common random numbers), a SeedSequence or None."""
 
 __all__ = [
     "DEFAULT_STAKES",
@@ -171,7 +185,7 @@ def team_sizes(s_h: float, n_uids: int = 512, n_validators: int = 64) -> tuple[i
     return _non_extreme(s_h, n_validators), _non_extreme(s_h, n_uids - n_validators)
 
 
-def _check_sizes(n_uids, n_validators):
+def _check_sizes(n_uids: int, n_validators: int) -> None:
     for name, value in (("n_uids", n_uids), ("n_validators", n_validators)):
         if isinstance(value, bool) or not is_integer(value):
             raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -184,7 +198,7 @@ def _check_sizes(n_uids, n_validators):
         )
 
 
-def _check_unit(name, value, *, open_=False):
+def _check_unit(name: str, value: float, *, open_: bool = False) -> float:
     if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     value = float(value)
@@ -195,7 +209,7 @@ def _check_unit(name, value, *, open_=False):
     return value
 
 
-def _check_sigma(name, value):
+def _check_sigma(name: str, value: float) -> float:
     if isinstance(value, bool) or not is_real_number(value):
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     if not math.isfinite(value) or value < 0:
@@ -225,7 +239,9 @@ class Network:
     n_honest_servers: int
 
 
-def _draws(seed, n_validators: int, n_servers: int) -> tuple[np.ndarray, np.ndarray]:
+def _draws(
+    seed: int | np.random.SeedSequence | None, n_validators: int, n_servers: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Standard normal draws for the stake (V,) and the weights (V, n_servers)."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = np.random.default_rng(ss)
@@ -234,10 +250,14 @@ def _draws(seed, n_validators: int, n_servers: int) -> tuple[np.ndarray, np.ndar
 
 def _quadrant_normalize(x: np.ndarray) -> np.ndarray:
     sums = x.sum(axis=1, keepdims=True)
-    return np.divide(x, sums, out=np.zeros_like(x), where=sums > 0)
+    result: np.ndarray = np.divide(x, sums, out=np.zeros_like(x), where=sums > 0)
+    return result
 
 
-def _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs):
+def _patterns(
+    z_stake: np.ndarray, z_w: np.ndarray, s_h: float, sigma_w: float, sigma_s: float, n_hv: int,
+    n_hs: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Stake (V,) and quadrant-normalized weight patterns (V, n_servers)."""
     raw = np.maximum(0.0, 1.0 + sigma_s * z_stake)
     stake = np.empty_like(raw)
@@ -253,7 +273,9 @@ def _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs):
 
 
 @functools.lru_cache(maxsize=16)
-def _common_patterns(seed: int, n_uids, n_validators, s_h, sigma_w, sigma_s):
+def _common_patterns(
+    seed: int, n_uids: int, n_validators: int, s_h: float, sigma_w: float, sigma_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     n_hv, n_hs = team_sizes(s_h, n_uids, n_validators)
     z_stake, z_w = _draws(seed, n_validators, n_uids - n_validators)
     stake, pattern = _patterns(z_stake, z_w, s_h, sigma_w, sigma_s, n_hv, n_hs)
@@ -262,7 +284,9 @@ def _common_patterns(seed: int, n_uids, n_validators, s_h, sigma_w, sigma_s):
     return stake, pattern
 
 
-def _assemble(stake, pattern, w_h, w_c, n_hv, n_hs) -> Network:
+def _assemble(
+    stake: np.ndarray, pattern: np.ndarray, w_h: float, w_c: float, n_hv: int, n_hs: int
+) -> Network:
     scale = np.empty_like(pattern)
     scale[:n_hv, :n_hs] = w_h
     scale[:n_hv, n_hs:] = 1.0 - w_h
@@ -280,7 +304,7 @@ def sample_network(
     n_validators: int = 64,
     sigma_w: float = 0.4,
     sigma_s: float = 0.3,
-    seed=0,
+    seed: int | np.random.SeedSequence | None = 0,
 ) -> Network:
     r"""Sample the document's honest-vs-cabal network.
 
@@ -320,7 +344,10 @@ def sample_network(
     return _assemble(stake, pattern, w_h, w_c, n_hv, n_hs)
 
 
-def _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators):
+def _params_and_variant(
+    kappa: float, bonds_penalty: float, liquid_alpha: bool, variant: str | Variant,
+    n_validators: int
+) -> tuple[YumaParams, Variant | None]:
     if isinstance(variant, Variant):
         var, name = variant, "yuma3"
     elif isinstance(variant, str) and variant in VARIANTS:
@@ -350,10 +377,10 @@ def honest_emission(
     sigma_w: float = 0.4,
     sigma_s: float = 0.3,
     epochs: int = 1,
-    variant="yuma2",
+    variant: str | Variant = "yuma2",
     liquid_alpha: bool = False,
-    seed=0,
-) -> dict:
+    seed: int | np.random.SeedSequence | None = 0,
+) -> dict[str, float]:
     r"""Honest emission share :math:`E_H` of one sampled network (one grid point).
 
     Parameters
@@ -416,12 +443,17 @@ def honest_emission(
     )
 
 
-def _numpy_deviation_sums(stake, mean, w) -> np.ndarray:
-    return (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+def _numpy_deviation_sums(stake: np.ndarray, mean: np.ndarray, w: np.ndarray) -> np.ndarray:
+    out: np.ndarray = (stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)
+    return out
 
 
-def _point_result(inc, div, active_stake, stake, w, hv, hs, xi,
-                  deviation=_numpy_deviation_sums) -> dict:
+def _point_result(
+    inc: np.ndarray, div: np.ndarray, active_stake: np.ndarray, stake: np.ndarray,
+    w: np.ndarray, hv: int, hs: int, xi: float,
+    deviation: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    = _numpy_deviation_sums,
+) -> dict[str, float]:
     """The results of one point from its last epoch's fields (see :func:`honest_emission`).
 
     ``deviation(stake, mean, w)``: the per-column stake-weighted absolute deviations.
@@ -445,7 +477,10 @@ def _point_result(inc, div, active_stake, stake, w, hv, hs, xi,
     }
 
 
-def _grid_point(s_h, w_h, w_c, seed=None, *, base_seed, noise, **params):
+def _grid_point(
+    s_h: float, w_h: float, w_c: float, seed: np.random.SeedSequence | None = None, *,
+    base_seed: int, noise: str, **params: Any
+) -> dict[str, float]:
     """Module-level (picklable) point function for :func:`yuma.analysis.sweep.sweep`."""
     return honest_emission(
         s_h, w_h, w_c, seed=base_seed if noise == "common" else seed, **params
@@ -454,7 +489,7 @@ def _grid_point(s_h, w_h, w_c, seed=None, *, base_seed, noise, **params):
 
 def honest_emissions(
     s_h: float,
-    w_h,
+    w_h: Sequence[float],
     w_c: float,
     *,
     n_uids: int = 512,
@@ -465,10 +500,10 @@ def honest_emissions(
     sigma_w: float = 0.4,
     sigma_s: float = 0.3,
     epochs: int = 1,
-    variant="yuma2",
+    variant: str | Variant = "yuma2",
     liquid_alpha: bool = False,
-    seed=0,
-) -> list[dict]:
+    seed: _Seed | Sequence[_Seed] = 0,
+) -> list[dict[str, float]]:
     r""":func:`honest_emission` at several honest utilities :math:`W_H` at once.
 
     The points share :math:`S_H` and :math:`W_C`; their epochs run as one
@@ -483,8 +518,9 @@ def honest_emissions(
         Honest self-weights :math:`W_H`, one per point.
     w_c : float
         Cabal self-weight :math:`W_C`.
-    n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, epochs, variant, \
-liquid_alpha
+    n_uids, n_validators, kappa, bonds_penalty, xi
+        As in :func:`honest_emission`.
+    sigma_w, sigma_s, epochs, variant, liquid_alpha
         As in :func:`honest_emission`.
     seed : int, numpy.random.SeedSequence or sequence of them
         One seed for every point (an int: common random numbers), or one per point.
@@ -500,7 +536,7 @@ liquid_alpha
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     params, var = _params_and_variant(kappa, bonds_penalty, liquid_alpha, variant, n_validators)
     w_h = [_check_unit("w_h", v) for v in w_h]
-    seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed] * len(w_h)
+    seeds: list[Any] = list(seed) if isinstance(seed, (list, tuple)) else [seed] * len(w_h)
     if len(seeds) != len(w_h):
         raise ValueError(f"seed must be one seed or one per point ({len(w_h)}), "
                          f"got {len(seeds)}")
@@ -508,21 +544,26 @@ liquid_alpha
         return []
     stake, weights, n_hv, n_hs = _networks(s_h, w_h, w_c, seeds, n_uids, n_validators,
                                            sigma_w, sigma_s)
-    bonds = permit = None
+    bonds: np.ndarray | None = None
+    permit: np.ndarray | None = None
     for e in range(int(epochs)):
         last = e == int(epochs) - 1
         r = epoch_batch(weights, stake, bonds, params=params, variant=var,
                         validator_permit=permit, keep=("weights",) if last else ("bonds",))
         bonds, permit = r.bonds, r.validator_permit
+    last_weights = r.weights
+    assert last_weights is not None  # kept on the last epoch
     return [
         _point_result(r.incentive[b], r.dividends[b], r.active_stake[b], r.stake[b],
-                      r.weights[b], n_hv, n_hs, xi, deviation=_deviation_sums)
+                      last_weights[b], n_hv, n_hs, xi, deviation=_deviation_sums)
         for b in range(len(w_h))
     ]
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
-def _deviation_sums_kernel(stake, mean, w, out):
+def _deviation_sums_kernel(
+    stake: np.ndarray, mean: np.ndarray, w: np.ndarray, out: np.ndarray
+) -> None:
     n_rows, n_cols = w.shape
     for j in range(n_cols):
         out[j] = 0.0
@@ -532,7 +573,7 @@ def _deviation_sums_kernel(stake, mean, w, out):
             out[j] += s * abs(mean[j] - w[i, j])
 
 
-def _deviation_sums(stake, mean, w) -> np.ndarray:
+def _deviation_sums(stake: np.ndarray, mean: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``(stake[:, None] * np.abs(mean[None, :] - w)).sum(axis=0)`` in one pass.
 
     The same products, summed over the rows in order as NumPy's reduction over the first
@@ -547,7 +588,10 @@ def _deviation_sums(stake, mean, w) -> np.ndarray:
     return out
 
 
-def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
+def _networks(
+    s_h: float, w_h: list[float], w_c: float, seeds: list[_Seed], n_uids: int,
+    n_validators: int, sigma_w: float, sigma_s: float
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Stake (shared, or one per point) and the stacked weights of :func:`sample_network`.
 
     With one integer seed the points share the cached noise patterns, and each point's
@@ -558,10 +602,7 @@ def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
     sigma_w, sigma_s = _check_sigma("sigma_w", sigma_w), _check_sigma("sigma_s", sigma_s)
     n_hv, n_hs = team_sizes(s_h, n_uids, n_validators)
     first = seeds[0]
-    common = is_integer(first) and not isinstance(first, bool) and all(
-        x is first or x == first for x in seeds
-    )
-    if not common:
+    if not (is_integer(first) and all(x is first or x == first for x in seeds)):
         nets = [
             sample_network(s_h, h, w_c, n_uids=n_uids, n_validators=n_validators,
                            sigma_w=sigma_w, sigma_s=sigma_s, seed=sd)
@@ -579,16 +620,21 @@ def _networks(s_h, w_h, w_c, seeds, n_uids, n_validators, sigma_w, sigma_s):
     return stake, weights, n_hv, n_hs
 
 
-def _grid_block(s_h, w_c, seed=None, *, w_h, base_seed, noise, **params):
+def _grid_block(
+    s_h: float, w_c: float, seed: np.random.SeedSequence | None = None, *,
+    w_h: list[float], base_seed: int, noise: str, **params: Any
+) -> dict[str, list[float]]:
     """Every :math:`W_H` of one (:math:`S_H`, :math:`W_C`) of the grid, for the sweep.
 
     Returns the columns ``w_h``, ``e_h``, ... as lists. Point ``k`` has the seed
     :func:`yuma.analysis.sweep.point_seed` gives it in the full grid (the block's index
     followed by ``k``) under independent noise, so each point is :func:`_grid_point`'s.
     """
+    seeds: _Seed | list[_Seed]
     if noise == "common":
         seeds = base_seed
     else:
+        assert seed is not None  # the sweep gives every point its seed
         seeds = [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k))
                  for k in range(len(w_h))]
     rows = honest_emissions(s_h, w_h, w_c, seed=seeds, **params)
@@ -666,7 +712,7 @@ class RetentionMap:
     w_h: np.ndarray
     w_c: np.ndarray
     e_h: np.ndarray
-    params: dict
+    params: dict[str, Any]
 
     def retention(self) -> np.ndarray:
         """Retention lines: :math:`W_H^*` per (S_H, W_C), shape (k, g_c).
@@ -695,7 +741,7 @@ class RetentionMap:
         k = int(np.argmax(line))
         return float(line[k]), float(self.w_c[k])
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per (s_h, w_h, w_c) with ``e_h``, plus the params as columns."""
         pd = import_optional("pandas", "RetentionMap.to_frame", extra="pandas")
 
@@ -706,7 +752,7 @@ class RetentionMap:
         return pd.DataFrame(data)
 
     @classmethod
-    def from_frame(cls, table, **selection) -> RetentionMap:
+    def from_frame(cls, table: pd.DataFrame, **selection: Any) -> RetentionMap:
         """Rebuild a map from a tidy table (e.g. read back from Parquet).
 
         ``selection`` picks one setting when the table holds several (``kappa=0.4``);
@@ -737,8 +783,10 @@ class RetentionMap:
         return cls(stakes, w_h, w_c, e, params)
 
 
-def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, epochs,
-              variant, liquid_alpha) -> dict:
+def _settings(
+    n_uids: int, n_validators: int, kappa: float, bonds_penalty: float, xi: float,
+    sigma_w: float, sigma_s: float, epochs: int, variant: str | Variant, liquid_alpha: bool,
+) -> dict[str, Any]:
     _check_sizes(n_uids, n_validators)
     _check_unit("kappa", kappa)
     _check_unit("bonds_penalty", bonds_penalty)
@@ -756,7 +804,7 @@ def _settings(n_uids, n_validators, kappa, bonds_penalty, xi, sigma_w, sigma_s, 
     }
 
 
-def _axis(grid) -> np.ndarray:
+def _axis(grid: int | ArrayLike) -> np.ndarray:
     if is_integer(grid) and not isinstance(grid, bool):
         if grid < 2:
             raise ValueError(f"grid must be >= 2 points per axis, got {grid}")
@@ -769,7 +817,7 @@ def _axis(grid) -> np.ndarray:
     return values
 
 
-def _stakes(stakes) -> np.ndarray:
+def _stakes(stakes: ArrayLike) -> np.ndarray:
     values = np.atleast_1d(as_float64(stakes, "stakes"))
     if values.ndim != 1 or values.size == 0:
         raise ValueError("stakes must be a non-empty list of honest stake shares")
@@ -779,19 +827,19 @@ def _stakes(stakes) -> np.ndarray:
 
 
 def grid_frame(
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
-    axes: dict | None = None,
+    axes: dict[str, Sequence[Any]] | None = None,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    out=None,
-    **params,
-):
+    out: str | os.PathLike[str] | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Honest emission on a grid, as a tidy table (the sweep behind the maps).
 
     Parameters
@@ -886,27 +934,28 @@ def grid_frame(
     return table
 
 
-def _points_table(block_table, grid_columns: list[str], n_points: int):
+def _points_table(block_table: pd.DataFrame, grid_columns: list[str], n_points: int
+                  ) -> pd.DataFrame:
     """The blocks' table spread to one row per point: grid columns, ``w_h``, results."""
-    pd = import_optional("pandas", "yuma.analysis.guarantees", extra="sweep")
+    pandas = import_optional("pandas", "yuma.analysis.guarantees", extra="sweep")
     data = {k: np.repeat(block_table[k].to_numpy(), n_points) for k in grid_columns}
     for name in ("w_h", *_RESULT_COLUMNS):
         data[name] = np.array([v for values in block_table[name] for v in values],
                               dtype=np.float64)
-    return pd.DataFrame(data)
+    return pandas.DataFrame(data)
 
 
 def emission_map(
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    **params,
+    **params: Any,
 ) -> RetentionMap:
     """Honest emission over (S_H, W_H, W_C) for one setting: one of the document's figures.
 
@@ -945,18 +994,18 @@ def emission_map(
 
 def panel(
     parameter: str,
-    values=None,
-    stakes=DEFAULT_STAKES,
-    grid=51,
+    values: Sequence[Any] | None = None,
+    stakes: ArrayLike = DEFAULT_STAKES,
+    grid: int | ArrayLike = 51,
     *,
     seed: int = 0,
     noise: str = "common",
     n_workers: int | None = None,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = False,
-    **params,
-) -> dict:
+    **params: Any,
+) -> dict[Any, RetentionMap]:
     """The maps of one of the document's panels: one hyperparameter at several values.
 
     Parameters
@@ -1015,11 +1064,13 @@ def panel(
 # ---------------------------------------------------------------- figures (matplotlib)
 
 
-def _plt():
+def _plt() -> ModuleType:
     return import_optional("matplotlib.pyplot", "yuma.analysis.guarantees figures", extra="plot")
 
 
-def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
+def plot_emission_map(
+    rmap: RetentionMap, s_h: float = 0.6, *, ax: Axes | None = None
+) -> Figure | SubFigure:
     """Contours of honest emission over (W_H, W_C) at one stake, with the E_H = S_H line.
 
     Parameters
@@ -1062,7 +1113,9 @@ def plot_emission_map(rmap: RetentionMap, s_h: float = 0.6, *, ax=None):
     return ax.figure
 
 
-def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, ax=None):
+def plot_retention_lines(
+    rmap: RetentionMap, *, highlight: float | None = 0.6, ax: Axes | None = None
+) -> Figure | SubFigure:
     """Retention lines E_H = S_H for every stake of the map (the document's compound plot).
 
     Parameters
@@ -1105,7 +1158,19 @@ def plot_retention_lines(rmap: RetentionMap, *, highlight: float | None = 0.6, a
 _LABELS = {"kappa": r"\kappa", "bonds_penalty": r"\beta", "xi": r"\xi", "sigma_w": r"\sigma_W"}
 
 
-def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6, ax=None):
+@overload
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = ..., *, s_h: float = ..., ax: None = ...
+) -> Figure: ...
+@overload
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = ..., *, s_h: float = ...,
+    ax: np.ndarray,
+) -> Figure | SubFigure: ...
+def plot_panel(
+    maps: Mapping[Any, RetentionMap], parameter: str = "", *, s_h: float = 0.6,
+    ax: np.ndarray | None = None
+) -> Figure | SubFigure:
     """One column per value: the emission map at ``s_h`` above, the retention lines below.
 
     Parameters
@@ -1130,6 +1195,7 @@ def plot_panel(maps: dict, parameter: str = "", *, s_h: float = 0.6, ax=None):
         raise ValueError("maps must hold at least one RetentionMap")
     one = len(maps) == 1
     shape, size = ((1, 2), (9.0, 4.2)) if one else ((2, len(maps)), (4.4 * len(maps), 8.0))
+    fig: Figure | SubFigure
     if ax is None:
         fig, axes = plt.subplots(*shape, figsize=size, squeeze=False, constrained_layout=True)
     else:

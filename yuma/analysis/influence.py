@@ -55,7 +55,7 @@ has efficiency (:math:`\sum_i \phi_i = v(P) - v(\emptyset)`), symmetry, the null
 
 Evaluation
 ----------
-Every epoch is run through one internal function, :func:`_evaluate` (a list of checked
+Every epoch is run through one internal function, ``_evaluate`` (a list of checked
 inputs to a list of results), which runs the epochs of one shape as one batch
 (:func:`yuma.epoch_batch`), each with the bits of the epoch run alone.
 Results are reduced to numbers chunk by chunk, so memory stays bounded.
@@ -67,6 +67,7 @@ import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -77,6 +78,9 @@ from ..core.inputs import EpochInputs, check_inputs
 from ..core.run_epoch import run_float
 from ..core.steps import stake_weights, validator_permits
 from ..result import EpochResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PERMIT_RULES",
@@ -312,7 +316,7 @@ def value_function(spec: str, reference: ArrayLike | None = None) -> UidValue | 
     raise ValueError(f"value must be one of {list(VALUE_SPECS)} or a callable, got {spec!r}")
 
 
-def _value_name(value) -> str:
+def _value_name(value: object) -> str:
     name = getattr(value, "name", None)
     if isinstance(name, str):
         return name
@@ -320,12 +324,12 @@ def _value_name(value) -> str:
     return name if isinstance(name, str) else repr(value)
 
 
-def _reads_matrices(fn) -> bool:
+def _reads_matrices(fn: object) -> bool:
     """Whether a value function may read matrix fields (any but the built-ins)."""
     return fn is not None and not isinstance(fn, (UidValue, IncentiveDistance))
 
 
-def _resolve_value(value, base: EpochResult) -> tuple[Callable[[EpochResult], float], str]:
+def _resolve_value(value: object, base: EpochResult) -> tuple[Callable[[EpochResult], float], str]:
     """A callable and its name; a name string resolved against the unchanged epoch."""
     if isinstance(value, str):
         value = value_function(value, reference=base.incentive)
@@ -335,7 +339,7 @@ def _resolve_value(value, base: EpochResult) -> tuple[Callable[[EpochResult], fl
     return value, _value_name(value)
 
 
-def _call_value(value, name: str, result: EpochResult) -> float:
+def _call_value(value: Callable[[EpochResult], object], name: str, result: EpochResult) -> float:
     """``value(result)`` as a finite float, or a ValueError naming the value function."""
     try:
         out = value(result)
@@ -358,7 +362,10 @@ def _call_value(value, name: str, result: EpochResult) -> float:
 # --------------------------------------------------------------------------------------
 
 
-def _checked(weights, stake, bonds, epoch_kwargs: dict, permits: str) -> EpochInputs:
+def _checked(
+    weights: ArrayLike, stake: ArrayLike, bonds: ArrayLike | None, epoch_kwargs: dict[str, Any],
+    permits: str
+) -> EpochInputs:
     """The full epoch's inputs, checked once; the permit rule and keywords checked."""
     unknown = sorted(set(epoch_kwargs) - _EPOCH_KEYWORDS)
     if unknown:
@@ -406,7 +413,7 @@ def _restrict(
     if rows.size == n_rows and cols.size == n_cols:
         out = inputs
     else:
-        def take(x, index):
+        def take(x: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
             return None if x is None else x[index]
 
         weights = inputs.weights[np.ix_(rows, cols)]
@@ -453,7 +460,11 @@ def _with_empty_column(inputs: EpochInputs) -> EpochInputs:
     """
     n_rows = inputs.shape[0]
 
-    def extra(x, fill):
+    @overload
+    def extra(x: np.ndarray, fill: float | bool) -> np.ndarray: ...
+    @overload
+    def extra(x: None, fill: float | bool) -> None: ...
+    def extra(x: np.ndarray | None, fill: float | bool) -> np.ndarray | None:
         if x is None:
             return None
         return np.concatenate([x, np.full((n_rows, 1) if x.ndim == 2 else 1, fill, x.dtype)],
@@ -481,7 +492,7 @@ def _evaluate(batch: Sequence[EpochInputs], matrices: bool = True) -> list[Epoch
     return run_grouped(batch, _epoch_arguments, run_float, keep="all" if matrices else ())
 
 
-def _epoch_arguments(inputs: EpochInputs) -> dict:
+def _epoch_arguments(inputs: EpochInputs) -> dict[str, Any]:
     """:func:`yuma.epoch`'s keyword arguments for checked inputs (the same epoch)."""
     return {
         "weights": inputs.weights, "stake": inputs.stake, "bonds": inputs.bonds,
@@ -516,13 +527,13 @@ def _expand(
         return result
     m_cols = cols.size  # the results' own columns: an appended empty one comes last
 
-    def row(x):
+    def row(x: np.ndarray) -> np.ndarray:
         return _scatter(x, rows, n_rows)
 
-    def col(x):
+    def col(x: np.ndarray) -> np.ndarray:
         return _scatter(x[:m_cols], cols, n_cols)
 
-    def mat(x):
+    def mat(x: np.ndarray) -> np.ndarray:
         if not matrices:
             return np.broadcast_to(np.zeros((), dtype=x.dtype), shape)
         out = np.zeros(shape, dtype=x.dtype)
@@ -566,7 +577,7 @@ def _chunk_size(shape: tuple[int, int]) -> int:
 def _run_removals(
     inputs: EpochInputs, removals: Sequence[np.ndarray], permits: str,
     reduce: Callable[[int, EpochResult], None], *, matrices: bool,
-    changed: Callable | None = None,
+    changed: Callable[[int, EpochInputs], EpochInputs] | None = None,
 ) -> None:
     """Run one epoch per removal (the UIDs given removed), chunk by chunk.
 
@@ -587,7 +598,7 @@ def _run_removals(
             reduce(start + k, _expand(res, rows, cols, shape, matrices))
 
 
-def _uid_list(uids, name: str, n: int, *, default: np.ndarray) -> np.ndarray:
+def _uid_list(uids: ArrayLike | None, name: str, n: int, *, default: np.ndarray) -> np.ndarray:
     if uids is None:
         return default
     try:
@@ -640,8 +651,8 @@ class RemovalImpact:
     """
 
     uids: np.ndarray
-    base: dict
-    after: dict
+    base: dict[str, np.ndarray]
+    after: dict[str, np.ndarray]
     value_name: str | None
     value_all: float | None
     value_after: np.ndarray | None
@@ -661,7 +672,8 @@ class RemovalImpact:
         """
         if field not in REMOVAL_FIELDS:
             raise ValueError(f"field must be one of {list(REMOVAL_FIELDS)}, got {field!r}")
-        return self.after[field] - self.base[field][None, :]
+        result: np.ndarray = self.after[field] - self.base[field][None, :]
+        return result
 
     def shift(self, field: str) -> np.ndarray:
         r"""How far each removal moves everyone else: :math:`\sum_{j \ne u} |\Delta_j|`.
@@ -677,7 +689,8 @@ class RemovalImpact:
         """
         d = np.abs(self.delta(field))
         d[np.arange(self.uids.size), self.uids] = 0.0
-        return d.sum(axis=1)
+        result: np.ndarray = d.sum(axis=1)
+        return result
 
     @property
     def marginal(self) -> np.ndarray | None:
@@ -686,7 +699,7 @@ class RemovalImpact:
             return None
         return self.value_all - self.value_after
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per removed UID: its own base values and the shift it causes.
 
         Returns
@@ -698,7 +711,7 @@ class RemovalImpact:
         """
         import pandas as pd
 
-        data: dict = {}
+        data: dict[str, Any] = {}
         for f in REMOVAL_FIELDS:
             data[f] = self.base[f][self.uids]
             data[f"{f}_shift"] = self.shift(f)
@@ -717,7 +730,7 @@ def removal_impact(
     uids: ArrayLike | None = None,
     value: Callable[[EpochResult], float] | str | None = None,
     permits: str = "recompute",
-    **epoch_kwargs,
+    **epoch_kwargs: Any,
 ) -> RemovalImpact:
     """Remove each UID in turn and record how the epoch's outputs change.
 
@@ -765,7 +778,10 @@ def removal_impact(
     n = _n_uids(inputs)
     removed = _uid_list(uids, "uids", n, default=np.arange(n, dtype=np.int64))
     base = run_float(_restrict(inputs, *_kept(inputs, removed[:0]), permits))
-    fn, name = (None, None) if value is None else _resolve_value(value, base)
+    fn: Callable[[EpochResult], float] | None = None
+    name = ""
+    if value is not None:
+        fn, name = _resolve_value(value, base)
     value_all = None if fn is None else _call_value(fn, name, base)
     after = {f: np.zeros((removed.size, n)) for f in REMOVAL_FIELDS}
     values = None if fn is None else np.zeros(removed.size)
@@ -773,7 +789,7 @@ def removal_impact(
     def reduce(position: int, result: EpochResult) -> None:
         for f, vec in _per_uid(result).items():
             after[f][position] = vec
-        if fn is not None:
+        if fn is not None and values is not None:  # both or neither
             values[position] = _call_value(fn, name, result)
 
     _run_removals(inputs, [removed[k:k + 1] for k in range(removed.size)], permits, reduce,
@@ -818,8 +834,8 @@ class ConsensusSensitivity:
     uids: np.ndarray
     fractions: np.ndarray
     target: np.ndarray
-    base: dict
-    after: dict
+    base: dict[str, np.ndarray]
+    after: dict[str, np.ndarray]
     value_name: str | None
     value_all: float | None
     value_after: np.ndarray | None
@@ -839,7 +855,8 @@ class ConsensusSensitivity:
         """
         if field not in REMOVAL_FIELDS:
             raise ValueError(f"field must be one of {list(REMOVAL_FIELDS)}, got {field!r}")
-        return self.after[field] - self.base[field][None, None, :]
+        result: np.ndarray = self.after[field] - self.base[field][None, None, :]
+        return result
 
     def own(self, field: str) -> np.ndarray:
         """The moved validator's own change in one field, shape (k, m).
@@ -868,7 +885,8 @@ class ConsensusSensitivity:
         -------
         numpy.ndarray
         """
-        return np.abs(self.delta(field)).sum(axis=2)
+        result: np.ndarray = np.abs(self.delta(field)).sum(axis=2)
+        return result
 
 
 def consensus_sensitivity(
@@ -880,7 +898,7 @@ def consensus_sensitivity(
     fractions: ArrayLike = (0.25, 0.5, 0.75, 1.0),
     value: Callable[[EpochResult], float] | str | None = None,
     permits: str = "recompute",
-    **epoch_kwargs,
+    **epoch_kwargs: Any,
 ) -> ConsensusSensitivity:
     r"""Move one validator's weights toward the consensus and record how the epoch changes.
 
@@ -929,7 +947,10 @@ def consensus_sensitivity(
         raise ValueError(f"fractions must be finite values in [0, 1], got {ts.tolist()}")
     full = _restrict(inputs, *_kept(inputs, moved[:0]), permits)
     base = run_float(full)
-    fn, name = (None, None) if value is None else _resolve_value(value, base)
+    fn: Callable[[EpochResult], float] | None = None
+    name = ""
+    if value is not None:
+        fn, name = _resolve_value(value, base)
     value_all = None if fn is None else _call_value(fn, name, base)
     target = base.consensus.copy()
     n = _n_uids(inputs)
@@ -945,7 +966,7 @@ def consensus_sensitivity(
         r, s = divmod(position, ts.size)
         for f, vec in _per_uid(result).items():
             after[f][r, s] = vec
-        if fn is not None:
+        if fn is not None and values is not None:  # both or neither
             values[r, s] = _call_value(fn, name, result)
 
     no_removal = np.zeros(0, dtype=np.int64)
@@ -1033,7 +1054,7 @@ class ShapleyValues:
         order = np.lexsort((self.players, -np.abs(self.values)))
         return self.players[order]
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per player: ``shapley``, ``standard_error``.
 
         Returns
@@ -1070,7 +1091,8 @@ def permits_used(inputs: EpochInputs, permits: str = "recompute") -> np.ndarray:
     permit = full.validator_permit.copy()
     if full.owner_uid is not None:
         permit[full.owner_uid] = True
-    return permit
+    result: np.ndarray = permit
+    return result
 
 
 def default_players(inputs: EpochInputs, permits: str = "recompute") -> np.ndarray:
@@ -1101,8 +1123,10 @@ def default_players(inputs: EpochInputs, permits: str = "recompute") -> np.ndarr
 class _Game:
     """``v(T)`` for coalitions ``T`` of players given as boolean masks."""
 
-    def __init__(self, inputs: EpochInputs, players: np.ndarray, permits: str, fn, name,
-                 bar: Progress | None = None):
+    def __init__(
+        self, inputs: EpochInputs, players: np.ndarray, permits: str,
+        fn: Callable[[EpochResult], float], name: str, bar: Progress | None = None
+    ):
         self.inputs, self.players, self.permits = inputs, players, permits
         self.fn, self.name = fn, name
         self.evaluations = 0
@@ -1123,7 +1147,7 @@ class _Game:
         return out
 
 
-def _check_int(x, name: str, low: int) -> int:
+def _check_int(x: object, name: str, low: int) -> int:
     if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {x!r}")
     return int(x)
@@ -1143,7 +1167,7 @@ def shapley(
     seed: int = 0,
     permits: str = "recompute",
     progress: bool = False,
-    **epoch_kwargs,
+    **epoch_kwargs: Any,
 ) -> ShapleyValues:
     r"""Shapley value of each validator for one outcome of the epoch.
 
@@ -1271,7 +1295,7 @@ def coalition_values(
     players: ArrayLike,
     coalitions: ArrayLike,
     permits: str = "recompute",
-    **epoch_kwargs,
+    **epoch_kwargs: Any,
 ) -> np.ndarray:
     """The value ``v(T)`` of given coalitions of the game :func:`shapley` plays.
 
@@ -1331,8 +1355,8 @@ def _exact(game: _Game, p: int, v_all: float, v_none: float) -> np.ndarray:
 
 
 def _sampled(
-    game: _Game, p: int, v_all: float, v_none: float, max_perm: int, tolerance, batch: int,
-    seed: int, bar: Progress,
+    game: _Game, p: int, v_all: float, v_none: float, max_perm: int, tolerance: float | None,
+    batch: int, seed: int, bar: Progress,
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """Antithetic permutation sampling with a standard-error stopping rule."""
     rng = np.random.default_rng(seed)
@@ -1461,7 +1485,7 @@ class InfluenceComparison:
         """
         return len(set(self.top(k).tolist()) & set(self.top(k, "removal").tolist()))
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per player, sorted by Shapley rank.
 
         Returns
@@ -1505,14 +1529,15 @@ def compare_influence(values: ShapleyValues, impact: RemovalImpact) -> Influence
     ValueError
         If ``impact`` has no value, another value function, or misses a player.
     """
-    if impact.value_after is None or impact.value_name != values.value_name:
+    marginal = impact.marginal  # None exactly when the impact has no value
+    if marginal is None or impact.value_name != values.value_name:
         raise ValueError(f"impact must record the same value function as values "
                          f"({values.value_name!r}), got {impact.value_name!r}")
     where = {int(u): r for r, u in enumerate(impact.uids.tolist())}
     missing = [int(u) for u in values.players.tolist() if int(u) not in where]
     if missing:
         raise ValueError(f"impact must remove every player; missing {missing}")
-    loo = impact.marginal[[where[int(u)] for u in values.players.tolist()]]
+    loo = marginal[[where[int(u)] for u in values.players.tolist()]]
     uids = values.players
     shapley_rank = _ranks(values.values, uids)
     removal_rank = _ranks(loo, uids)

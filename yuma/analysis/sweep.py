@@ -64,7 +64,7 @@ import pickle
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -73,6 +73,22 @@ from .._outputs import check_output_path, write_atomic
 from .._progress import Progress
 from .._validation import is_integer
 from ..core.variants import Variant
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import pandas as pd
+    from distributed import Client
+
+_T = TypeVar("_T")
+Point = dict[str, Any]
+"""One grid point: argument name -> value."""
+Row = dict[str, Any]
+"""One point's results: column -> value."""
+Grid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
+"""A grid: a dict of lists (the product) or a list of dicts (the points themselves)."""
+_WorkItem = tuple[int, tuple[int, ...], Point]  # (position in the table, grid index, point)
+_PointError = tuple[str, int, str, str]  # ("error", position, repr(exception), traceback)
 
 __all__ = [
     "sweep",
@@ -93,7 +109,7 @@ class SweepError(RuntimeError):
     """A point of a sweep raised: the message names the point and gives the traceback."""
 
 
-def grid_points(grid) -> list[tuple[tuple[int, ...], dict]]:
+def grid_points(grid: Grid) -> list[tuple[tuple[int, ...], Point]]:
     """The points of a grid, in order, each with its index.
 
     Parameters
@@ -141,7 +157,7 @@ def grid_points(grid) -> list[tuple[tuple[int, ...], dict]]:
         )
     if not grid:
         raise ValueError("grid must have at least one point")
-    points = []
+    points: list[tuple[tuple[int, ...], Point]] = []
     for i, point in enumerate(grid):
         if not isinstance(point, Mapping) or not all(isinstance(k, str) for k in point):
             raise ValueError(f"grid[{i}] must be a dict with string keys, got {point!r}")
@@ -166,13 +182,13 @@ def point_seed(seed: int, index: tuple[int, ...]) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=tuple(int(i) for i in index))
 
 
-def _check_seed(seed) -> int:
+def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not is_integer(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
 
-def _takes_seed(fn) -> bool:
+def _takes_seed(fn: Callable[..., Any]) -> bool:
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
@@ -182,7 +198,7 @@ def _takes_seed(fn) -> bool:
     return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
-def _as_row(result) -> dict:
+def _as_row(result: object) -> Row:
     if isinstance(result, Mapping):
         row = dict(result)
     elif type(result).__name__ == "Series" and hasattr(result, "to_dict"):
@@ -195,7 +211,9 @@ def _as_row(result) -> dict:
     return row
 
 
-def _run_chunk(fn, chunk, seed, pass_seed):
+def _run_chunk(
+    fn: Callable[..., Any], chunk: list[_WorkItem], seed: int, pass_seed: bool
+) -> list[tuple[int, Row]] | _PointError:
     """Run some points in this process; returns [(position, row)] or an error tuple."""
     out = []
     for position, index, point in chunk:
@@ -209,7 +227,7 @@ def _run_chunk(fn, chunk, seed, pass_seed):
     return out
 
 
-def _init_worker():
+def _init_worker() -> None:
     """Worker processes: one numba thread each (results do not depend on it)."""
     try:
         import numba
@@ -219,7 +237,7 @@ def _init_worker():
         pass
 
 
-def _display(value):
+def _display(value: object) -> object:
     """A grid value as it appears in the table."""
     if isinstance(value, Variant):
         return value.name
@@ -228,7 +246,7 @@ def _display(value):
     return repr(value)
 
 
-def _check_picklable(fn, points) -> None:
+def _check_picklable(fn: Callable[..., Any], points: list[_WorkItem]) -> None:
     module = getattr(fn, "__module__", None)
     main = sys.modules.get("__main__")
     if module == "__main__" and not getattr(main, "__file__", None):
@@ -249,17 +267,22 @@ def _check_picklable(fn, points) -> None:
         ) from exc
 
 
-def _chunks(items: list, size: int) -> list[list]:
+def _chunks(items: list[_T], size: int) -> list[list[_T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _raise_point_error(err, points) -> None:
+def _raise_point_error(
+    err: _PointError, points: Mapping[int, _WorkItem] | Sequence[_WorkItem]
+) -> None:
     _, position, message, tb = err
     point = {k: _display(v) for k, v in points[position][2].items()}
     raise SweepError(f"point {position} {point} raised {message}\n{tb}")
 
 
-def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
+def _run_local(
+    fn: Callable[..., Any], work: list[_WorkItem], seed: int, pass_seed: bool, n_workers: int,
+    chunksize: int, bar: Progress
+) -> list[tuple[int, Row]]:
     """Run the points in local worker processes; a worker that dies costs one retry.
 
     A worker process can die without an exception to report (killed, out of memory, a
@@ -292,7 +315,10 @@ def _run_local(fn, work, seed, pass_seed, n_workers, chunksize, bar):
     return results + more
 
 
-def _run_pool(fn, chunks, seed, pass_seed, workers, bar, *, window: bool = False):
+def _run_pool(
+    fn: Callable[..., Any], chunks: list[list[_WorkItem]], seed: int, pass_seed: bool, workers: int,
+    bar: Progress, *, window: bool = False
+) -> tuple[list[tuple[int, Row]], list[_WorkItem]]:
     """One process pool over ``chunks``; returns ``(rows, lost)``.
 
     ``lost`` lists the points of the tasks that had not finished when a worker died (the
@@ -304,10 +330,10 @@ def _run_pool(fn, chunks, seed, pass_seed, workers, bar, *, window: bool = False
     from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("spawn")
-    results: list = []
+    results: list[tuple[int, Row]] = []
     queue = list(chunks)
-    pending: dict = {}
-    lost: list = []
+    pending: dict[Future[Any], list[_WorkItem]] = {}
+    lost: list[_WorkItem] = []
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
         try:
             while (queue or pending) and not lost:
@@ -344,12 +370,15 @@ def _run_pool(fn, chunks, seed, pass_seed, workers, bar, *, window: bool = False
     return results, sorted(lost, key=lambda item: item[0])
 
 
-def _by_position(chunk) -> dict:
+def _by_position(chunk: list[_WorkItem]) -> dict[int, _WorkItem]:
     """A chunk's points by position (what :func:`_raise_point_error` looks up)."""
     return {position: (position, index, point) for position, index, point in chunk}
 
 
-def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
+def _run_dask(
+    fn: Callable[..., Any], work: list[_WorkItem], seed: int, pass_seed: bool, client: Client,
+    chunksize: int, bar: Progress
+) -> list[tuple[int, Row]]:
     from distributed import as_completed
 
     chunks = _chunks(work, chunksize)
@@ -376,10 +405,11 @@ def _run_dask(fn, work, seed, pass_seed, client, chunksize, bar):
     return results
 
 
-def _dask_client(scheduler: str):
-    Client = import_optional("distributed", "a Dask scheduler", extra="sweep").Client
+def _dask_client(scheduler: str) -> Client:
+    client_class = import_optional("distributed", "a Dask scheduler", extra="sweep").Client
     try:
-        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+        client: Client = client_class(scheduler, timeout=CONNECT_TIMEOUT)
+        return client
     except Exception as exc:  # noqa: BLE001 - distributed raises many kinds, assert included
         raise ValueError(
             f"scheduler: cannot connect to a Dask scheduler at {scheduler!r} "
@@ -402,16 +432,16 @@ def _check_scheduler_address(scheduler: str) -> None:
 
 def sweep(
     fn: Callable[..., Any],
-    grid,
+    grid: Grid,
     *,
     seed: int = 0,
     scheduler: str | None = None,
-    client=None,
+    client: Client | None = None,
     n_workers: int | None = None,
     progress: bool = False,
     chunksize: int | None = None,
-    out: str | os.PathLike | None = None,
-):
+    out: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
     """Call ``fn(**point)`` at every point of a grid and gather a tidy table.
 
     Parameters
@@ -475,14 +505,17 @@ def sweep(
     return table
 
 
-def _is_positive_int(value) -> bool:
+def _is_positive_int(value: object) -> bool:
     """A positive integer (NumPy's included), not a bool."""
     return (
-        not isinstance(value, bool) and is_integer(value) and value >= 1
+        not isinstance(value, bool) and is_integer(value) and bool(value >= 1)
     )
 
 
-def _check_options(n_workers, chunksize, scheduler, client, out, progress) -> str | None:
+def _check_options(
+    n_workers: object, chunksize: object, scheduler: object, client: object,
+    out: str | os.PathLike[str] | None, progress: object
+) -> str | None:
     """Check where and how a sweep runs; return ``out`` as a path (pyarrow needed)."""
     if n_workers is not None and not _is_positive_int(n_workers):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
@@ -513,7 +546,11 @@ def _chunk_size(n_points: int, workers: int) -> int:
     return max(1, min(64, math.ceil(n_points / (4 * workers))))
 
 
-def _run_points(fn, work, seed, pass_seed, scheduler, client, n_workers, chunksize, bar):
+def _run_points(
+    fn: Callable[..., Any], work: list[_WorkItem], seed: int, pass_seed: bool,
+    scheduler: str | None, client: Client | None, n_workers: int | None, chunksize: int | None,
+    bar: Progress
+) -> list[tuple[int, Row]]:
     """Run every point on a Dask client, in local worker processes or here.
 
     Returns ``(position, row)`` pairs in completion order. A client opened here from a
@@ -539,7 +576,9 @@ def _run_points(fn, work, seed, pass_seed, scheduler, client, n_workers, chunksi
             own_client.close()
 
 
-def _run_serial(fn, work, seed, pass_seed, bar) -> list:
+def _run_serial(
+    fn: Callable[..., Any], work: list[_WorkItem], seed: int, pass_seed: bool, bar: Progress
+) -> list[tuple[int, Row]]:
     """Run every point in this process, in grid order."""
     rows = []
     for position, index, point in work:
@@ -555,7 +594,9 @@ def _run_serial(fn, work, seed, pass_seed, bar) -> list:
     return rows
 
 
-def _table_columns(points, rows) -> dict[str, list]:
+def _table_columns(
+    points: list[tuple[tuple[int, ...], Point]], rows: list[tuple[int, Row]]
+) -> dict[str, list[Any]]:
     """The table's columns in grid order: the grid's, then the results'."""
     rows = sorted(rows, key=lambda r: r[0])
     grid_cols = list(dict.fromkeys(k for _, p in points for k in p))
@@ -569,7 +610,7 @@ def _table_columns(points, rows) -> dict[str, list]:
     return data
 
 
-def _qualname(fn) -> str:
+def _qualname(fn: object) -> str:
     inner = getattr(fn, "func", fn)  # functools.partial
     return f"{getattr(inner, '__module__', '?')}.{getattr(inner, '__qualname__', repr(inner))}"
 
@@ -578,7 +619,7 @@ def _require_pyarrow() -> None:
     require("reading or writing Parquet", "pyarrow", extra="sweep")
 
 
-def to_parquet(table, path: str | os.PathLike) -> None:
+def to_parquet(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a sweep's table to a Parquet file, atomically (no partial file on error).
 
     Parameters
@@ -596,7 +637,7 @@ def to_parquet(table, path: str | os.PathLike) -> None:
     write_atomic(path, lambda fh: table.to_parquet(fh, engine="pyarrow", index=False))
 
 
-def read_parquet(path: str | os.PathLike):
+def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a table written by :func:`to_parquet` (with its ``attrs``).
 
     Parameters

@@ -68,6 +68,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -168,7 +169,7 @@ class WeightRow:
 # --------------------------------------------------------------------------------------
 
 
-def _int_param(x, name: str, low: int, high: int) -> int:
+def _int_param(x: object, name: str, low: int, high: int) -> int:
     if isinstance(x, (bool, np.bool_)) or not is_integer(x):
         raise ValueError(f"{name} must be an integer in [{low}, {high}], got {x!r}")
     v = int(x)
@@ -177,11 +178,11 @@ def _int_param(x, name: str, low: int, high: int) -> int:
     return v
 
 
-def _u16_param(x, name: str) -> int:
+def _u16_param(x: object, name: str) -> int:
     return _int_param(x, name, 0, U16_MAX)
 
 
-def _limit_param(x, name: str) -> float:
+def _limit_param(x: object, name: str) -> float:
     if isinstance(x, (bool, np.bool_)) or not is_real_number(x):
         raise ValueError(f"{name} must be a real number in [0, 1], got {x!r}")
     v = float(x)
@@ -190,20 +191,20 @@ def _limit_param(x, name: str) -> float:
     return v
 
 
-def _sdk_param(sdk) -> str:
+def _sdk_param(sdk: object) -> str:
     s = str(sdk)
     if not isinstance(s, str) or s not in SDK_GENERATIONS:
         raise ValueError(f"sdk must be one of {SDK_GENERATIONS}, got {sdk!r}")
     return s
 
 
-def _python_sum_param(python_sum) -> str:
+def _python_sum_param(python_sum: object) -> str:
     if not isinstance(python_sum, str) or python_sum not in PYTHON_SUMS:
         raise ValueError(f"python_sum must be one of {PYTHON_SUMS}, got {python_sum!r}")
     return python_sum
 
 
-def _array(x, name: str) -> np.ndarray:
+def _array(x: object, name: str) -> np.ndarray:
     """``np.asarray(x)``; None, a string or a ragged nesting is a ValueError naming it."""
     if x is None or isinstance(x, (str, bytes)):
         raise ValueError(f"{name} must be an array, got {x!r:.40}")
@@ -213,7 +214,7 @@ def _array(x, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be a rectangular array: {exc}") from None
 
 
-def _uid_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.int64]:
+def _uid_vector(x: object, name: str, *, allow_negative: bool = False) -> NDArray[np.int64]:
     arr = _array(x, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
@@ -235,7 +236,7 @@ def _uid_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.int
     return out
 
 
-def _float_vector(x, name: str, *, allow_negative: bool = False) -> NDArray[np.float64]:
+def _float_vector(x: object, name: str, *, allow_negative: bool = False) -> NDArray[np.float64]:
     raw = as_real_array(x, name)
     if raw.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {raw.shape}")
@@ -261,7 +262,9 @@ def _no_duplicates(uids: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} contains duplicates: {uniq[counts > 1].tolist()}")
 
 
-def _scores_and_uids(uids, scores, sname: str = "scores"):
+def _scores_and_uids(
+    uids: ArrayLike, scores: ArrayLike, sname: str = "scores"
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     u = _uid_vector(uids, "uids")
     s = _float_vector(scores, sname)
     _same_length(u, s, "uids", sname)
@@ -285,15 +288,18 @@ def _np2_quantile_linear(values: NDArray[np.float32], q: float) -> np.float32:
     k = s.shape[0]
     v = float(np.float64(k - 1) * np.float64(q))
     if v >= k - 1:
-        return s[k - 1]
+        result: np.float32 = s[k - 1]
+        return result
     i = math.floor(v)
     gamma = v - i
     dt = s.dtype.type
     a, b = s[i], s[i + 1]
     diff = dt(b - a)
     if gamma >= 0.5:
-        return dt(b - dt(diff * dt(1.0 - gamma)))
-    return dt(a + dt(diff * dt(gamma)))
+        result = dt(b - dt(diff * dt(1.0 - gamma)))
+        return result
+    result = dt(a + dt(diff * dt(gamma)))
+    return result
 
 
 def sdk10_normalize_max_weight(x: ArrayLike, limit: float) -> np.ndarray:
@@ -347,7 +353,8 @@ def _normalize_max_weight(x: np.ndarray, limit: float) -> np.ndarray:
     total = values.sum()
     estimation = values / total
     if estimation.max() <= dt(limit):
-        return weights / weights.sum()
+        result: np.ndarray = weights / weights.sum()
+        return result
     cumsum = np.cumsum(estimation, 0)
     counts = np.arange(k - 1, -1, -1).astype(dt)
     estimation_sum = counts * estimation
@@ -360,7 +367,8 @@ def _normalize_max_weight(x: np.ndarray, limit: float) -> np.ndarray:
         cutoff = cutoff_scale * np.float64(values.sum())
     over = weights.astype(np.float64) > cutoff
     weights[over] = dt(cutoff)
-    return weights / weights.sum()
+    result = weights / weights.sum()
+    return result
 
 
 def sdk10_process_weights(
@@ -484,7 +492,7 @@ def sdk10_emit(uids: ArrayLike, weights: ArrayLike) -> tuple[list[int], list[int
         ``"negative_weight"``, ``"negative_uid"``, ``"length_mismatch"``).
     """
     if isinstance(weights, (list, tuple)):
-        w = np.array(as_real_array(weights, "weights"), dtype=np.float32)
+        w: np.ndarray = np.array(as_real_array(weights, "weights"), dtype=np.float32)
     else:
         w = as_real_array(weights, "weights")
         if w.dtype not in (np.float32, np.float64):
@@ -534,7 +542,8 @@ def _python_sum(values: NDArray[np.float64], rule: str) -> float:
     if rule == "sequential":
         for x in xs[1:]:
             total += x
-        return total
+        result: float = total
+        return result
     # CPython 3.12+: Neumaier's compensated summation (Objects/bltinmodule.c, builtin_sum).
     comp = 0.0
     for x in xs[1:]:
@@ -546,7 +555,8 @@ def _python_sum(values: NDArray[np.float64], rule: str) -> float:
         total = t
     if comp and math.isfinite(comp):
         total += comp
-    return total
+    result = total
+    return result
 
 
 def sdk11_clip_to_max_weight(
@@ -613,7 +623,8 @@ def _clip11(w: NDArray[np.float64], limit: float, rule: str) -> NDArray[np.float
         raise WeightSettingError(
             "sdk11", "division_by_zero", "weights: clip_to_max_weight divides by zero"
         )
-    return clipped / clipped_total
+    result: NDArray[np.float64] = clipped / clipped_total
+    return result
 
 
 def sdk11_normalize(uids: ArrayLike, weights: ArrayLike) -> tuple[list[int], list[int]]:
@@ -972,7 +983,7 @@ def check_vec_max_limited(values: ArrayLike, max_weight_limit: int) -> bool:
     return bool(normalized.max() <= int(limit))
 
 
-def _u16_vector(x, name: str) -> NDArray[np.int64]:
+def _u16_vector(x: object, name: str) -> NDArray[np.int64]:
     arr = _array(x, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
@@ -1069,7 +1080,7 @@ def chain_set_weights_row(
     permit = bool(has_permit)
     owner = bool(is_owner)
 
-    def refuse(reason: str, message: str):
+    def refuse(reason: str, message: str) -> NoReturn:
         raise WeightSettingError("chain", reason, message)
 
     if u.size != v.size:

@@ -41,6 +41,7 @@ entries the chain would keep.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, overload
 
 import numba
 import numpy as np
@@ -227,7 +228,7 @@ def _magnitude(a: Bits) -> NDArray[np.uint64]:
     return np.where(a < 0, _ZERO_U64 - u, u)
 
 
-def _signed(mag: NDArray[np.uint64], neg: NDArray[np.bool_]) -> Bits:
+def _signed(mag: NDArray[np.integer[Any]], neg: NDArray[np.bool_]) -> Bits:
     """Two's-complement bits of +-mag (mod 2**64)."""
     return np.where(neg, _ZERO_U64 - mag, mag).astype(np.int64)
 
@@ -832,7 +833,11 @@ def clamp_value(value: ArrayLike, low: ArrayLike, high: ArrayLike) -> Bits:
     return np.maximum(np.minimum(_bits(value), _bits(high)), _bits(low))
 
 
-def wrapping_sum(x: ArrayLike, axis: int | None = None) -> Bits:
+@overload
+def wrapping_sum(x: ArrayLike, axis: None = None) -> np.int64: ...
+@overload
+def wrapping_sum(x: ArrayLike, axis: int) -> Bits: ...
+def wrapping_sum(x: ArrayLike, axis: int | None = None) -> Bits | np.int64:
     """The chain's ``iter().sum()``: plain ``+``, wrapping modulo 2**64 on overflow.
 
     Integer addition modulo 2**64 is associative, so the order does not matter.

@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .._validation import as_mask
 from . import _kernels as fk
@@ -125,14 +125,14 @@ class ChainIntermediates:
     ema_alpha: int
     liquid_alpha_used: bool
 
-    def to_float(self) -> dict[str, np.ndarray]:
+    def to_float(self) -> dict[str, Any]:
         """Every ``I32F32`` field as float64 (:func:`yuma.chain.fixed.to_float`); masks as is.
 
         Returns
         -------
         dict of str to numpy.ndarray or float or bool
         """
-        out = {}
+        out: dict[str, Any] = {}  # arrays, and the scalar fields as floats or bools
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if isinstance(v, (bool, np.bool_)) or (isinstance(v, np.ndarray)
@@ -205,7 +205,7 @@ def _yuma3_fixed_alpha(bma: int) -> int:
     return int(fixed.saturating_sub(fixed.ONE, bits))
 
 
-def _empty(shape, dtype=np.int64):
+def _empty(shape: int | tuple[int, ...], dtype: DTypeLike = np.int64) -> np.ndarray:
     return np.empty(shape, dtype=dtype)
 
 
@@ -330,14 +330,15 @@ class _Bonds(NamedTuple):
     liquid: bool
 
 
-def _activity(state: ChainState, active) -> np.ndarray:
+def _activity(state: ChainState, active: ArrayLike | None) -> np.ndarray:
     """Step 1: ``inactive = last_update.saturating_add(activity_cutoff) < block``, negated."""
     if active is not None:
         return as_mask(active, "active", length=state.n)
     lu = state.last_update
     cutoff = np.uint64(state.activity_cutoff)
     reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
-    return reach >= np.uint64(state.block)
+    result: np.ndarray = reach >= np.uint64(state.block)
+    return result
 
 
 def _validator_permits(state: ChainState, stake: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -350,7 +351,9 @@ def _validator_permits(state: ChainState, stake: np.ndarray) -> tuple[np.ndarray
     return permit_old, permit_new
 
 
-def _masked_weights(state: ChainState, rows: np.ndarray, permit_old: np.ndarray):
+def _masked_weights(
+    state: ChainState, rows: np.ndarray, permit_old: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Step 5: the stored weight rows ``rows``, masked and row-normalized.
 
     ``get_weights_sparse``, ``mask_rows_sparse`` (no old permit),
@@ -369,7 +372,10 @@ def _masked_weights(state: ChainState, rows: np.ndarray, permit_old: np.ndarray)
     return weights, w_keep
 
 
-def _consensus_step(state: ChainState, active_stake, weights, w_keep, rows):
+def _consensus_step(
+    state: ChainState, active_stake: np.ndarray, weights: np.ndarray, w_keep: np.ndarray,
+    rows: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Step 6: consensus, clipping, validator trust, ranks and incentive.
 
     ``weighted_median_col_sparse``, ``col_clip_sparse``, ``row_sum_sparse``,
@@ -390,7 +396,10 @@ def _consensus_step(state: ChainState, active_stake, weights, w_keep, rows):
     return kappa, consensus, clipped, c_keep, vtrust, ranks, fixed.normalize(ranks)
 
 
-def _weights_for_bonds(state: ChainState, rows, weights, w_keep, clipped, c_keep):
+def _weights_for_bonds(
+    state: ChainState, rows: np.ndarray, weights: np.ndarray, w_keep: np.ndarray,
+    clipped: np.ndarray, c_keep: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray | None]:
     """Step 7a: ``interpolate_sparse(weights, clipped_weights, BondsPenalty / 65535)``.
 
     Returns the bits of beta, the rows, their kept entries and the rows' stored order
@@ -409,17 +418,21 @@ def _weights_for_bonds(state: ChainState, rows, weights, w_keep, clipped, c_keep
     return beta, wb, wb_keep, None
 
 
-def _bond_mask(state: ChainState, rows: np.ndarray, bonds_reset) -> np.ndarray:
+def _bond_mask(state: ChainState, rows: np.ndarray, bonds_reset: ArrayLike | None) -> np.ndarray:
     """Stored bond entries kept: ``scalar_vec_mask_sparse_matrix(cutoff <= registered)``."""
     if bonds_reset is None:
         reset = np.uint64(state.last_tempo) <= state.block_at_registration
     else:
         reset = as_mask(bonds_reset, "bonds_reset", length=state.n)
-    return state.bonds_present[rows] & ~reset[None, :]
+    result: np.ndarray = state.bonds_present[rows] & ~reset[None, :]
+    return result
 
 
-def _yuma3_bonds(state, rows, wb, wb_keep, wb_order, b_keep, consensus, incentive,
-                 active_stake) -> _Bonds:
+def _yuma3_bonds(
+    state: ChainState, rows: np.ndarray, wb: np.ndarray, wb_keep: np.ndarray,
+    wb_order: np.ndarray | None, b_keep: np.ndarray, consensus: np.ndarray,
+    incentive: np.ndarray, active_stake: np.ndarray,
+) -> _Bonds:
     """Step 7b (Yuma 3): the bond EMA and the dividends.
 
     ``get_bonds_sparse_fixed_proportion``, ``compute_bonds_sparse`` (liquid alpha per
@@ -468,7 +481,10 @@ def _yuma3_bonds(state, rows, wb, wb_keep, wb_order, b_keep, consensus, incentiv
     return _Bonds(bonds, ema, e_keep, ema_order, ema, dividends, int(ema_alpha), liquid)
 
 
-def _yuma2_bonds(state, rows, wb, b_keep, incentive, active_stake) -> _Bonds:
+def _yuma2_bonds(
+    state: ChainState, rows: np.ndarray, wb: np.ndarray, b_keep: np.ndarray, incentive: np.ndarray,
+    active_stake: np.ndarray
+) -> _Bonds:
     """Step 7b (Yuma 2): the bond EMA and the dividends.
 
     ``get_bonds_sparse``, mask, column normalize, ``row_hadamard_sparse``, column
@@ -497,7 +513,9 @@ def _yuma2_bonds(state, rows, wb, b_keep, incentive, active_stake) -> _Bonds:
                   False)
 
 
-def _emission_shares(incentive, dividends, stake, active_stake):
+def _emission_shares(
+    incentive: np.ndarray, dividends: np.ndarray, stake: np.ndarray, active_stake: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Step 8: normalized server, validator and combined emission.
 
     Saturating ``I + D``, ``inplace_normalize_using_sum``, and the zero-emission fallback
@@ -514,7 +532,9 @@ def _emission_shares(incentive, dividends, stake, active_stake):
     return n_server, n_validator, n_combined
 
 
-def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
+def _epoch_core(
+    state: ChainState, active: ArrayLike | None, bonds_reset: ArrayLike | None
+) -> _Core:
     """Steps 1 to 8 of :func:`chain_epoch` on the rows that can hold anything."""
     act = _activity(state, active)
     stake, raw_stake = _stake_weights(state)
@@ -549,7 +569,7 @@ def _epoch_core(state: ChainState, active, bonds_reset) -> _Core:
     )
 
 
-def _new_bonds(core: _Core):
+def _new_bonds(core: _Core) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Bond rows the epoch writes: the new bonds for new permits, empty otherwise."""
     n, rows = core.n, core.rows
     u16 = np.zeros(core.stored.shape, dtype=np.uint16)
@@ -672,14 +692,16 @@ def chain_epoch(
     return out, _persist(state, out, order, record_step)
 
 
-def _persist(state: ChainState, out: ChainEpochOutput, bonds_order, record_step: bool):
+def _persist(
+    state: ChainState, out: ChainEpochOutput, bonds_order: np.ndarray | None, record_step: bool
+) -> ChainState:
     """``persist_mechanism_epoch_terms`` and the coinbase's step blocks, as a new state.
 
     Bonds, permits and ``Consensus`` are the epoch's; with ``record_step``
     ``LastMechansimStepBlock = block`` and, as ``distribute_emissions_to_subnets`` does
     for a Yuma epoch at a block above 0, ``LastYumaStepBlock = block``.
     """
-    steps = {}
+    steps: dict[str, Any] = {}  # step blocks, for dataclasses.replace
     if record_step:
         steps["last_mechanism_step_block"] = state.block
         if state.block > 0:

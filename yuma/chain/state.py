@@ -13,10 +13,12 @@ hyperparameters as the chain's integers. Helpers evolve it the way the chain's t
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from .._validation import is_integer
 from ..params import chain_names
@@ -75,7 +77,7 @@ _HYPERPARAMETERS = (
 # --------------------------------------------------------------------------------------
 
 
-def check_state(state, name: str = "state") -> None:
+def check_state(state: object, name: str = "state") -> None:
     """Refuse anything but a :class:`ChainState` (a clear error instead of an AttributeError).
 
     Parameters
@@ -94,18 +96,19 @@ def check_state(state, name: str = "state") -> None:
         raise TypeError(f"{name} must be a yuma.chain.ChainState, got {type(state).__name__}")
 
 
-def _listed(x, name: str) -> list:
+def _listed(x: object, name: str) -> list[Any]:
     """The entries of a flat sequence (a 1-D array, list or tuple) as a list."""
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(f"{name} must be a flat list, got an array of shape {x.shape}")
-        return x.tolist()
+        items: list[Any] = x.tolist()
+        return items
     if not isinstance(x, (list, tuple, range)):
         raise ValueError(f"{name} must be a list of integers, got {type(x).__name__}")
     return list(x)
 
 
-def _int_in(value, name: str, lo: int, hi: int, kind: str) -> int:
+def _int_in(value: object, name: str, lo: int, hi: int, kind: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not is_integer(value):
         raise ValueError(f"{name} must be an integer ({kind}), got {value!r}")
     v = int(value)
@@ -114,15 +117,15 @@ def _int_in(value, name: str, lo: int, hi: int, kind: str) -> int:
     return v
 
 
-def _u16(value, name: str) -> int:
+def _u16(value: object, name: str) -> int:
     return _int_in(value, name, 0, _U16_MAX, "u16")
 
 
-def _u64(value, name: str) -> int:
+def _u64(value: object, name: str) -> int:
     return _int_in(value, name, 0, U64_MAX, "u64")
 
 
-def _bool(value, name: str) -> bool:
+def _bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a bool, got {value!r}")
     return bool(value)
@@ -133,7 +136,7 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _shared(x, dtype, shape) -> np.ndarray | None:
+def _shared(x: object, dtype: np.dtype[Any], shape: tuple[int, ...]) -> np.ndarray | None:
     """The array itself when it already is a frozen array of this dtype and shape."""
     if (
         isinstance(x, np.ndarray)
@@ -146,7 +149,9 @@ def _shared(x, dtype, shape) -> np.ndarray | None:
     return None
 
 
-def _int_array(x, name: str, shape: tuple[int, ...], dtype, lo: int, hi: int) -> np.ndarray:
+def _int_array(
+    x: object, name: str, shape: tuple[int, ...], dtype: DTypeLike, lo: int, hi: int
+) -> np.ndarray:
     """A frozen integer array of ``shape`` with values in ``[lo, hi]``."""
     same = _shared(x, np.dtype(dtype), shape)
     if same is not None:
@@ -200,7 +205,7 @@ def _int_array(x, name: str, shape: tuple[int, ...], dtype, lo: int, hi: int) ->
     return _frozen(np.ascontiguousarray(out))
 
 
-def _bool_array(x, name: str, shape: tuple[int, ...]) -> np.ndarray:
+def _bool_array(x: object, name: str, shape: tuple[int, ...]) -> np.ndarray:
     same = _shared(x, np.dtype(np.bool_), shape)
     if same is not None:
         return same
@@ -243,7 +248,7 @@ _U16_FIELDS = ("n", "tempo", "kappa", "bonds_penalty", "alpha_low", "alpha_high"
 _BOOL_FIELDS = ("liquid_alpha_on", "yuma3_on", "commit_reveal_enabled", "bonds_reset_on")
 
 
-def _checked_scalars(state) -> dict:
+def _checked_scalars(state: ChainState) -> dict[str, Any]:
     """The scalar fields of a :class:`ChainState` as the chain's integer types."""
     out = {name: _u16(getattr(state, name), name) for name in _U16_FIELDS}
     out.update({name: _u64(getattr(state, name), name) for name in _U64_FIELDS})
@@ -262,14 +267,19 @@ def _checked_scalars(state) -> dict:
     return out
 
 
-def _checked_arrays(state, n: int) -> dict:
+def _checked_arrays(state: ChainState, n: int) -> dict[str, np.ndarray]:
     """The per-UID vectors and ``n x n`` rows of a :class:`ChainState`, frozen, defaults filled."""
     vec, mat = (n,), (n, n)
-    out = {}
+    out: dict[str, np.ndarray] = {}
 
-    def ints(name, shape, dtype, hi, default):
+    def ints(
+        name: str, shape: tuple[int, ...], dtype: DTypeLike, hi: int,
+        default: Callable[[], np.ndarray] | None
+    ) -> None:
         x = getattr(state, name)
-        out[name] = _int_array(default() if x is None else x, name, shape, dtype, 0, hi)
+        if x is None and default is not None:
+            x = default()
+        out[name] = _int_array(x, name, shape, dtype, 0, hi)
 
     for name in ("stake", "tao_stake", "last_update", "block_at_registration"):
         ints(name, vec, np.uint64, U64_MAX, lambda: np.zeros(vec, np.uint64))
@@ -349,6 +359,10 @@ def bond_cutoff_block(block: int, tempo: int, last_mechanism_step_block: int = 0
 # --------------------------------------------------------------------------------------
 # State
 # --------------------------------------------------------------------------------------
+
+# The default of the array fields that __post_init__ always fills (the chain's initial
+# values): None at run time, typed as the array the field holds once the state exists.
+_INITIAL: np.ndarray = cast(np.ndarray, None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -462,18 +476,18 @@ class ChainState:
     block: int = 0
     tempo: int = 360
     activity_cutoff: int = 5000
-    stake: ArrayLike | None = None
-    tao_stake: ArrayLike | None = None
+    stake: np.ndarray = _INITIAL
+    tao_stake: np.ndarray = _INITIAL
     tao_weight: int = 0
-    weights: ArrayLike | None = None
-    weights_present: ArrayLike | None = None
-    weights_order: ArrayLike | None = None
-    bonds: ArrayLike | None = None
-    bonds_present: ArrayLike | None = None
-    bonds_order: ArrayLike | None = None
-    last_update: ArrayLike | None = None
-    block_at_registration: ArrayLike | None = None
-    validator_permit: ArrayLike | None = None
+    weights: np.ndarray = _INITIAL
+    weights_present: np.ndarray = _INITIAL
+    weights_order: np.ndarray | None = None
+    bonds: np.ndarray = _INITIAL
+    bonds_present: np.ndarray = _INITIAL
+    bonds_order: np.ndarray | None = None
+    last_update: np.ndarray = _INITIAL
+    block_at_registration: np.ndarray = _INITIAL
+    validator_permit: np.ndarray = _INITIAL
     owner_uid: int | None = None
     last_mechanism_step_block: int = 0
     kappa: int = 32767
@@ -487,10 +501,10 @@ class ChainState:
     max_allowed_validators: int = 64
     stake_threshold: int = 0
     commit_reveal_enabled: bool = False
-    commit_block: ArrayLike | None = None
+    commit_block: np.ndarray = _INITIAL
     bonds_reset_on: bool = False
     liquid_alpha_consensus_mode: str = "auto"
-    consensus: ArrayLike | None = None
+    consensus: np.ndarray | None = None
     last_yuma_step_block: int | None = None
 
     def __post_init__(self) -> None:
@@ -547,7 +561,7 @@ def activity_cutoff_blocks(
 
 
 def new_subnet(n: int = 0, *, block: int = 0, tempo: int = 360,
-               activity_cutoff: int | None = None, **fields) -> ChainState:
+               activity_cutoff: int | None = None, **fields: Any) -> ChainState:
     """A new subnet with ``n`` neurons registered at ``block`` (no stake, weights or bonds).
 
     Parameters
@@ -586,7 +600,7 @@ def new_subnet(n: int = 0, *, block: int = 0, tempo: int = 360,
     return ChainState(n=n, block=block, tempo=tempo, activity_cutoff=activity_cutoff, **fields)
 
 
-def _grow(arr: np.ndarray, n: int, fill) -> np.ndarray:
+def _grow(arr: np.ndarray, n: int, fill: object) -> np.ndarray:
     """Append one entry (vector) or one row and column (matrix)."""
     if arr.ndim == 1:
         return np.concatenate([arr, np.array([fill], dtype=arr.dtype)])
@@ -645,7 +659,7 @@ def _append_neuron(state: ChainState, b: int, stake: int, tao_stake: int) -> Cha
     n = state.n
     if n == _U16_MAX:
         raise ValueError("n: the subnet already has 65535 UIDs")
-    kw = {
+    kw: dict[str, Any] = {
         "n": n + 1,
         "stake": _grow(state.stake, n, stake),
         "tao_stake": _grow(state.tao_stake, n, tao_stake),
@@ -682,7 +696,7 @@ def _replace_neuron(state: ChainState, uid: int, b: int, stake: int,
     return dataclasses.replace(state, **kw)
 
 
-def _clear_neuron(state: ChainState, uid: int) -> dict:
+def _clear_neuron(state: ChainState, uid: int) -> dict[str, Any]:
     """``clear_neuron``'s writes to what the state holds, as new field values.
 
     Its weight and bond rows are removed, stored weights to it become explicit zeros, its
@@ -708,7 +722,7 @@ def _clear_neuron(state: ChainState, uid: int) -> dict:
 
 
 def set_weights(
-    state: ChainState, uid: int, uids, values, *, check_permit: bool = True,
+    state: ChainState, uid: int, uids: ArrayLike, values: ArrayLike, *, check_permit: bool = True,
     upscale: bool = True,
 ) -> ChainState:
     """``set_weights`` from ``uid``: store ``values`` max-upscaled to u16, in the given order.
@@ -768,7 +782,7 @@ def set_weights(
     for j, v in zip(targets, up, strict=True):
         weights[uid, j] = v
         wp[uid, j] = True
-    kw = {"weights": weights, "weights_present": wp}
+    kw: dict[str, Any] = {"weights": weights, "weights_present": wp}
     if targets != sorted(targets) or state.weights_order is not None:
         order = (np.broadcast_to(np.arange(n, dtype=np.int64), (n, n)).copy()
                  if state.weights_order is None else np.array(state.weights_order))
@@ -782,7 +796,10 @@ def set_weights(
     return dataclasses.replace(state, **kw)
 
 
-def set_stake(state: ChainState, stake, tao_stake=None, *, uid: int | None = None) -> ChainState:
+def set_stake(
+    state: ChainState, stake: ArrayLike | int, tao_stake: ArrayLike | int | None = None, *,
+    uid: int | None = None
+) -> ChainState:
     """Set the alpha (and optionally root TAO) stake in rao: one UID or the whole vector.
 
     Parameters
@@ -801,7 +818,7 @@ def set_stake(state: ChainState, stake, tao_stake=None, *, uid: int | None = Non
     """
     check_state(state)
     if uid is None:
-        kw = {"stake": stake}
+        kw: dict[str, Any] = {"stake": stake}
         if tao_stake is not None:
             kw["tao_stake"] = tao_stake
         return dataclasses.replace(state, **kw)
@@ -816,7 +833,7 @@ def set_stake(state: ChainState, stake, tao_stake=None, *, uid: int | None = Non
     return dataclasses.replace(state, **kw)
 
 
-def set_hyperparameters(state: ChainState, **values) -> ChainState:
+def set_hyperparameters(state: ChainState, **values: Any) -> ChainState:
     """Set hyperparameters, as the chain's integers.
 
     Any of ``tempo``, ``activity_cutoff``, ``kappa``, ``bonds_penalty``,

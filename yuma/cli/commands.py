@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 
 from .._extras import DISTRIBUTION, MissingExtraError, install_command, require
 from .._outputs import FIGURE_SUFFIXES, check_output_path, render_figure, save_figure, write_atomic
 from .._progress import progress_default
+from .._table import Format
 from .._table import format_table as _format_columns
 from .._version import __version__
 from ..core.run_epoch import epoch
@@ -94,9 +97,9 @@ def format_table(result: EpochResult) -> str:
     str
     """
     cols = result.per_uid()
-    columns = {"uid": range(result.n_uids)}
+    columns: dict[str, Collection[Any]] = {"uid": range(result.n_uids)}
     columns.update({label: cols[key] for key, label in _COLUMNS})
-    totals = {"uid": "sum"}
+    totals: dict[str, object] = {"uid": "sum"}
     totals.update({key: float(cols[key].sum()) for key in ("incentive", "dividends", "emission")})
     return _format_columns(
         columns,
@@ -187,7 +190,7 @@ def format_simulation_summary(sims: dict) -> str:
 
     first = next(iter(sims.values()))
     rows = metrics.validator_rows(first)
-    columns: dict[str, object] = {"uid": rows, "role": [first.roles[i] for i in rows]}
+    columns: dict[str, Collection[Any]] = {"uid": rows, "role": [first.roles[i] for i in rows]}
     for label, sim in sims.items():
         paid, staked = sim.dividends.sum(axis=0), sim.stake.sum(axis=0)
         share = paid / paid.sum() if paid.sum() > 0 else paid
@@ -336,7 +339,7 @@ def _print_retention(args: argparse.Namespace, rmap) -> None:
         "W_H needed": [need for need, _ in needs],
         "cabal W_C": [wc for _, wc in needs],
     }
-    formats = {
+    formats: dict[str, Format] = {
         "S_H": ".2f",
         "W_H needed": lambda v: f"{v:.3f}" if np.isfinite(v) else "> 1",
         "cabal W_C": ".2f",

@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
                 args.max_weight_limit)
             weights, kwargs["listed"] = resent["weights"], resent["listed"]
             inputs = check_inputs(weights, stake, bonds, **kwargs)
-        players = _players(args.players)
+        players: list[int] | np.ndarray | None = _players(args.players)
         if players is None:
             players = influence.default_players(inputs, args.permits)
         if args.top is not None:

@@ -46,6 +46,8 @@ unless the returned status has :data:`BONDS_DIFFER` (rows without a new permit c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -1164,7 +1166,7 @@ _compiled: dict = {}
 _COMPILE_NOTICE = "yuma: compiling the epoch kernels (first use only; cached afterwards) ..."
 
 
-def epoch_one():
+def epoch_one() -> Callable[..., Any]:
     """The compiled single-epoch driver (built on first use; loaded from numba's cache).
 
     Arguments: the 13 inputs, the 17 outputs (see :func:`_signature`) and ``parallel``;
@@ -1183,7 +1185,7 @@ def epoch_one():
     return fn
 
 
-def epoch_many():
+def epoch_many() -> Callable[..., Any]:
     """The compiled batch driver (built on first use).
 
     Inputs with a leading batch axis (length B, or 1 when shared), outputs with a leading

@@ -91,7 +91,8 @@ _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (
 )
 
 
-if numba.config.DISABLE_JIT:
+# numba.config sets its attributes from the environment at import; its hints omit them.
+if numba.config.DISABLE_JIT:  # type: ignore[attr-defined]
 
     def _float_bits(x):
         return int(np.float64(x).view(np.int64))
@@ -115,7 +116,8 @@ else:
     @intrinsic
     def _bits_float(typingctx, bits):
         """The float64 with the IEEE-754 bit pattern ``bits`` (an int64)."""
-        if not isinstance(bits, types.Integer) or bits.bitwidth != 64:
+        # Integer types carry their width at run time; numba's hints omit the attribute.
+        if not isinstance(bits, types.Integer) or bits.bitwidth != 64:  # type: ignore[attr-defined]
             return None
 
         def codegen(context, builder, signature, args):

@@ -10,8 +10,9 @@ runs) on every item in one call, spread over threads; every item gets exactly th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numba
 import numpy as np
@@ -27,6 +28,8 @@ from .inputs import check_inputs
 from .run_epoch import epoch
 from .variants import Variant, get_variant
 
+_T = TypeVar("_T")
+
 __all__ = [
     "EpochBatchResult", "epoch_batch", "run_grouped", "BATCH_PARALLEL_MIN_ELEMENTS",
     "ITEM_OVERHEAD_ELEMENTS",
@@ -34,7 +37,7 @@ __all__ = [
 
 BATCH_PARALLEL_MIN_ELEMENTS = 1 << 21
 """A batch whose work is smaller runs on one thread (see
-:func:`yuma.core._threads.parallel_allowed`); the work of an item is its weight
+``yuma.core._threads.parallel_allowed``); the work of an item is its weight
 entries plus :data:`ITEM_OVERHEAD_ELEMENTS`, about 40 ms in all at the switch.
 
 Measured on a 2-CPU machine (8 x 16 and 64 x 256 epochs with liquid alpha, vectors only).
@@ -93,7 +96,8 @@ shape (B, n_rows, n_cols), or None
     validator_permit: np.ndarray
 
     def __len__(self) -> int:
-        return self.stake.shape[0]
+        result: int = self.stake.shape[0]
+        return result
 
     def item(self, b: int) -> EpochResult:
         """Item ``b`` as an :class:`yuma.EpochResult` (its arrays are views of this batch).
@@ -124,7 +128,9 @@ _ARRAY_FIELDS = tuple(f.name for f in fields(EpochResult) if f.name != "variant"
 _MATRICES = ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds")
 
 
-def _float_stack(x, name: str, item_shape: tuple, n_items: int | None) -> tuple[np.ndarray, bool]:
+def _float_stack(
+    x: object, name: str, item_shape: tuple[int | None, ...], n_items: int | None
+) -> tuple[np.ndarray, bool]:
     """A float64 C-ordered array: per item (leading axis) or shared (the item's shape).
 
     Returns the array with a leading axis (length ``n_items``, or 1 when shared) and
@@ -137,8 +143,10 @@ def _float_stack(x, name: str, item_shape: tuple, n_items: int | None) -> tuple[
     return _split_leading(arr, name, item_shape, n_items)
 
 
-def _split_leading(arr, name, item_shape, n_items):
-    def fits(shape):
+def _split_leading(
+    arr: np.ndarray, name: str, item_shape: tuple[int | None, ...], n_items: int | None
+) -> tuple[np.ndarray, bool]:
+    def fits(shape: tuple[int, ...]) -> bool:
         return len(shape) == len(item_shape) and all(
             want is None or got == want for got, want in zip(shape, item_shape, strict=True)
         )
@@ -154,12 +162,16 @@ def _split_leading(arr, name, item_shape, n_items):
     )
 
 
-def _bool_stack(x, name, item_shape, n_items):
+def _bool_stack(
+    x: object, name: str, item_shape: tuple[int | None, ...], n_items: int
+) -> tuple[np.ndarray, bool]:
     arr = np.asarray(x)
     return _split_leading(_as_bool(arr, name, max(arr.ndim, 1)), name, item_shape, n_items)
 
 
-def _block_stack(x, name, item_shape, n_items):
+def _block_stack(
+    x: Any, name: str, item_shape: tuple[int], n_items: int  # x: an array or nested lists
+) -> tuple[np.ndarray, bool]:
     """Block numbers (the chain's u64), per item or shared, as uint64 with a leading axis."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "iu":
         out, per_item = _split_leading(x, name, item_shape, n_items)
@@ -179,7 +191,7 @@ def _block_stack(x, name, item_shape, n_items):
     )
 
 
-def _fits_int64(arrays: dict, tempos: list) -> bool:
+def _fits_int64(arrays: dict[str, np.ndarray], tempos: list[int | None]) -> bool:
     """Whether every block (and last_tempo) fits the kernel's int64."""
     for name in ("last_update", "block_at_registration", "commit_block"):
         if name in arrays and arrays[name].size and int(arrays[name].max()) >= _INT64_LIMIT:
@@ -190,7 +202,7 @@ def _fits_int64(arrays: dict, tempos: list) -> bool:
 _INT64_LIMIT = 1 << 63
 
 
-def _check_keep(keep) -> tuple[str, ...]:
+def _check_keep(keep: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(keep, str):
         if keep == "all":
             return _MATRICES
@@ -207,7 +219,7 @@ def _check_keep(keep) -> tuple[str, ...]:
     return names
 
 
-def _per_item(value, name: str, n_items: int, check) -> list:
+def _per_item(value: object, name: str, n_items: int, check: Callable[[Any, str], _T]) -> list[_T]:
     """A scalar argument as one checked value per item (a sequence of B values, or one).
 
     ``check(value, where)`` checks one value; ``where`` names the item in its message.
@@ -221,7 +233,7 @@ def _per_item(value, name: str, n_items: int, check) -> list:
     return [check(value, "")] * n_items
 
 
-def _check_owner(owner, n_rows: int, where: str):
+def _check_owner(owner: object, n_rows: int, where: str) -> int | None:
     if owner is None:
         return None
     if isinstance(owner, (bool, np.bool_)) or not isinstance(owner, (int, np.integer)):
@@ -231,7 +243,7 @@ def _check_owner(owner, n_rows: int, where: str):
     return int(owner)
 
 
-def _check_threshold(value, where: str) -> float:
+def _check_threshold(value: Any, where: str) -> float:  # any user value: float() decides
     try:
         threshold = float(value)
     except (TypeError, ValueError):
@@ -241,7 +253,7 @@ def _check_threshold(value, where: str) -> float:
     return threshold
 
 
-def _check_last_tempo(value, has_bar: bool, where: str):
+def _check_last_tempo(value: object, has_bar: bool, where: str) -> int | None:
     if value is None:
         return None
     if not has_bar:
@@ -252,7 +264,9 @@ def _check_last_tempo(value, has_bar: bool, where: str):
         raise ValueError(f"{exc}{where}") from None
 
 
-def _params_list(params, n_items: int) -> list[YumaParams]:
+def _params_list(
+    params: YumaParams | Sequence[YumaParams] | None, n_items: int
+) -> list[YumaParams]:
     if params is None:
         return [YumaParams()] * n_items
     if isinstance(params, YumaParams):
@@ -273,7 +287,7 @@ def _params_list(params, n_items: int) -> list[YumaParams]:
     )
 
 
-def _first_params(params) -> YumaParams:
+def _first_params(params: object) -> YumaParams:
     if isinstance(params, YumaParams):
         return params
     return YumaParams()
@@ -428,7 +442,9 @@ def epoch_batch(
     thresholds = _per_item(stake_threshold, "stake_threshold", n_items, _check_threshold)
     tempos = _per_item(last_tempo, "last_tempo", n_items,
                        lambda v, where: _check_last_tempo(v, has_bar, where))
-    scalars = {"owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos}
+    scalars: dict[str, list[Any]] = {
+        "owner_uid": owners, "stake_threshold": thresholds, "last_tempo": tempos,
+    }
 
     keep_set = _check_keep(keep)
     code = VARIANT_CODES.get(id(var))
@@ -441,14 +457,17 @@ def epoch_batch(
     return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
 
 
-def _holds_sparse(x) -> bool:
+def _holds_sparse(x: object) -> bool:
     """A sparse matrix, or a sequence holding one (the batch axis as a list)."""
     if is_sparse(x):
         return True
     return isinstance(x, (list, tuple)) and any(is_sparse(item) for item in x)
 
 
-def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
+def _item_arguments(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, b: int
+) -> dict[str, Any]:
     kw = {"weights": w[b], "params": plist[b], "variant": var}
     for name, arr in arrays.items():
         kw[name] = arr[b if arr.shape[0] != 1 else 0]
@@ -457,7 +476,10 @@ def _item_arguments(w, arrays, scalars, plist, var, b) -> dict:
     return kw
 
 
-def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
+def _loop_of_epochs(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, keep: tuple[str, ...]
+) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
     results = []
     for b in range(n_items):
@@ -465,7 +487,7 @@ def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
         # Keep only what is asked for, so that the matrices are not all held at once.
         results.append({name: getattr(r, name) for name in _ARRAY_FIELDS
                         if name not in _MATRICES or name in keep})
-    stacked = {}
+    stacked: dict[str, Any] = {}  # EpochBatchResult's fields, by name
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     shapes = _field_shapes(n_rows, n_cols, n_uids)
     for name in _ARRAY_FIELDS:
@@ -482,7 +504,7 @@ def _loop_of_epochs(w, arrays, scalars, plist, var, keep) -> EpochBatchResult:
     return EpochBatchResult(variant=var.name, **stacked)
 
 
-def _field_shapes(n_rows, n_cols, n_uids) -> dict:
+def _field_shapes(n_rows: int, n_cols: int, n_uids: int) -> dict[str, tuple[int, ...]]:
     row, col, mat = (n_rows,), (n_cols,), (n_rows, n_cols)
     return {
         "stake": row, "active": row, "active_stake": row, "weights": mat, "consensus": col,
@@ -506,7 +528,10 @@ _NO_I2.flags.writeable = False
 _NO_OUT = np.zeros((1, 1, 1))  # an output the kernel is told not to write
 
 
-def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchResult:
+def _compiled_batch(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, code: int, keep: tuple[str, ...]
+) -> EpochBatchResult:
     n_items, n_rows, n_cols = w.shape
     n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
     has = tuple(name in arrays for name in (
@@ -542,7 +567,7 @@ def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchRes
         [real_params(plist[b], thresholds[b]) for b in items], dtype=np.float64,
     ).reshape(len(items), ek.N_REALS)
 
-    out = {}
+    out: dict[str, Any] = {}  # EpochBatchResult's fields, by name
     for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
         if name in _MATRICES:
             out[name] = np.zeros((n_items, *shape)) if own[name] else None
@@ -591,7 +616,10 @@ def _compiled_batch(w, arrays, scalars, plist, var, code, keep) -> EpochBatchRes
     return EpochBatchResult(variant=var.name, **out)
 
 
-def _run(inputs, outputs, statuses, kept, n_items, item_size) -> None:
+def _run(
+    inputs: tuple[np.ndarray, ...], outputs: tuple[np.ndarray, ...], statuses: np.ndarray,
+    kept: np.ndarray, n_items: int, item_size: int
+) -> None:
     threads = numba.get_num_threads()
     if n_items < threads and parallel_allowed(item_size, PARALLEL_MIN_ELEMENTS):
         # Few large items: one at a time, each over all threads.
@@ -614,7 +642,10 @@ _MATRIX_SLOTS = (3, 5, 10, 11, 12)
 """Positions of the five matrices (in :data:`_MATRICES` order) among the kernel's outputs."""
 
 
-def _raise_for_item(w, arrays, scalars, plist, var, b: int) -> None:
+def _raise_for_item(
+    w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
+    plist: list[YumaParams], var: Variant, b: int
+) -> None:
     kw = _item_arguments(w, arrays, scalars, plist, var, b)
     try:
         check_inputs(**kw)
@@ -638,7 +669,7 @@ _GROUP_KEYS = frozenset(("weights", "params", "variant", "arithmetic", *_GROUP_A
                          *_GROUP_SCALARS))
 
 
-def _group_key(kw: dict):
+def _group_key(kw: dict[str, Any]) -> tuple[tuple[Any, ...], Variant] | None:
     """The batch an item of :func:`run_grouped` can join, or None (it runs alone).
 
     Items of one batch have one built-in variant, the float path, weights of one shape,
@@ -660,7 +691,7 @@ def _group_key(kw: dict):
     w = kw.get("weights")
     if VARIANT_CODES.get(id(var)) is None or type(w) is not np.ndarray or w.ndim != 2:
         return None
-    key = [id(var), w.shape, w.dtype.str]
+    key: list[Any] = [id(var), w.shape, w.dtype.str]
     for name, ndim in _GROUP_ARRAYS.items():
         x = kw.get(name)
         if x is not None and (type(x) is not np.ndarray or x.ndim != ndim):
@@ -671,15 +702,19 @@ def _group_key(kw: dict):
 
 
 _DEFAULT_PARAMS = YumaParams()
+_Item = TypeVar("_Item")
 
 
-def run_grouped(items: Sequence, arguments, single, *, keep="all") -> list[EpochResult]:
+def run_grouped(
+    items: Sequence[_Item], arguments: Callable[[_Item], dict[str, Any]],
+    single: Callable[[_Item], EpochResult], *, keep: str | Sequence[str] = "all"
+) -> list[EpochResult]:
     """Independent epochs; those that can share a batch run as one :func:`epoch_batch`.
 
     Each item is what ``single`` runs (the reference path: ``single(item)`` is its
     :class:`yuma.EpochResult`); ``arguments(item)`` gives its :func:`yuma.epoch` keyword
     arguments. Items of one built-in variant, one shape and the same optional arrays
-    (see :func:`_group_key`) are stacked and run in one batch, whose items have the bits
+    (see ``_group_key``) are stacked and run in one batch, whose items have the bits
     of :func:`yuma.epoch` on their arguments; every other item runs alone. If anything
     fails, every item runs through ``single`` in order, so the error is the one the loop
     raises.
@@ -708,9 +743,12 @@ def run_grouped(items: Sequence, arguments, single, *, keep="all") -> list[Epoch
         return [single(item) for item in items]
 
 
-def _run_grouped(items, arguments, single, keep) -> list[EpochResult]:
-    results: list = [None] * len(items)
-    groups: dict = {}
+def _run_grouped(
+    items: list[_Item], arguments: Callable[[_Item], dict[str, Any]],
+    single: Callable[[_Item], EpochResult], keep: str | Sequence[str]
+) -> list[EpochResult]:
+    results: list[Any] = [None] * len(items)
+    groups: dict[tuple[Any, ...], tuple[Variant, list[int]]] = {}
     kwargs = []
     for k, item in enumerate(items):
         kw = arguments(item)
@@ -725,10 +763,14 @@ def _run_grouped(items, arguments, single, keep) -> list[EpochResult]:
             results[members[0]] = single(items[members[0]])
             continue
         group = [kwargs[k] for k in members]
-        stacked = {name: np.stack([kw[name] for kw in group]) for name in _GROUP_ARRAYS
-                   if group[0].get(name) is not None}
-        scalars = {name: [kw[name] for kw in group] for name in _GROUP_SCALARS
-                   if group[0].get(name) is not None}
+        stacked: dict[str, Any] = {
+            name: np.stack([kw[name] for kw in group]) for name in _GROUP_ARRAYS
+            if group[0].get(name) is not None
+        }
+        scalars: dict[str, Any] = {
+            name: [kw[name] for kw in group] for name in _GROUP_SCALARS
+            if group[0].get(name) is not None
+        }
         params = [kw.get("params") or _DEFAULT_PARAMS for kw in group]
         batch = epoch_batch(np.stack([kw["weights"] for kw in group]), params=params,
                             variant=var, keep=keep, **stacked, **scalars)

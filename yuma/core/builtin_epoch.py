@@ -3,7 +3,7 @@
 :func:`fast_epoch` is :func:`yuma.epoch`'s path for the common call: float64 C-ordered
 arrays, bool masks, int64 blocks, a built-in variant. It checks only what costs nothing in
 Python (types, shapes, scalars), allocates the outputs and hands everything to
-:func:`yuma.core._epoch_kernel.epoch_one`, which checks the values while it reads them.
+``yuma.core._epoch_kernel.epoch_one``, which checks the values while it reads them.
 Anything else, and any failed check, goes to :func:`yuma.core.inputs.check_inputs`, so
 every error is the one it raises. :func:`run_builtin` runs the same kernel on checked
 :class:`~yuma.core.inputs.EpochInputs`.
@@ -35,7 +35,7 @@ VARIANT_CODES = {
 
 PARALLEL_MIN_ELEMENTS = 1 << 22
 """Epochs with fewer weight entries run on one thread (see
-:func:`yuma.core._threads.parallel_allowed`).
+``yuma.core._threads.parallel_allowed``).
 
 Measured on a 2-CPU machine (Yuma 3 with liquid alpha, square epochs). With the second CPU
 idle, the parallel epoch took 1.35x the serial time at 16 x 16, 0.88x at 64 x 64 and about
@@ -194,7 +194,7 @@ def run_builtin(
     )
 
 
-def block_ranks(*vectors):
+def block_ranks(*vectors: np.ndarray | None) -> list[np.ndarray | None]:
     """Each block vector as int64 ranks among all the given blocks (None stays None).
 
     Blocks are u64 (up to 2**64 - 1) and the kernel takes int64; it only compares blocks
@@ -242,7 +242,7 @@ def fast_epoch(
     else:
         var = VARIANTS.get(variant) if isinstance(variant, str) else None
     code = VARIANT_CODES.get(id(var))  # the built-ins live for good: an equal id is them
-    if code is None or not _matrix(weights):
+    if var is None or code is None or not _matrix(weights):
         return None
     n_rows, n_cols = weights.shape
     if not _vector(stake, _F64, n_rows):

@@ -9,13 +9,14 @@ of float views of the fixed-point results.
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..chain import _kernels as fk
 from ..chain import fixed
-from ..chain.run_epoch import _Core, _empty, _epoch_core, _output
+from ..chain.run_epoch import ChainEpochOutput, _Core, _empty, _epoch_core, _output
 from ..chain.state import _I16_MAX, _I16_MIN, _U16_MAX, U64_MAX, ChainState, _frozen, _u64
 from ..params import YumaParams
 from ..result import EpochResult
@@ -245,8 +246,19 @@ def chain_epoch_from_float(
                      return_chain=return_chain)
 
 
+@overload
+def run_fixed(inputs: EpochInputs, *, rao_per_unit: float | None = ...,
+              rao_emission: int = ..., return_chain: Literal[False] = ...) -> EpochResult: ...
+@overload
+def run_fixed(inputs: EpochInputs, *, rao_per_unit: float | None = ..., rao_emission: int = ...,
+              return_chain: Literal[True]) -> tuple[EpochResult, ChainEpochOutput, ChainState]: ...
+@overload
+def run_fixed(inputs: EpochInputs, *, rao_per_unit: float | None = ..., rao_emission: int = ...,
+              return_chain: bool) -> EpochResult | tuple[EpochResult, ChainEpochOutput, ChainState]:
+    ...
 def run_fixed(inputs: EpochInputs, *, rao_per_unit: float | None = None,
-              rao_emission: int = 1_000_000_000, return_chain: bool = False):
+              rao_emission: int = 1_000_000_000, return_chain: bool = False
+              ) -> EpochResult | tuple[EpochResult, ChainEpochOutput, ChainState]:
     """The chain's fixed-point epoch on checked inputs (see :func:`chain_epoch_from_float`).
 
     Parameters
@@ -278,7 +290,7 @@ def _stored_rows(inputs: EpochInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if inputs.listed is None:
         # Dense model: rows that set weights (or hold bonds) list every column.
         full_row = u16.any(axis=1) | (False if b16 is None else b16.any(axis=1))
-        present = np.broadcast_to(full_row[:, None], w.shape)
+        present = np.broadcast_to(np.asarray(full_row)[:, None], w.shape)
     else:
         present = inputs.listed | (w > 0)
     return u16, present, b16

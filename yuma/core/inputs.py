@@ -1,4 +1,4 @@
-r"""The inputs of one epoch, checked once: :class:`EpochInputs` and :func:`check_inputs`.
+r"""The inputs of one epoch, checked once: :class:`.EpochInputs` and :func:`.check_inputs`.
 
 Every path of the epoch (the float steps, the compiled epoch, the chain's fixed point)
 starts from the same frozen :class:`EpochInputs`, built by :func:`check_inputs` from the
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -118,11 +119,12 @@ class EpochInputs:
     @property
     def square(self) -> bool:
         """The chain's form: row i and column i are the same UID."""
-        return self.weights.shape[0] == self.weights.shape[1]
+        result: bool = self.weights.shape[0] == self.weights.shape[1]
+        return result
 
 
 def as_matrix_readonly(
-    x, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
+    x: object, name: str, *, shape: tuple[int, int] | None = None, at_most_one: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check a non-negative finite matrix without copying it; also report non-zero rows.
 
@@ -175,7 +177,7 @@ def as_matrix_readonly(
     return arr, nonzero
 
 
-def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
+def _resolve_variant(variant: str | Variant | None, params: YumaParams, arithmetic: str) -> Variant:
     if arithmetic == "float":
         return get_variant(variant, params)
     name = variant if variant is not None else params.variant
@@ -186,13 +188,13 @@ def _resolve_variant(variant, params: YumaParams, arithmetic: str) -> Variant:
     return CHAIN_VARIANTS[name]
 
 
-def _check_last_tempo(last_tempo, block_at_registration) -> int:
+def _check_last_tempo(last_tempo: object, block_at_registration: np.ndarray | None) -> int:
     if block_at_registration is None:
         raise ValueError("last_tempo needs block_at_registration")
     return as_block(last_tempo, "last_tempo")
 
 
-def _check_stake_threshold(stake_threshold) -> float:
+def _check_stake_threshold(stake_threshold: object) -> float:
     """A finite float >= 0; a number too large for a float is refused, not an OverflowError."""
     if not is_real_number(stake_threshold):
         raise ValueError(f"stake_threshold must be a number >= 0, got {stake_threshold!r}")
@@ -279,7 +281,9 @@ stake_threshold, previous_consensus
     )
 
 
-def check_variant(params, variant, arithmetic: str) -> tuple[YumaParams, Variant]:
+def check_variant(
+    params: YumaParams | None, variant: str | Variant | None, arithmetic: str
+) -> tuple[YumaParams, Variant]:
     """Check ``arithmetic`` and ``params``; return the params and the resolved variant.
 
     Raises
@@ -307,10 +311,11 @@ def bonds_at_most_one(var: Variant, arithmetic: str) -> bool:
 
 
 def check_vectors(
-    var: Variant, params: YumaParams, w, weight_rows: np.ndarray, raw_stake: np.ndarray,
-    prev_bonds, bond_rows: np.ndarray, *, active, validator_permit, last_update,
-    block_at_registration, commit_block, last_tempo, reset_bonds, listed, owner_uid,
-    stake_threshold, previous_consensus,
+    var: Variant, params: YumaParams, w: Any, weight_rows: Any, raw_stake: np.ndarray,
+    prev_bonds: Any, bond_rows: Any, *, active: Any, validator_permit: Any,
+    last_update: Any, block_at_registration: Any, commit_block: Any, last_tempo: Any,
+    reset_bonds: Any, listed: Any, owner_uid: Any, stake_threshold: Any,
+    previous_consensus: Any,
 ) -> EpochInputs:
     """Check every argument but the matrices and the stake; return the :class:`EpochInputs`.
 

@@ -27,7 +27,7 @@ from .variants import _BUILTINS, VARIANTS, Variant, validate_variant
 
 __all__ = ["VARIANT_PRESETS", "Candidate", "preset_params", "resolve_candidate", "smoke_test"]
 
-VARIANT_PRESETS = {
+VARIANT_PRESETS: dict[str, dict[str, Any]] = {
     "yuma2": {"variant": "yuma2", "liquid_alpha": False},
     "yuma3": {"variant": "yuma3", "liquid_alpha": False},
     "yuma3+la": {"variant": "yuma3", "liquid_alpha": True},

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -182,7 +183,7 @@ def prescale_power_of_two(x: np.ndarray, axis: int | None = None) -> np.ndarray:
     return a if any_changed else x
 
 
-def normalize(x: np.ndarray) -> np.ndarray:
+def normalize(x: ArrayLike) -> np.ndarray:
     """Divide a vector by its sum, unless the sum is zero (then return it unchanged).
 
     The division is done after :func:`prescale_power_of_two` (exact), so sums of huge
@@ -207,7 +208,7 @@ def normalize(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def row_normalize(x: np.ndarray) -> np.ndarray:
+def row_normalize(x: ArrayLike) -> np.ndarray:
     """Divide each row by its sum; rows summing to zero are unchanged.
 
     Parameters
@@ -231,7 +232,7 @@ def row_normalize(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def col_normalize(x: np.ndarray) -> np.ndarray:
+def col_normalize(x: ArrayLike) -> np.ndarray:
     """Divide each column by its sum; columns summing to zero are unchanged.
 
     Parameters
@@ -255,7 +256,7 @@ def col_normalize(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def col_max_upscale(x: np.ndarray) -> np.ndarray:
+def col_max_upscale(x: ArrayLike) -> np.ndarray:
     """Divide each column by its maximum; columns whose maximum is zero are unchanged.
 
     Parameters
@@ -283,7 +284,7 @@ def col_max_upscale(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def vecdiv(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def vecdiv(x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Divide element-wise with ``x / 0 = 0``.
 
     Parameters
@@ -311,7 +312,7 @@ def _ascending_order(values: list[float]) -> list[int]:
     return sorted(range(len(values)), key=lambda i: values[i])
 
 
-def is_topk(x: np.ndarray, k: int) -> np.ndarray:
+def is_topk(x: ArrayLike, k: int) -> np.ndarray:
     """Mark the ``k`` largest entries; ties at the cut favour the higher index.
 
     Parameters
@@ -338,7 +339,7 @@ def is_topk(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def is_topk_nonzero(x: np.ndarray, k: int) -> np.ndarray:
+def is_topk_nonzero(x: ArrayLike, k: int) -> np.ndarray:
     """Mark the ``k`` largest non-zero entries (when ``n < k``: every non-zero entry).
 
     Parameters
@@ -370,7 +371,7 @@ def is_topk_nonzero(x: np.ndarray, k: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
-def stake_units(stake: np.ndarray) -> np.ndarray:
+def stake_units(stake: ArrayLike) -> np.ndarray:
     """Integer stake per entry: ``rint(2**52 fl(s_i / T))``, ``T = fsum(s)`` (zeros if T = 0).
 
     Stakes whose sum would overflow are first scaled by a power of two (no unit changes).
@@ -409,7 +410,7 @@ def kappa_units(kappa: float) -> int:
 
 
 def stake_weights(
-    stake: np.ndarray, *, stake_threshold: float = 0.0, owner_uid: int | None = None
+    stake: ArrayLike, *, stake_threshold: float = 0.0, owner_uid: int | None = None
 ) -> np.ndarray:
     """Normalized stake, counting only stake ``>= stake_threshold`` (the owner is exempt).
 
@@ -435,7 +436,7 @@ def stake_weights(
 
 
 def validator_permits(
-    stake_weights: np.ndarray, max_allowed_validators: int, *, owner_uid: int | None = None
+    stake_weights: ArrayLike, max_allowed_validators: int, *, owner_uid: int | None = None
 ) -> np.ndarray:
     """Top-k non-zero stakes get a permit; the owner always gets one.
 
@@ -458,7 +459,7 @@ def validator_permits(
     return permits
 
 
-def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> np.ndarray:
+def activity_mask(last_update: ArrayLike, block: int, activity_cutoff: int) -> np.ndarray:
     """Active validators: ``last_update + activity_cutoff >= block``.
 
     Parameters
@@ -481,7 +482,7 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
 
 
 def active_stake(
-    stake_weights: np.ndarray, active: np.ndarray, validator_permit: np.ndarray
+    stake_weights: ArrayLike, active: ArrayLike, validator_permit: ArrayLike
 ) -> np.ndarray:
     """Normalized stake of the rows that are both active and permitted.
 
@@ -514,12 +515,12 @@ def active_stake(
 
 def weight_mask(
     shape: tuple[int, int],
-    validator_permit: np.ndarray,
+    validator_permit: ArrayLike,
     *,
     owner_uid: int | None = None,
-    last_update: np.ndarray | None = None,
-    block_at_registration: np.ndarray | None = None,
-    commit_block: np.ndarray | None = None,
+    last_update: ArrayLike | None = None,
+    block_at_registration: ArrayLike | None = None,
+    commit_block: ArrayLike | None = None,
 ) -> np.ndarray:
     """Which weight entries an epoch keeps (permit, self-weight, outdated, commit rules).
 
@@ -563,7 +564,7 @@ def weight_mask(
     return keep
 
 
-def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def mask_weights(weights: ArrayLike, mask: ArrayLike) -> np.ndarray:
     """Zero the masked-out entries, then row-normalize.
 
     Parameters
@@ -612,7 +613,7 @@ def _kappa_value(units: list[int], scores: list[float], need: int) -> float:
     return ranked[-1][0]
 
 
-def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float:
+def weighted_median(stake: ArrayLike, score: ArrayLike, kappa: float) -> float:
     """Stake-weighted kappa-value of one vector of scores (positive stake only).
 
     Parameters
@@ -635,7 +636,7 @@ def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float
     return float(_kappa_value(units, [float(x[i]) for i in rows], kappa_units(kappa)))
 
 
-def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) -> np.ndarray:
+def weighted_median_col(stake: ArrayLike, weights: ArrayLike, kappa: float) -> np.ndarray:
     """Stake-weighted kappa-value of every column (the consensus ``C``).
 
     Parameters
@@ -671,7 +672,7 @@ consensus = weighted_median_col
 # --------------------------------------------------------------------------------------
 
 
-def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
+def col_clip(weights: ArrayLike, consensus: ArrayLike) -> np.ndarray:
     """Clip each column at its consensus: ``min(W_ij, C_j)``.
 
     Parameters
@@ -694,7 +695,7 @@ def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     return out
 
 
-def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
+def validator_trust(clipped_weights: ArrayLike) -> np.ndarray:
     """Row sums of the clipped weights.
 
     Parameters
@@ -721,7 +722,7 @@ def _stake_col_sums(stake, matrix) -> np.ndarray:
     return out
 
 
-def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def rank(active_stake: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     """Stake-weighted column sums of the clipped weights: ``R_j = sum_i S_i W_ij``.
 
     Parameters
@@ -738,7 +739,7 @@ def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
     return _stake_col_sums(active_stake, clipped_weights)
 
 
-def incentive(rank: np.ndarray) -> np.ndarray:
+def incentive(rank: ArrayLike) -> np.ndarray:
     """Normalized rank.
 
     Parameters
@@ -753,7 +754,7 @@ def incentive(rank: np.ndarray) -> np.ndarray:
     return normalize(rank)
 
 
-def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def trust(active_stake: ArrayLike, weights: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     """Historic trust ``R_j / P_j`` with ``P_j = sum_i S_i W_ij`` (0 where ``P_j = 0``).
 
     Parameters
@@ -778,7 +779,7 @@ def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.nda
 
 
 def weights_for_bonds(
-    weights: np.ndarray, clipped_weights: np.ndarray, bonds_penalty: float
+    weights: ArrayLike, clipped_weights: ArrayLike, bonds_penalty: float
 ) -> np.ndarray:
     """``W + beta (W_clipped - W)``; exactly ``W`` at beta 0 and ``W_clipped`` at beta 1.
 
@@ -809,10 +810,10 @@ def weights_for_bonds(
 
 
 def bond_entries(
-    listed: np.ndarray,
-    weights: np.ndarray,
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
+    listed: ArrayLike,
+    weights: ArrayLike,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
     bonds_penalty: float,
 ) -> np.ndarray:
     """Entries of ``W_b`` held in the chain's sparse storage, starting from the listed ones.
@@ -854,7 +855,7 @@ def bond_entries(
     return out
 
 
-def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.ndarray:
+def bonds_reset_mask(block_at_registration: ArrayLike, last_tempo: int) -> np.ndarray:
     """Columns registered since the last epoch: ``last_tempo <= block_at_registration``.
 
     Parameters
@@ -872,9 +873,9 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
 
 
 def alpha_sigmoid(
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    bonds: np.ndarray,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    bonds: ArrayLike,
     alpha_low: float,
     alpha_high: float,
     steepness: float,
@@ -950,7 +951,7 @@ def _ln_odds(alpha: float) -> float:
     return _safe_ln(inverse - 1.0)
 
 
-def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
+def liquid_alpha_v1(consensus: ArrayLike, alpha_low: float, alpha_high: float) -> np.ndarray:
     """Historic liquid alpha: one logistic EMA rate per miner from its consensus.
 
     Quartiles ``c_hi, c_lo`` of ``C`` (numpy's linear method); ``a = b = 0`` when
@@ -992,7 +993,7 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     return out
 
 
-def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
+def load_bonds_yuma2(stored_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 reads its stored bonds column-normalized.
 
     Parameters
@@ -1007,7 +1008,7 @@ def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
     return col_normalize(stored_bonds)
 
 
-def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
+def store_bonds_yuma2(ema_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 stores its bonds column max-upscaled.
 
     Parameters
@@ -1023,9 +1024,9 @@ def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
 
 
 def bonds_ema_yuma2(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    active_stake: np.ndarray,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    active_stake: ArrayLike,
     alpha: float | np.ndarray,
 ) -> np.ndarray:
     """Yuma 2 bonds: ``colnorm(alpha colnorm(W_b * S) + (1 - alpha) B)``.
@@ -1065,7 +1066,7 @@ def bonds_ema_yuma2(
     return col_normalize(mixed)
 
 
-def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> np.ndarray:
+def mat_ema(bonds: ArrayLike, weights_for_bonds: ArrayLike, alpha: float) -> np.ndarray:
     """Plain bonds EMA: ``alpha W_b + (1 - alpha) B``.
 
     Parameters
@@ -1090,10 +1091,10 @@ def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> n
 
 
 def mat_ema_alpha(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    alpha: np.ndarray,
-    entries: np.ndarray | None = None,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    alpha: ArrayLike,
+    entries: ArrayLike | None = None,
 ) -> np.ndarray:
     """Per-element EMA clamped to 1 on the stored entries; other bonds become 0.
 
@@ -1132,7 +1133,7 @@ def _row_dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     )
 
 
-def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
+def dividends_yuma2(ema_bonds: ArrayLike, incentive: ArrayLike) -> np.ndarray:
     """Yuma 2 dividends ``N(B_ema I)``.
 
     Parameters
@@ -1150,7 +1151,7 @@ def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
 
 
 def dividends_yuma3(
-    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+    ema_bonds: ArrayLike, incentive: ArrayLike, active_stake: ArrayLike
 ) -> np.ndarray:
     """Yuma 3 dividends ``N(S_act * (colnorm(B) I))``.
 
@@ -1178,10 +1179,10 @@ def dividends_yuma3(
 
 
 def emission_split(
-    incentive: np.ndarray,
-    dividends: np.ndarray,
-    stake_weights: np.ndarray,
-    active_stake: np.ndarray,
+    incentive: ArrayLike,
+    dividends: ArrayLike,
+    stake_weights: ArrayLike,
+    active_stake: ArrayLike,
     *,
     square: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1250,23 +1251,23 @@ _VARIANTS = ("yuma2", "yuma2_liquid_alpha_v1", "yuma3")
 
 
 def epoch(
-    weights: np.ndarray,
-    stake: np.ndarray,
-    bonds: np.ndarray | None = None,
+    weights: ArrayLike,
+    stake: ArrayLike,
+    bonds: ArrayLike | None = None,
     *,
     params=None,
     variant: str | None = None,
-    active: np.ndarray | None = None,
-    validator_permit: np.ndarray | None = None,
-    last_update: np.ndarray | None = None,
-    block_at_registration: np.ndarray | None = None,
-    commit_block: np.ndarray | None = None,
+    active: ArrayLike | None = None,
+    validator_permit: ArrayLike | None = None,
+    last_update: ArrayLike | None = None,
+    block_at_registration: ArrayLike | None = None,
+    commit_block: ArrayLike | None = None,
     last_tempo: int | None = None,
-    reset_bonds: np.ndarray | None = None,
-    listed: np.ndarray | None = None,
+    reset_bonds: ArrayLike | None = None,
+    listed: ArrayLike | None = None,
     owner_uid: int | None = None,
     stake_threshold: float = 0.0,
-    previous_consensus: np.ndarray | None = None,
+    previous_consensus: ArrayLike | None = None,
     arithmetic: str = "float",
 ) -> dict:
     """Run one epoch of a built-in variant, step by step, the slow way.

@@ -8,7 +8,10 @@ variant's steps -> EpochResult; for the built-ins, one compiled call does it all
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import is_sparse
 from ..ops import _row_normalize_inplace, normalize
@@ -200,7 +203,9 @@ def epoch(
     return run_float(inputs)
 
 
-def _sparse_epoch(weights, stake, bonds, *, arithmetic, **kwargs) -> EpochResult:
+def _sparse_epoch(
+    weights: Any, stake: ArrayLike, bonds: Any, *, arithmetic: str, **kwargs: Any
+) -> EpochResult:
     """:func:`epoch` when ``weights`` or ``bonds`` is a sparse matrix.
 
     The compiled sparse epoch for the built-in variants; the densified inputs for a
@@ -271,17 +276,18 @@ def _frozen(x: np.ndarray) -> np.ndarray:
     """A read-only view: a user's step cannot write into an array the epoch still uses."""
     view = x.view()
     view.flags.writeable = False
-    return view
+    result: np.ndarray = view
+    return result
 
 
-def _own(x) -> np.ndarray:
+def _own(x: object) -> np.ndarray:
     """A step's output as an array the result may hold (a copy when it is a read-only view)."""
     if isinstance(x, np.ndarray) and x.flags.writeable:
         return x
     return np.array(x, dtype=np.float64)
 
 
-def _call_step(var: Variant, step: str, *args):
+def _call_step(var: Variant, step: str, *args: object) -> Any:  # the step's own result type
     """Call one of the variant's steps on read-only views of its array arguments.
 
     A step that writes into an argument (NumPy: "assignment destination is read-only")
@@ -299,7 +305,7 @@ def _call_step(var: Variant, step: str, *args):
         ) from exc
 
 
-def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict:
+def _stepwise_core(inputs: EpochInputs, terms: StakeTerms) -> dict[str, np.ndarray]:
     """Weights to dividends by calling the variant's steps one by one (any variant).
 
     Every step gets read-only views of its array arguments (see :func:`_call_step`).

@@ -18,7 +18,7 @@ the argument.
 Which path runs:
 
 * the built-in variants (``arithmetic="float"``): the compiled sparse epoch
-  (:mod:`yuma.core._sparse_kernel`): O(nnz + n) time and memory, no n x n array. Its
+  (``yuma.core._sparse_kernel``): O(nnz + n) time and memory, no n x n array. Its
   results are the bits of the dense epoch on ``weights.toarray()``, ``bonds.toarray()``
   and ``listed=`` the weights' structure (the sign of a zero aside: ``toarray()`` turns a
   stored ``-0.0`` into ``+0.0``);
@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class CSRMatrix:
     indices: np.ndarray
     data: np.ndarray
     shape: tuple[int, int]
-    row_nonzero: np.ndarray
+    row_nonzero: np.ndarray | None
 
     @property
     def nnz(self) -> int:
@@ -245,6 +246,8 @@ def check_sparse_inputs(
     w = as_csr(weights, "weights", values=values)
     n_rows = w.shape[0]
     raw_stake = as_vector(stake, "stake", length=n_rows)
+    b: CSRMatrix | None
+    bond_rows: np.ndarray | None
     if bonds is None:
         b, bond_rows = None, np.zeros(n_rows, dtype=np.bool_)
     elif not is_sparse(bonds):
@@ -278,7 +281,8 @@ def densify(inputs: EpochInputs) -> EpochInputs:
     -------
     EpochInputs
     """
-    w, b = inputs.weights, inputs.bonds
+    w = cast(CSRMatrix, inputs.weights)  # the sparse path's inputs hold CSRMatrix
+    b = cast("CSRMatrix | None", inputs.bonds)
     return dataclasses.replace(
         inputs, weights=w.toarray(), listed=w.structure(),
         bonds=None if b is None else b.toarray(),
@@ -297,7 +301,10 @@ def _csr_class(like):
     return sparse.csr_matrix if isinstance(like, sparse.spmatrix) else sparse.csr_array
 
 
-def _to_scipy(cls, indptr, indices, data, shape):
+def _to_scipy(
+    cls: Any, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+    shape: tuple[int, int]
+) -> Any:
     """A read-only CSR of ``cls`` on these arrays (int32 indices when they fit)."""
     if indptr[-1] <= _INT32_MAX:
         indptr = indptr.astype(np.int32)
@@ -327,12 +334,13 @@ def sparsified(result: EpochResult, like) -> EpochResult:
     """
     cls = _csr_class(like)
     made: dict[int, object] = {}
-    fields = {}
+    fields: dict[str, Any] = {}
     for name in MATRIX_FIELDS:
         dense = np.ascontiguousarray(getattr(result, name), dtype=np.float64)
         key = id(getattr(result, name))
         if key not in made:
-            made[key] = _to_scipy(cls, *sk.from_dense(dense), dense.shape)
+            ptr, idx, val = sk.from_dense(dense)
+            made[key] = _to_scipy(cls, ptr, idx, val, (dense.shape[0], dense.shape[1]))
         fields[name] = made[key]
     return dataclasses.replace(result, **fields)
 
@@ -357,7 +365,9 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
         in canonical form: the caller then checks them in full (``values=True``), which
         raises or canonicalizes, and runs this again.
     """
-    w, b, params = inputs.weights, inputs.bonds, inputs.params
+    w = cast(CSRMatrix, inputs.weights)  # the sparse path's inputs hold CSRMatrix
+    b = cast("CSRMatrix | None", inputs.bonds)
+    params = inputs.params
     n_rows, n_cols = w.shape
     lu, cb, bar = block_ranks(inputs.last_update, inputs.commit_block,
                               inputs.block_at_registration)
@@ -404,7 +414,9 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
     cls = _csr_class(like)
     shape = (n_rows, n_cols)
 
-    def made(row, idx, val):
+    def made(
+        row: int, idx: np.ndarray, val: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # (scipy copies a view that uses less than half of its buffer.)
         ptr = ptrs[row]
         return ptr, idx[:ptr[-1]], val[:ptr[-1]]
@@ -422,7 +434,7 @@ def run_sparse(code: int, inputs: EpochInputs, like) -> EpochResult | None:
     else:
         stored = None
     ema = _to_scipy(cls, e_ptr, e_idx, e_val, shape)
-    bonds = ema if stored is None else _to_scipy(cls, *stored, shape)
+    bonds = ema if stored is None else _to_scipy(cls, stored[0], stored[1], stored[2], shape)
     return EpochResult(
         variant=inputs.variant.name, active=inputs.active, emission=emission,
         weights=weights, clipped_weights=clipped, weights_for_bonds=w_bonds, ema_bonds=ema,

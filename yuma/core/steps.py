@@ -15,9 +15,10 @@ Chain references are to ``opentensor/subtensor``, ``pallets/subtensor/src/epoch/
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     U64_MAX,
@@ -43,6 +44,9 @@ from ..ops import (
     row_normalize,
 )
 from . import _kernels
+
+if TYPE_CHECKING:
+    from ..params import YumaParams
 
 __all__ = [
     "STAKE_UNIT_BITS",
@@ -91,7 +95,7 @@ _STAKE_SCALE = float(2**STAKE_UNIT_BITS)
 # --------------------------------------------------------------------------------------
 
 
-def stake_units(stake: np.ndarray) -> np.ndarray:
+def stake_units(stake: ArrayLike) -> np.ndarray:
     r"""Integer stake of each participant, in units of ``2**-52`` of their total.
 
     .. math:: q_i = \operatorname{rint}\left(2^{52} \operatorname{fl}(s_i / T)\right),
@@ -115,7 +119,7 @@ def stake_units(stake: np.ndarray) -> np.ndarray:
     return _stake_units(np.ascontiguousarray(stake, dtype=np.float64))
 
 
-def _stake_units(s):
+def _stake_units(s: np.ndarray) -> np.ndarray:
     if _kernels.largest_magnitude(s) >= _SAFE_MAX:
         s = prescale_power_of_two(s)
     total = math.fsum(s.tolist())
@@ -145,7 +149,7 @@ def kappa_units(kappa: float) -> int:
 
 
 def stake_weights(
-    stake: np.ndarray, *, stake_threshold: float = 0.0, owner_uid: int | None = None
+    stake: ArrayLike, *, stake_threshold: float = 0.0, owner_uid: int | None = None
 ) -> np.ndarray:
     r"""Normalized stake after the stake threshold: the chain's ``S``.
 
@@ -175,7 +179,7 @@ def stake_weights(
     return _stake_weights(s, threshold, owner)
 
 
-def _stake_weights(stake, stake_threshold, owner):
+def _stake_weights(stake: np.ndarray, stake_threshold: float, owner: int | None) -> np.ndarray:
     kept = stake >= stake_threshold
     if owner is not None:
         kept[owner] = True
@@ -183,7 +187,7 @@ def _stake_weights(stake, stake_threshold, owner):
 
 
 def validator_permits(
-    stake_weights: np.ndarray, max_allowed_validators: int, *, owner_uid: int | None = None
+    stake_weights: ArrayLike, max_allowed_validators: int, *, owner_uid: int | None = None
 ) -> np.ndarray:
     """New validator permits: the top-k non-zero stakes, plus the subnet owner.
 
@@ -210,14 +214,14 @@ def validator_permits(
     return _validator_permits(s, k, owner)
 
 
-def _validator_permits(stake_weights, k, owner):
+def _validator_permits(stake_weights: np.ndarray, k: int, owner: int | None) -> np.ndarray:
     permits = is_topk_nonzero(stake_weights, k)
     if owner is not None:
         permits[owner] = True
     return permits
 
 
-def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> np.ndarray:
+def activity_mask(last_update: ArrayLike, block: int, activity_cutoff: int) -> np.ndarray:
     """Which validators are active: ``last_update + activity_cutoff >= block``.
 
     Parameters
@@ -239,11 +243,12 @@ def activity_mask(last_update: np.ndarray, block: int, activity_cutoff: int) -> 
     cutoff = np.uint64(as_block(activity_cutoff, "activity_cutoff"))
     # last_update.saturating_add(activity_cutoff), as the chain's u64 arithmetic
     reach = np.where(lu > np.uint64(U64_MAX) - cutoff, np.uint64(U64_MAX), lu + cutoff)
-    return reach >= np.uint64(block)
+    result: np.ndarray = reach >= np.uint64(block)
+    return result
 
 
 def active_stake(
-    stake_weights: np.ndarray, active: np.ndarray, validator_permit: np.ndarray
+    stake_weights: ArrayLike, active: ArrayLike, validator_permit: ArrayLike
 ) -> np.ndarray:
     r"""Stake of the active, permitted validators, normalized: the chain's ``active_stake``.
 
@@ -270,7 +275,7 @@ def active_stake(
     return _active_stake(s, a, p)
 
 
-def _active_stake(stake_weights, active, permit):
+def _active_stake(stake_weights: np.ndarray, active: np.ndarray, permit: np.ndarray) -> np.ndarray:
     return normalize(np.where(active & permit, stake_weights, 0.0))
 
 
@@ -330,12 +335,12 @@ def stake_terms(
 
 def weight_mask(
     shape: tuple[int, int],
-    validator_permit: np.ndarray,
+    validator_permit: ArrayLike,
     *,
     owner_uid: int | None = None,
-    last_update: np.ndarray | None = None,
-    block_at_registration: np.ndarray | None = None,
-    commit_block: np.ndarray | None = None,
+    last_update: ArrayLike | None = None,
+    block_at_registration: ArrayLike | None = None,
+    commit_block: ArrayLike | None = None,
 ) -> np.ndarray:
     """Which weight entries the epoch keeps.
 
@@ -383,7 +388,10 @@ def weight_mask(
     return _weight_mask(n_rows, n_cols, permit, owner, lu, bar, cb)
 
 
-def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block, row_uids=None):
+def _weight_mask(
+    n_rows: int, n_cols: int, permit: np.ndarray, owner: int | None, last_update: np.ndarray | None,
+    bar: np.ndarray | None, commit_block: np.ndarray | None, row_uids: np.ndarray | None = None
+) -> np.ndarray:
     # row_uids: the UIDs of the rows when only some rows of a square matrix are passed
     # (the epoch drops rows that cannot matter); the diagonal is then (k, row_uids[k]).
     keep = np.repeat(permit[:, None], n_cols, axis=1)
@@ -403,7 +411,7 @@ def _weight_mask(n_rows, n_cols, permit, owner, last_update, bar, commit_block, 
     return keep
 
 
-def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def mask_weights(weights: ArrayLike, mask: ArrayLike) -> np.ndarray:
     r"""Apply a :func:`weight_mask` and row-normalize: the epoch's ``weights``.
 
     .. math:: W_{ij} \leftarrow \frac{m_{ij} W_{ij}}{\sum_k m_{ik} W_{ik}}
@@ -431,7 +439,7 @@ def mask_weights(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
-def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float:
+def weighted_median(stake: ArrayLike, score: ArrayLike, kappa: float) -> float:
     r"""Stake-weighted kappa-value of one column: the chain's ``weighted_median``.
 
     Only entries with positive stake take part. With :func:`stake_units` ``q`` and
@@ -465,7 +473,7 @@ def weighted_median(stake: np.ndarray, score: np.ndarray, kappa: float) -> float
     return float(out[0])
 
 
-def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) -> np.ndarray:
+def weighted_median_col(stake: ArrayLike, weights: ArrayLike, kappa: float) -> np.ndarray:
     r"""Stake-weighted kappa-value of every column: the chain's ``weighted_median_col``.
 
     For each column j, over the rows with positive stake (a row with no entry counts as
@@ -503,7 +511,9 @@ def weighted_median_col(stake: np.ndarray, weights: np.ndarray, kappa: float) ->
     return out
 
 
-def _weighted_median_col(stake, weights, kappa, out):
+def _weighted_median_col(
+    stake: np.ndarray, weights: np.ndarray, kappa: float, out: np.ndarray
+) -> None:
     rows, staked = _kernels.positive_rows(stake)
     units = _stake_units(staked)
     need = kappa_units(kappa)
@@ -524,7 +534,7 @@ consensus = weighted_median_col
 # --------------------------------------------------------------------------------------
 
 
-def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
+def col_clip(weights: ArrayLike, consensus: ArrayLike) -> np.ndarray:
     r"""Clip each column at its consensus: :math:`\bar W_{ij} = \min(W_{ij}, C_j)`.
 
     Parameters
@@ -545,7 +555,7 @@ def col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     return _col_clip(w, c)
 
 
-def _col_clip(weights, consensus):
+def _col_clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     clipped = np.empty_like(weights)
     kernel = (
         _kernels.col_clip_parallel
@@ -556,7 +566,7 @@ def _col_clip(weights, consensus):
     return clipped
 
 
-def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
+def validator_trust(clipped_weights: ArrayLike) -> np.ndarray:
     r"""Validator trust: the weight a validator keeps after clipping, :math:`\sum_j \bar W_{ij}`.
 
     Parameters
@@ -573,11 +583,12 @@ def validator_trust(clipped_weights: np.ndarray) -> np.ndarray:
     return _validator_trust(as_matrix(clipped_weights, "clipped_weights", nonnegative=False))
 
 
-def _validator_trust(clipped):
-    return clipped.sum(axis=1)
+def _validator_trust(clipped: np.ndarray) -> np.ndarray:
+    result: np.ndarray = clipped.sum(axis=1)
+    return result
 
 
-def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def rank(active_stake: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     r"""Stake-weighted column sums of the clipped weights.
 
     .. math:: R_j = \sum_i S^{act}_i \bar W_{ij}
@@ -600,7 +611,7 @@ def rank(active_stake: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
     return _stake_weighted_col_sums(w, s)
 
 
-def _stake_weighted_col_sums(matrix, stake):
+def _stake_weighted_col_sums(matrix: np.ndarray, stake: np.ndarray) -> np.ndarray:
     out = np.empty(matrix.shape[1])
     kernel = (
         _kernels.stake_weighted_col_sums_parallel
@@ -611,7 +622,7 @@ def _stake_weighted_col_sums(matrix, stake):
     return out
 
 
-def incentive(rank: np.ndarray) -> np.ndarray:
+def incentive(rank: ArrayLike) -> np.ndarray:
     """Incentive: the normalized rank, ``I = N(R)``.
 
     Parameters
@@ -627,7 +638,7 @@ def incentive(rank: np.ndarray) -> np.ndarray:
     return normalize(as_vector(rank, "rank"))
 
 
-def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.ndarray) -> np.ndarray:
+def trust(active_stake: ArrayLike, weights: ArrayLike, clipped_weights: ArrayLike) -> np.ndarray:
     r"""Historic trust: the share of a miner's stake-weighted support that survives clipping.
 
     .. math::
@@ -655,7 +666,7 @@ def trust(active_stake: np.ndarray, weights: np.ndarray, clipped_weights: np.nda
     return _trust(_stake_weighted_col_sums(c, s), _stake_weighted_col_sums(w, s))
 
 
-def _trust(ranks, preranks):
+def _trust(ranks: np.ndarray, preranks: np.ndarray) -> np.ndarray:
     out = np.zeros_like(ranks)
     nz = preranks != 0.0
     with np.errstate(over="ignore"):  # as vecdiv: inf past the float64 range (never in an
@@ -669,7 +680,7 @@ def _trust(ranks, preranks):
 
 
 def weights_for_bonds(
-    weights: np.ndarray, clipped_weights: np.ndarray, bonds_penalty: float
+    weights: ArrayLike, clipped_weights: ArrayLike, bonds_penalty: float
 ) -> np.ndarray:
     r"""Weights that bonds are built from: :math:`W_b = W + \beta (\bar W - W)`.
 
@@ -695,19 +706,22 @@ def weights_for_bonds(
     return _weights_for_bonds(w, c, beta)
 
 
-def _weights_for_bonds(weights, clipped, beta):
+def _weights_for_bonds(weights: np.ndarray, clipped: np.ndarray, beta: float) -> np.ndarray:
     if beta == 0.0:
-        return weights.copy()
+        result: np.ndarray = weights.copy()
+        return result
     if beta == 1.0:
-        return clipped.copy()
-    return weights + beta * (clipped - weights)
+        result = clipped.copy()
+        return result
+    result = weights + beta * (clipped - weights)
+    return result
 
 
 def bond_entries(
-    listed: np.ndarray,
-    weights: np.ndarray,
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
+    listed: ArrayLike,
+    weights: ArrayLike,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
     bonds_penalty: float,
 ) -> np.ndarray:
     """Entries of ``W_b`` that the chain's sparse storage holds.
@@ -745,15 +759,18 @@ def bond_entries(
     return _bond_entries(lst, w, c, wb, beta)
 
 
-def _bond_entries(listed, weights, consensus, wb, beta):
+def _bond_entries(
+    listed: np.ndarray, weights: np.ndarray, consensus: np.ndarray, wb: np.ndarray, beta: float
+) -> np.ndarray:
     if beta == 0.0:
-        return listed.copy()
+        result: np.ndarray = listed.copy()
+        return result
     if beta == 1.0:
         return listed & ~((consensus[None, :] < weights) & (consensus[None, :] <= 0.0))
     return listed & (wb > 0.0)
 
 
-def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.ndarray:
+def bonds_reset_mask(block_at_registration: ArrayLike, last_tempo: int) -> np.ndarray:
     """Columns whose bonds are reset: UIDs registered since the last epoch.
 
     Parameters
@@ -769,11 +786,12 @@ def bonds_reset_mask(block_at_registration: np.ndarray, last_tempo: int) -> np.n
         ``last_tempo <= block_at_registration`` (chain: ``get_bonds_sparse`` masking).
     """
     bar = as_block_vector(block_at_registration, "block_at_registration", length=None)
-    return np.uint64(as_block(last_tempo, "last_tempo")) <= bar
+    result: np.ndarray = np.uint64(as_block(last_tempo, "last_tempo")) <= bar
+    return result
 
 
 def liquid_alpha_consensus(
-    consensus: np.ndarray, previous_consensus: np.ndarray | None, params
+    consensus: np.ndarray, previous_consensus: np.ndarray | None, params: YumaParams
 ) -> np.ndarray:
     r"""The consensus that the liquid-alpha sigmoid reads (``LiquidAlphaConsensusMode``).
 
@@ -809,13 +827,14 @@ def liquid_alpha_consensus(
     out = consensus.copy()
     m = min(len(previous_consensus), len(out))
     out[:m] = previous_consensus[:m]
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def alpha_sigmoid(
-    consensus: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    bonds: np.ndarray,
+    consensus: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    bonds: ArrayLike,
     alpha_low: float,
     alpha_high: float,
     steepness: float,
@@ -831,7 +850,7 @@ def alpha_sigmoid(
 
     A validator buying above consensus, or selling faster than its bond, moves its bond at
     a higher rate. The exponent is clamped to +-20 as the chain's ``exp_safe`` does.
-    :math:`e^x` is :func:`yuma.core._exp.exp` (within 1 ulp, the same bits on every machine,
+    :math:`e^x` is ``yuma.core._exp.exp`` (within 1 ulp, the same bits on every machine,
     no math library), as in the fused bond EMA, so both give the same rates.
 
     Parameters
@@ -862,7 +881,10 @@ def alpha_sigmoid(
     return _alpha_sigmoid(c, wb, b, lo, hi, as_real_scalar(steepness, "steepness"))
 
 
-def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
+def _alpha_sigmoid(
+    consensus: np.ndarray, wb: np.ndarray, bonds: np.ndarray, low: float, high: float,
+    steepness: float
+) -> np.ndarray:
     # The kernel shares its per-element function with the fused EMA (the same bits).
     out = np.empty_like(wb)
     kernel = (
@@ -874,7 +896,7 @@ def _alpha_sigmoid(consensus, wb, bonds, low, high, steepness):
     return out
 
 
-def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) -> np.ndarray:
+def liquid_alpha_v1(consensus: ArrayLike, alpha_low: float, alpha_high: float) -> np.ndarray:
     r"""Historic liquid alpha (2024-07 to 2025-05): one EMA rate per miner from its consensus.
 
     With :math:`c_{hi}, c_{lo}` the 0.75 and 0.25 quantiles of ``C`` (linear interpolation):
@@ -889,7 +911,7 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     ``clamp(1/2, alpha_low, alpha_high)``. A logarithm of a non-positive number (an alpha
     bound of 1) counts as 0, as the chain's ``safe_ln`` does, and ``a`` and ``b`` saturate
     at :math:`\pm 2^{31}` (the I32F32 range) when the quantile gap is tiny. :math:`e^x` is
-    :func:`yuma.core._exp.exp` (within 1 ulp, machine-independent; inf above 709.78).
+    ``yuma.core._exp.exp`` (within 1 ulp, machine-independent; inf above 709.78).
 
     Parameters
     ----------
@@ -911,9 +933,10 @@ def liquid_alpha_v1(consensus: np.ndarray, alpha_low: float, alpha_high: float) 
     return _liquid_alpha_v1(c, lo, hi)
 
 
-def _liquid_alpha_v1(consensus, low, high):
+def _liquid_alpha_v1(consensus: np.ndarray, low: float, high: float) -> np.ndarray:
     if consensus.shape[0] == 0:
-        return consensus.copy()
+        result: np.ndarray = consensus.copy()
+        return result
     c_high = float(np.quantile(consensus, 0.75))
     c_low = float(np.quantile(consensus, 0.25))
     if c_high <= c_low or low == 0.0 or high == 0.0:
@@ -932,7 +955,7 @@ def _liquid_alpha_v1(consensus, low, high):
 _I32F32_LIMIT = float(2**31)
 
 
-def _safe_ln(x):
+def _safe_ln(x: float) -> float:
     return math.log(x) if x > 0.0 else 0.0
 
 
@@ -948,7 +971,7 @@ def _ln_odds(alpha: float) -> float:
     return _safe_ln(inverse - 1.0)
 
 
-def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
+def load_bonds_yuma2(stored_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 reads its stored (column max-upscaled) bonds column-normalized.
 
     Parameters
@@ -964,7 +987,7 @@ def load_bonds_yuma2(stored_bonds: np.ndarray) -> np.ndarray:
     return col_normalize(as_matrix(stored_bonds, "stored_bonds"))
 
 
-def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
+def store_bonds_yuma2(ema_bonds: ArrayLike) -> np.ndarray:
     """Yuma 2 stores its bonds column max-upscaled (each column's maximum becomes 1).
 
     Parameters
@@ -981,9 +1004,9 @@ def store_bonds_yuma2(ema_bonds: np.ndarray) -> np.ndarray:
 
 
 def bonds_ema_yuma2(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    active_stake: np.ndarray,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    active_stake: ArrayLike,
     alpha: float | np.ndarray,
 ) -> np.ndarray:
     r"""Yuma 2 bonds: a column-normalized EMA of the stake-weighted bond weights.
@@ -1019,7 +1042,7 @@ def bonds_ema_yuma2(
     return _bonds_ema_yuma2(b, wb, s, a)
 
 
-def _as_alpha(alpha, n_cols):
+def _as_alpha(alpha: object, n_cols: int) -> float | np.ndarray:
     if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
         alpha = alpha[()]
     if not isinstance(alpha, (list, tuple, np.ndarray)):
@@ -1030,12 +1053,14 @@ def _as_alpha(alpha, n_cols):
     return a
 
 
-def _bonds_ema_yuma2(bonds, wb, active_stake, alpha):
+def _bonds_ema_yuma2(
+    bonds: np.ndarray, wb: np.ndarray, active_stake: np.ndarray, alpha: float | np.ndarray
+) -> np.ndarray:
     delta = col_normalize(wb * active_stake[:, None])
     return col_normalize(alpha * delta + (1.0 - alpha) * bonds)
 
 
-def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> np.ndarray:
+def mat_ema(bonds: ArrayLike, weights_for_bonds: ArrayLike, alpha: float) -> np.ndarray:
     r"""Plain bonds EMA (Yuma 3 without liquid alpha): :math:`B' = \alpha W_b + (1-\alpha) B`.
 
     Parameters
@@ -1057,15 +1082,15 @@ def mat_ema(bonds: np.ndarray, weights_for_bonds: np.ndarray, alpha: float) -> n
     return _mat_ema(b, wb, as_unit_interval(alpha, "alpha"))
 
 
-def _mat_ema(bonds, wb, alpha):
+def _mat_ema(bonds: np.ndarray, wb: np.ndarray, alpha: float) -> np.ndarray:
     return alpha * wb + (1.0 - alpha) * bonds
 
 
 def mat_ema_alpha(
-    bonds: np.ndarray,
-    weights_for_bonds: np.ndarray,
-    alpha: np.ndarray,
-    entries: np.ndarray | None = None,
+    bonds: ArrayLike,
+    weights_for_bonds: ArrayLike,
+    alpha: ArrayLike,
+    entries: ArrayLike | None = None,
 ) -> np.ndarray:
     r"""Bonds EMA with a rate per element, clamped to 1 (Yuma 3 with liquid alpha).
 
@@ -1100,14 +1125,17 @@ def mat_ema_alpha(
     return _mat_ema_alpha(b, wb, a, e)
 
 
-def _mat_ema_alpha(bonds, wb, alpha, entries):
+def _mat_ema_alpha(
+    bonds: np.ndarray, wb: np.ndarray, alpha: np.ndarray, entries: np.ndarray | None
+) -> np.ndarray:
     out = np.minimum(1.0, (1.0 - alpha) * bonds + np.maximum(0.0, alpha * wb))
     if entries is not None:
         out[~entries] = 0.0
-    return out
+    result: np.ndarray = out
+    return result
 
 
-def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
+def dividends_yuma2(ema_bonds: ArrayLike, incentive: ArrayLike) -> np.ndarray:
     r"""Yuma 2 dividends: :math:`D = N(B^{ema} I)`.
 
     Parameters
@@ -1127,7 +1155,7 @@ def dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
     return _dividends_yuma2(b, i)
 
 
-def _row_dot(matrix, vector):
+def _row_dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     # Row sums of a product, left to right, in a kernel: deterministic (no BLAS threading).
     out = np.empty(matrix.shape[0])
     kernel = (
@@ -1139,12 +1167,12 @@ def _row_dot(matrix, vector):
     return out
 
 
-def _dividends_yuma2(ema_bonds, incentive):
+def _dividends_yuma2(ema_bonds: np.ndarray, incentive: np.ndarray) -> np.ndarray:
     return normalize(_row_dot(ema_bonds, incentive))
 
 
 def dividends_yuma3(
-    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+    ema_bonds: ArrayLike, incentive: ArrayLike, active_stake: ArrayLike
 ) -> np.ndarray:
     r"""Yuma 3 dividends: :math:`D = N\bigl(S^{act} \odot (\operatorname{colnorm}(B') I)\bigr)`.
 
@@ -1168,12 +1196,16 @@ def dividends_yuma3(
     return _dividends_yuma3(b, i, s)
 
 
-def _dividends_yuma3(ema_bonds, incentive, active_stake):
+def _dividends_yuma3(
+    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+) -> np.ndarray:
     rows = np.arange(ema_bonds.shape[0])
     return normalize(active_stake * _colnorm_dot(ema_bonds, ema_bonds.sum(axis=0), incentive, rows))
 
 
-def _colnorm_dot(bonds, col_sums, incentive, rows):
+def _colnorm_dot(
+    bonds: np.ndarray, col_sums: np.ndarray, incentive: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     r"""``(colnorm(B) I)_r = sum_j B_rj (I_j / colsum_j)`` for ``r`` in ``rows`` (0 elsewhere).
 
     No normalized matrix is formed: the incentive is divided by the column sums once. A
@@ -1201,7 +1233,10 @@ def _colnorm_dot(bonds, col_sums, incentive, rows):
     return out
 
 
-def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
+def _liquid_alpha_ema(
+    bonds: np.ndarray, wb: np.ndarray, consensus: np.ndarray, low: float, high: float,
+    steepness: float, entries: np.ndarray | None
+) -> np.ndarray:
     # Fused alpha_sigmoid + mat_ema_alpha: no alpha matrix.
     out = np.empty_like(wb)
     use_entries = entries is not None
@@ -1221,10 +1256,10 @@ def _liquid_alpha_ema(bonds, wb, consensus, low, high, steepness, entries):
 
 
 def emission_split(
-    incentive: np.ndarray,
-    dividends: np.ndarray,
-    stake_weights: np.ndarray,
-    active_stake: np.ndarray,
+    incentive: ArrayLike,
+    dividends: ArrayLike,
+    stake_weights: ArrayLike,
+    active_stake: ArrayLike,
     *,
     square: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1268,7 +1303,10 @@ def emission_split(
     return _emission_split(i, d, s, sa, square)
 
 
-def _emission_split(incentive, dividends, stake_weights, active_stake, square):
+def _emission_split(
+    incentive: np.ndarray, dividends: np.ndarray, stake_weights: np.ndarray,
+    active_stake: np.ndarray, square: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     combined = incentive + dividends if square else np.concatenate([dividends, incentive])
     total = combined.sum()
     if total > 0.0:

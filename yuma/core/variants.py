@@ -44,6 +44,20 @@ from . import steps
 if TYPE_CHECKING:
     from ..params import YumaParams
 
+# The signatures of the steps (see the module docstring).
+ConsensusStep = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
+ClipStep = Callable[[np.ndarray, np.ndarray], np.ndarray]
+WeightsForBondsStep = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
+BondsStorageStep = Callable[[np.ndarray], np.ndarray]
+UpdateBondsStep = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", "YumaParams"], np.ndarray
+]
+DividendsStep = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+EmissionSplitStep = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool],
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+]
+
 __all__ = [
     "Variant",
     "VARIANTS",
@@ -72,17 +86,19 @@ emission_split : callable
     """
 
     name: str
-    consensus: Callable
-    clip: Callable
-    weights_for_bonds: Callable
-    load_bonds: Callable
-    update_bonds: Callable
-    store_bonds: Callable
-    dividends: Callable
-    emission_split: Callable
+    consensus: ConsensusStep
+    clip: ClipStep
+    weights_for_bonds: WeightsForBondsStep
+    load_bonds: BondsStorageStep
+    update_bonds: UpdateBondsStep
+    store_bonds: BondsStorageStep
+    dividends: DividendsStep
+    emission_split: EmissionSplitStep
 
 
-def stake_weighted_median(active_stake, weights, kappa):
+def stake_weighted_median(
+    active_stake: np.ndarray, weights: np.ndarray, kappa: float
+) -> np.ndarray:
     """Consensus by the chain's stake-weighted kappa-value per column.
 
     Parameters
@@ -104,7 +120,7 @@ def stake_weighted_median(active_stake, weights, kappa):
     return out
 
 
-def clip_at_consensus(weights, consensus):
+def clip_at_consensus(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
     """Clip each column at its consensus (see :func:`yuma.col_clip`).
 
     Parameters
@@ -122,7 +138,9 @@ def clip_at_consensus(weights, consensus):
     return steps._col_clip(weights, consensus)
 
 
-def interpolate_bond_weights(weights, clipped_weights, bonds_penalty):
+def interpolate_bond_weights(
+    weights: np.ndarray, clipped_weights: np.ndarray, bonds_penalty: float
+) -> np.ndarray:
     """``W_b = W + beta (W_clipped - W)`` (see :func:`yuma.weights_for_bonds`).
 
     Parameters
@@ -139,7 +157,7 @@ def interpolate_bond_weights(weights, clipped_weights, bonds_penalty):
     return steps._weights_for_bonds(weights, clipped_weights, bonds_penalty)
 
 
-def identity_bonds(stored_bonds):
+def identity_bonds(stored_bonds: np.ndarray) -> np.ndarray:
     """Yuma 3 uses its stored bonds as they are (absolute proportions).
 
     Parameters
@@ -152,10 +170,14 @@ def identity_bonds(stored_bonds):
     numpy.ndarray
         The same values (a copy).
     """
-    return stored_bonds.copy()
+    result: np.ndarray = stored_bonds.copy()
+    return result
 
 
-def yuma2_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params):
+def yuma2_update_bonds(
+    bonds: np.ndarray, weights_for_bonds: np.ndarray, active_stake: np.ndarray,
+    consensus: np.ndarray, entries: np.ndarray | None, params: YumaParams
+) -> np.ndarray:
     """Yuma 2 bond EMA with the fixed rate ``1 - bonds_moving_average``.
 
     Liquid alpha is ignored on this path, as on the chain at HEAD.
@@ -174,8 +196,9 @@ def yuma2_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entrie
 
 
 def yuma2_liquid_alpha_v1_update_bonds(
-    bonds, weights_for_bonds, active_stake, consensus, entries, params
-):
+    bonds: np.ndarray, weights_for_bonds: np.ndarray, active_stake: np.ndarray,
+    consensus: np.ndarray, entries: np.ndarray | None, params: YumaParams
+) -> np.ndarray:
     """Yuma 2 bond EMA with the historic per-miner liquid alpha (when ``liquid_alpha``).
 
     As on the chain then: liquid alpha applies when some ``C_j != 0`` and the 0.75 and 0.25
@@ -191,7 +214,7 @@ def yuma2_liquid_alpha_v1_update_bonds(
     numpy.ndarray
         Column-normalized EMA bonds.
     """
-    alpha = params.ema_alpha
+    alpha: float | np.ndarray = params.ema_alpha
     if params.liquid_alpha and np.any(consensus != 0.0):
         c_high = float(np.quantile(consensus, 0.75))
         c_low = float(np.quantile(consensus, 0.25))
@@ -200,7 +223,10 @@ def yuma2_liquid_alpha_v1_update_bonds(
     return steps._bonds_ema_yuma2(bonds, weights_for_bonds, active_stake, alpha)
 
 
-def yuma3_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entries, params):
+def yuma3_update_bonds(
+    bonds: np.ndarray, weights_for_bonds: np.ndarray, active_stake: np.ndarray,
+    consensus: np.ndarray, entries: np.ndarray | None, params: YumaParams
+) -> np.ndarray:
     """Yuma 3 bond EMA: per-element liquid alpha 2 when on and some ``C_j != 0``.
 
     With liquid alpha: :func:`yuma.alpha_sigmoid` then :func:`yuma.mat_ema_alpha` over the
@@ -230,7 +256,9 @@ def yuma3_update_bonds(bonds, weights_for_bonds, active_stake, consensus, entrie
     return steps._mat_ema(bonds, weights_for_bonds, params.ema_alpha)
 
 
-def yuma2_dividends(ema_bonds, incentive, active_stake):
+def yuma2_dividends(
+    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+) -> np.ndarray:
     """Yuma 2 dividends ``N(B_ema I)`` (see :func:`yuma.dividends_yuma2`).
 
     Parameters
@@ -245,7 +273,9 @@ def yuma2_dividends(ema_bonds, incentive, active_stake):
     return steps._dividends_yuma2(ema_bonds, incentive)
 
 
-def yuma3_dividends(ema_bonds, incentive, active_stake):
+def yuma3_dividends(
+    ema_bonds: np.ndarray, incentive: np.ndarray, active_stake: np.ndarray
+) -> np.ndarray:
     """Yuma 3 dividends ``N(S_act * (colnorm(B') I))`` (see :func:`yuma.dividends_yuma3`).
 
     Parameters
@@ -260,7 +290,10 @@ def yuma3_dividends(ema_bonds, incentive, active_stake):
     return steps._dividends_yuma3(ema_bonds, incentive, active_stake)
 
 
-def chain_emission_split(incentive, dividends, stake, active_stake, square):
+def chain_emission_split(
+    incentive: np.ndarray, dividends: np.ndarray, stake: np.ndarray, active_stake: np.ndarray,
+    square: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Emission shares with the chain's zero-emission fallback (:func:`yuma.emission_split`).
 
     Parameters
@@ -277,7 +310,7 @@ def chain_emission_split(incentive, dividends, stake, active_stake, square):
     return steps._emission_split(incentive, dividends, stake, active_stake, square)
 
 
-def yuma2_load_bonds(stored_bonds):
+def yuma2_load_bonds(stored_bonds: np.ndarray) -> np.ndarray:
     """Yuma 2 reads its stored bonds column-normalized (see :func:`yuma.load_bonds_yuma2`).
 
     Parameters
@@ -292,7 +325,7 @@ def yuma2_load_bonds(stored_bonds):
     return ops.col_normalize(stored_bonds)
 
 
-def yuma2_store_bonds(ema_bonds):
+def yuma2_store_bonds(ema_bonds: np.ndarray) -> np.ndarray:
     """Yuma 2 stores its bonds column max-upscaled (see :func:`yuma.store_bonds_yuma2`).
 
     Parameters
@@ -395,12 +428,15 @@ def get_variant(variant: str | Variant | None, params: YumaParams) -> Variant:
     ValueError
         For an unknown name.
     """
+    # The registry holds Variants; it is typed dict[str, Any] because it sits below them.
     if variant is None:
-        return VARIANTS[params.variant]
+        named: Variant = VARIANTS[params.variant]
+        return named
     if isinstance(variant, Variant):
         return variant
     if isinstance(variant, str) and variant in VARIANTS:
-        return VARIANTS[variant]
+        named = VARIANTS[variant]
+        return named
     raise ValueError(f"variant must be a Variant or one of {sorted(VARIANTS)}, got {variant!r}")
 
 
@@ -450,7 +486,7 @@ def validate_variant(value: Any, what: str = "variant") -> Variant:
     return value
 
 
-def variant(name: str, base: Variant | str = YUMA3, **steps: Callable) -> Variant:
+def variant(name: str, base: Variant | str = YUMA3, **steps: Callable[..., Any]) -> Variant:
     """A new variant: ``base`` with some steps replaced, under a new name.
 
     ``yuma.variant("mine", base=yuma.YUMA3, update_bonds=f)`` is
@@ -497,7 +533,8 @@ def variant(name: str, base: Variant | str = YUMA3, **steps: Callable) -> Varian
     if isinstance(base, str):
         if base not in VARIANTS:
             raise ValueError(f"base must be a Variant or one of {sorted(VARIANTS)}, got {base!r}")
-        base = VARIANTS[base]
+        registered: Variant = VARIANTS[base]
+        base = registered
     validate_variant(base, "base")
     unknown = sorted(set(steps) - set(STEP_NAMES))
     if unknown:

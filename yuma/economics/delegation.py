@@ -286,6 +286,8 @@ def nominator_split(
         if total > _I64_MAX:
             raise ValueError("sum of stakes must be below 2**63 for rule='pre_dtao'")
         proportion = fx64.i64f64_checked_div(fx64.i64f64_from_int(t), fx64.i64f64_from_int(65535))
+        if proportion is None:  # pragma: no cover (t <= 65535: the quotient is at most 1)
+            raise ArithmeticError("take / 65535 failed")
         take_rao = fx64.fixed64_to_u64(fx64.i64f64_mul(proportion, fx64.i64f64_from_int(a)))
         rest = a - take_rao
         shares = []

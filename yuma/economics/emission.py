@@ -98,8 +98,8 @@ def _residual_bits(issuance: int) -> int | None:
         return None
     two_half = I96F32.mul(I96F32.from_float(2.0), I96F32.from_float(_HALF_SUPPLY_F64))
     ratio = I96F32.checked_div(x, two_half)
-    denominator = I96F32.checked_sub(I96F32.one, ratio)
-    inverse = I96F32.checked_div(I96F32.one, denominator)
+    denominator = None if ratio is None else I96F32.checked_sub(I96F32.one, ratio)
+    inverse = None if denominator is None else I96F32.checked_div(I96F32.one, denominator)
     if ratio is None or denominator is None or inverse is None:  # pragma: no cover
         raise ArithmeticError("Logarithm calculation failed")
     return _log2_i96f32(inverse)

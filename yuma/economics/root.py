@@ -58,9 +58,10 @@ def _exp_i64f64(x: int) -> int:
         raise OverflowError("exp: overflow")
     term = x
     for i in range(2, I64F64.frac):
-        term = I64F64.checked_mul(term, x)
-        if term is None:
+        product = I64F64.checked_mul(term, x)
+        if product is None:
             raise OverflowError("exp: overflow")
+        term = product
         term = term // i  # checked_div by from_num(i): truncation, term >= 0
         result += term
         if not I64F64.in_range(result):

@@ -8,32 +8,33 @@ be a NumPy array, a list, or a torch tensor (read through ``.detach()``, ``.cpu(
 **bittensor 10.x** ``Metagraph`` (``bittensor.core.metagraph``; NumPy arrays, or
 ``torch.nn.Parameter`` under ``USE_TORCH=1``), read by :func:`read_metagraph10`:
 
-========================  ===========================================================
-attribute                 content and unit
-========================  ===========================================================
-``n``, ``block``          0-d (after ``sync``) or 1-element int64 arrays
-``uids``                  int64, 0 .. n-1
-``hotkeys``               list of ss58 strings (from the axons)
-``S`` (``stake``)         float32, total stake per UID in TAO / alpha units
-                          (``get_subnet_state``'s ``total_stake`` ``.tao``)
-``AS``, ``TS``            float32 alpha stake; root TAO stake **times 0.18**
-                          (``ROOT_TAO_STAKE_WEIGHT``): ``TS`` is not read
-``W``                     float32 (n, n): each stored u16 row divided by its sum
-``B``                     raw stored u16 bonds (int64, or float32 without torch)
-``C``, ``I``, ``D``,      float32, u16 / 65535 (consensus, incentive, dividends,
-``Tv``                    validator trust); ``R``, ``T`` are documented but not set
-``E``                     float32 emission, rao / 1e9
-``active``                int64 0/1; ``validator_permit`` bool; ``last_update`` int64
-``block_at_registration`` list of int (only after a sync with metagraph info)
-``hparams``               ``MetagraphInfoParams``: ``kappa`` the raw u16 (typed float),
-                          ``alpha_low`` / ``alpha_high`` u16 / 65535,
-                          ``bonds_moving_avg`` the per-million integer **divided by**
-                          ``u64::MAX`` (so 900000 reads 4.88e-14), ``max_validators``,
-                          ``activity_cutoff``, ``commit_reveal_period``,
-                          ``commit_reveal_weights_enabled``, ``liquid_alpha_enabled``,
-                          ``tempo``; no bonds penalty, steepness or Yuma version
-``tempo``, ``last_step``, ``owner_hotkey``  subnet fields from the metagraph info
-========================  ===========================================================
+==========================  ===========================================================
+attribute                   content and unit
+==========================  ===========================================================
+``n``, ``block``            0-d (after ``sync``) or 1-element int64 arrays
+``uids``                    int64, 0 .. n-1
+``hotkeys``                 list of ss58 strings (from the axons)
+``S`` (``stake``)           float32, total stake per UID in TAO / alpha units
+                            (``get_subnet_state``'s ``total_stake`` ``.tao``)
+``AS``, ``TS``              float32 alpha stake; root TAO stake **times 0.18**
+                            (``ROOT_TAO_STAKE_WEIGHT``): ``TS`` is not read
+``W``                       float32 (n, n): each stored u16 row divided by its sum
+``B``                       raw stored u16 bonds (int64, or float32 without torch)
+``C``, ``I``, ``D``,        float32, u16 / 65535 (consensus, incentive, dividends,
+``Tv``                      validator trust); ``R``, ``T`` are documented but not set
+``E``                       float32 emission, rao / 1e9
+``active``                  int64 0/1; ``validator_permit`` bool; ``last_update`` int64
+``block_at_registration``   list of int (only after a sync with metagraph info)
+``hparams``                 ``MetagraphInfoParams``: ``kappa`` the raw u16 (typed float),
+                            ``alpha_low`` / ``alpha_high`` u16 / 65535,
+                            ``bonds_moving_avg`` the per-million integer **divided by**
+                            ``u64::MAX`` (so 900000 reads 4.88e-14), ``max_validators``,
+                            ``activity_cutoff``, ``commit_reveal_period``,
+                            ``commit_reveal_weights_enabled``, ``liquid_alpha_enabled``,
+                            ``tempo``; no bonds penalty, steepness or Yuma version
+``tempo``, ``last_step``    subnet fields from the metagraph info
+``owner_hotkey``            the subnet owner's hotkey, from the metagraph info
+==========================  ===========================================================
 
 **bittensor 11.x** ``Metagraph`` (``bittensor.metagraph``, a dataclass), read by
 :func:`read_metagraph11`: ``netuid``, ``mechid``, ``block``, ``tempo``, ``last_step``,
@@ -60,6 +61,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -128,7 +130,7 @@ def _fail(source: str, name: str, problem: str) -> ValueError:
     return ValueError(f"{source}: {name}: {problem}")
 
 
-def _get(obj, name: str):
+def _get(obj: object, name: str) -> Any:  # an SDK attribute, of whatever type it has
     """``obj.name`` or ``obj[name]``; None when absent (a property that raises counts)."""
     if isinstance(obj, Mapping):
         return obj.get(name)
@@ -138,7 +140,7 @@ def _get(obj, name: str):
         return None
 
 
-def _as_array(value, name: str, source: str) -> np.ndarray | None:
+def _as_array(value: object, name: str, source: str) -> np.ndarray | None:
     """A NumPy array of an attribute: NumPy, list, or torch tensor (without importing it)."""
     if value is None:
         return None
@@ -163,10 +165,12 @@ def _as_array(value, name: str, source: str) -> np.ndarray | None:
     return arr
 
 
-def _scalar_int(value, name: str, source: str) -> int | None:
+def _scalar_int(value: object, name: str, source: str) -> int | None:
     if value is None:
         return None
     arr = _as_array(value, name, source)
+    if arr is None:  # not reached: only None reads as None
+        return None
     if arr.size != 1:
         raise _fail(source, name, f"must be one integer, got shape {arr.shape}")
     v = arr.reshape(-1)[0]
@@ -180,13 +184,13 @@ def _scalar_int(value, name: str, source: str) -> int | None:
     return int(v)
 
 
-def _length(arr: np.ndarray | list, name: str, source: str, n: int) -> None:
+def _length(arr: np.ndarray | list[Any], name: str, source: str, n: int) -> None:
     got = len(arr)
     if got != n:
         raise _fail(source, name, f"has length {got}, but the metagraph has n = {n} UIDs")
 
 
-def _u16_scores(value, name: str, source: str, n: int) -> np.ndarray | None:
+def _u16_scores(value: object, name: str, source: str, n: int) -> np.ndarray | None:
     """Scores given as u16 / 65535 floats back to the stored u16 (exact for float32)."""
     arr = _as_array(value, name, source)
     if arr is None or (arr.size == 0 and n > 0):
@@ -202,7 +206,7 @@ def _u16_scores(value, name: str, source: str, n: int) -> np.ndarray | None:
     return np.rint(x * U16_MAX).astype(np.uint16)
 
 
-def _tao_vector(value, name: str, source: str, n: int) -> np.ndarray | None:
+def _tao_vector(value: object, name: str, source: str, n: int) -> np.ndarray | None:
     arr = _as_array(value, name, source)
     if arr is None or (arr.size == 0 and n > 0):
         return None
@@ -212,7 +216,7 @@ def _tao_vector(value, name: str, source: str, n: int) -> np.ndarray | None:
     return tao_to_rao(arr, name=name, source=source)
 
 
-def _vector(value, name: str, source: str, n: int) -> np.ndarray | None:
+def _vector(value: object, name: str, source: str, n: int) -> np.ndarray | None:
     arr = _as_array(value, name, source)
     if arr is None or (arr.size == 0 and n > 0):
         return None
@@ -222,7 +226,7 @@ def _vector(value, name: str, source: str, n: int) -> np.ndarray | None:
     return arr
 
 
-def _square(value, name: str, source: str, n: int) -> np.ndarray | None:
+def _square(value: object, name: str, source: str, n: int) -> np.ndarray | None:
     arr = _as_array(value, name, source)
     if arr is None or arr.size == 0:
         return None
@@ -237,15 +241,15 @@ def _square(value, name: str, source: str, n: int) -> np.ndarray | None:
 # --------------------------------------------------------------------------------------
 
 
-def _is_int(v) -> bool:
+def _is_int(v: object) -> bool:
     return is_integer(v) and not isinstance(v, (bool, np.bool_))
 
 
-def _is_float(v) -> bool:
+def _is_float(v: object) -> bool:
     return isinstance(v, (float, np.floating))
 
 
-def _integral(v, where: str, source: str) -> int:
+def _integral(v: Any, where: str, source: str) -> int:
     if _is_int(v):
         return int(v)
     if _is_float(v) and np.isfinite(v) and float(v) == int(v):
@@ -253,7 +257,7 @@ def _integral(v, where: str, source: str) -> int:
     raise _fail(source, where, f"must be an integer, got {v!r}")
 
 
-def _convert(kind: str, v, where: str, source: str):
+def _convert(kind: str, v: Any, where: str, source: str) -> int | bool | str:
     if kind == "int":
         return _integral(v, where, source)
     if kind == "i16":
@@ -307,8 +311,8 @@ def _convert(kind: str, v, where: str, source: str):
     raise AssertionError(kind)
 
 
-def chain_hyperparameters(hparams, *, source: str = "<hyperparameters>",
-                          **overrides) -> ChainHyperparameters:
+def chain_hyperparameters(hparams: object, *, source: str = "<hyperparameters>",
+                          **overrides: Any) -> ChainHyperparameters:
     r"""The chain's integer hyperparameters from an SDK's, whichever unit it used.
 
     Names are the SDKs' (:data:`SDK_HYPERPARAMETERS`; this package's own field names are
@@ -354,8 +358,8 @@ def chain_hyperparameters(hparams, *, source: str = "<hyperparameters>",
     (32767, 900000, 58982, 'null')
     """
     table = {**SDK_HYPERPARAMETERS, **_OWN_NAMES}
-    out: dict = {}
-    given_by: dict = {}
+    out: dict[str, Any] = {}
+    given_by: dict[str, tuple[int, str]] = {}
     if isinstance(hparams, (str, bytes, int, float, complex, list, tuple, np.ndarray, np.generic)):
         raise ValueError(f"{source}: hparams must be a mapping or an object with "
                          f"hyperparameter attributes, got {type(hparams).__name__}")
@@ -384,7 +388,7 @@ def chain_hyperparameters(hparams, *, source: str = "<hyperparameters>",
 # --------------------------------------------------------------------------------------
 
 
-def _first(obj, *names):
+def _first(obj: object, *names: str) -> tuple[str, Any]:
     for name in names:
         v = _get(obj, name)
         if v is not None:
@@ -392,7 +396,7 @@ def _first(obj, *names):
     return names[0], None
 
 
-def read_metagraph10(metagraph, *, hyperparameters=None,
+def read_metagraph10(metagraph: object, *, hyperparameters: object = None,
                      source: str = "<metagraph>") -> SubnetSnapshot:
     r"""Read a bittensor 10.x ``Metagraph`` (NumPy or torch attributes) into a snapshot.
 
@@ -453,7 +457,7 @@ def read_metagraph10(metagraph, *, hyperparameters=None,
     if weights is not None:
         weights = _checked_weights(weights, w_name, source)
 
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     a_name, alpha = _first(metagraph, "AS", "alpha_stake")
     fields["alpha_stake_rao"] = _tao_vector(alpha, a_name, source, n)
     for name in ("validator_permit", "active", "last_update", "block_at_registration"):
@@ -481,7 +485,7 @@ def read_metagraph10(metagraph, *, hyperparameters=None,
         stake_rao=stake_rao,
         weights=weights,
         bonds_u16=bonds,
-        hotkeys=hotkeys,
+        hotkeys=None if hotkeys is None else tuple(hotkeys),
         netuid=_scalar_int(_get(metagraph, "netuid"), "netuid", source),
         mechid=_scalar_int(_get(metagraph, "mechid"), "mechid", source) or 0,
         block=_scalar_int(_get(metagraph, "block"), "block", source),
@@ -511,7 +515,7 @@ def _checked_weights(weights: np.ndarray, name: str, source: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
-def _balance_rao(value, name: str, source: str) -> int:
+def _balance_rao(value: object, name: str, source: str) -> int:
     """``Balance.rao`` (an integer), or a real number taken as TAO."""
     rao = getattr(value, "rao", None)
     if rao is not None:
@@ -524,7 +528,9 @@ def _balance_rao(value, name: str, source: str) -> int:
     raise _fail(source, name, f"must be a Balance (with .rao) or TAO, got {value!r}")
 
 
-def _rows(matrix, name: str, source: str, n: int, *, u16: bool):
+def _rows(
+    matrix: object, name: str, source: str, n: int, *, u16: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``{row_uid: {col_uid: value}}`` (or a dense array) to a dense matrix and its mask."""
     if matrix is None:
         return None, None
@@ -558,8 +564,10 @@ def _rows(matrix, name: str, source: str, n: int, *, u16: bool):
     return dense, listed
 
 
-def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=None,
-                     source: str = "<metagraph>") -> SubnetSnapshot:
+def read_metagraph11(
+    metagraph: object, *, weights: object = None, bonds: object = None,
+    hyperparameters: object = None, source: str = "<metagraph>",
+) -> SubnetSnapshot:
     r"""Read a bittensor 11.x ``Metagraph`` and its separately read weights and bonds.
 
     Stake is each neuron's ``total_stake`` (``Balance.rao``, exact); ``alpha_stake`` and
@@ -606,7 +614,7 @@ def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=Non
     if num_uids is not None and int(num_uids) != n:
         raise _fail(source, "neurons", f"has {n} records, but num_uids is {num_uids}")
 
-    def column(attr: str, required: bool = True) -> list:
+    def column(attr: str, required: bool = True) -> list[Any]:
         values = []
         for i, neuron in enumerate(neurons):
             v = _get(neuron, attr)
@@ -624,7 +632,7 @@ def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=Non
     hotkeys = column("hotkey", required=False) or None
     stake_rao = np.array([_balance_rao(v, f"neurons[{i}].total_stake", source)
                           for i, v in enumerate(column("total_stake"))], dtype=np.uint64)
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     for attr in ("alpha_stake", "tao_stake"):
         values = column(attr, required=False)
         if values:
@@ -643,14 +651,16 @@ def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=Non
         if values:
             fields[attr] = [_scalar_int(v, f"neurons[{i}].{attr}", source)
                             for i, v in enumerate(values)]
-    outputs = {}
+    outputs: dict[str, np.ndarray] = {}
     for attr in ("consensus", "incentive", "dividends", "validator_trust", "rank", "trust"):
         values = column(attr, required=False)
         if values:
             for i, v in enumerate(values):
                 if not (_is_int(v) or _is_float(v)):
                     raise _fail(source, f"neurons[{i}].{attr}", f"must be a number, got {v!r}")
-            outputs[attr] = _u16_scores(np.array(values, dtype=np.float64), attr, source, n)
+            scores = _u16_scores(np.array(values, dtype=np.float64), attr, source, n)
+            if scores is not None:  # always: the values are given
+                outputs[attr] = scores
     emission = column("emission", required=False)
     if emission:
         outputs["emission"] = np.array(
@@ -669,7 +679,7 @@ def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=Non
         weights=dense_w,
         weights_listed=listed,
         bonds_u16=None if dense_b is None else np.rint(dense_b * U16_MAX),
-        hotkeys=hotkeys,
+        hotkeys=None if hotkeys is None else tuple(hotkeys),
         netuid=_scalar_int(_get(metagraph, "netuid"), "netuid", source),
         mechid=_scalar_int(_get(metagraph, "mechid"), "mechid", source) or 0,
         block=_scalar_int(_get(metagraph, "block"), "block", source),
@@ -682,8 +692,10 @@ def read_metagraph11(metagraph, *, weights=None, bonds=None, hyperparameters=Non
     )
 
 
-def read_metagraph(metagraph, *, weights=None, bonds=None, hyperparameters=None,
-                   source: str = "<metagraph>") -> SubnetSnapshot:
+def read_metagraph(
+    metagraph: object, *, weights: object = None, bonds: object = None,
+    hyperparameters: object = None, source: str = "<metagraph>",
+) -> SubnetSnapshot:
     """Read a metagraph of either SDK generation (told apart by its attributes).
 
     A metagraph with ``neurons`` records and no stake array (``S``, ``stake``) is 11.x
@@ -713,7 +725,7 @@ def read_metagraph(metagraph, *, weights=None, bonds=None, hyperparameters=None,
     return read_metagraph10(metagraph, hyperparameters=hyperparameters, source=source)
 
 
-def read_simulator_dump(path: str | Path, *, hyperparameters=None,
+def read_simulator_dump(path: str | Path, *, hyperparameters: object = None,
                         max_bytes: int = DEFAULT_MAX_BYTES) -> SubnetSnapshot:
     """Read a simulator metagraph dump (``netuid{n}_block{b}.pt``) into a snapshot.
 

@@ -49,6 +49,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import IO, Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ def _describe_keys() -> str:
             f"labels: {', '.join(SNAPSHOT_LABELS)}")
 
 
-def _params_from(raw, path) -> YumaParams:
+def _params_from(raw: object, path: str | Path) -> YumaParams:
     if raw is None:
         return YumaParams()
     if isinstance(raw, YumaParams):
@@ -123,7 +124,7 @@ def _params_from(raw, path) -> YumaParams:
         raise ValueError(f"{path}: params: {exc}") from None
 
 
-def _array(value, key: str, path) -> np.ndarray:
+def _array(value: object, key: str, path: str | Path) -> np.ndarray:
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError, RecursionError) as exc:  # ragged or too deep
@@ -135,7 +136,7 @@ def _array(value, key: str, path) -> np.ndarray:
     return arr
 
 
-def _scalar(value, key: str, path):
+def _scalar(value: object, key: str, path: str | Path) -> int | float:
     if isinstance(value, np.ndarray):
         if value.ndim != 0:
             raise ValueError(f"{path}: {key}: must be one number, got shape {value.shape}")
@@ -145,7 +146,7 @@ def _scalar(value, key: str, path):
     return value
 
 
-def _nonnegative_int(value, key: str, path) -> int:
+def _nonnegative_int(value: object, key: str, path: str | Path) -> int:
     value = _scalar(value, key, path)
     if isinstance(value, float):
         if not (np.isfinite(value) and value == int(value)):
@@ -156,9 +157,9 @@ def _nonnegative_int(value, key: str, path) -> int:
     return int(value)
 
 
-def _labels(data: Mapping, path, n: int) -> dict:
+def _labels(data: Mapping[str, Any], path: str | Path, n: int) -> dict[str, Any]:
     """The labels of a snapshot, checked against its ``n`` UIDs."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     hotkeys = data.get("hotkeys")
     if hotkeys is not None:
         if isinstance(hotkeys, np.ndarray):
@@ -208,11 +209,12 @@ def _labels(data: Mapping, path, n: int) -> dict:
     return out
 
 
-def _n_uids(inputs: dict) -> int:
+def _n_uids(inputs: Mapping[str, Any]) -> int:
     """Number of UIDs: ``n`` (square) or rows + columns (rectangular)."""
     w = np.shape(inputs["weights"])
     if len(w) == 2 and w[0] != w[1]:
-        return w[0] + w[1]
+        result: int = w[0] + w[1]
+        return result
     return int(np.shape(inputs["stake"])[0]) if np.ndim(inputs["stake"]) == 1 else 0
 
 
@@ -255,7 +257,7 @@ class EpochSnapshot:
         names the source and the field.
     """
 
-    inputs: Mapping
+    inputs: Mapping[str, Any]
     hotkeys: tuple[str, ...] | None = None
     netuid: int | None = None
     block: int | None = None
@@ -299,19 +301,21 @@ class EpochSnapshot:
     @property
     def params(self) -> YumaParams:
         """The hyperparameters (``inputs["params"]``)."""
-        return self.inputs["params"]
+        params: YumaParams = self.inputs["params"]
+        return params
 
     @property
     def stake_tao(self) -> np.ndarray | None:
         """Stake per row in TAO when the unit is known, else None."""
         stake = np.asarray(self.inputs["stake"], dtype=np.float64)
         if self.stake_unit == "tao":
-            return stake.copy()
+            copied: np.ndarray = stake.copy()
+            return copied
         if self.stake_unit == "rao":
             return stake / _RAO_PER_TAO
         return None
 
-    def epoch_kwargs(self, **overrides) -> dict:
+    def epoch_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """Fresh :func:`yuma.epoch` keyword arguments (arrays copied).
 
         Parameters
@@ -385,7 +389,7 @@ _NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, RuntimeError, NotImpleme
 compression: NotImplementedError)."""
 
 
-def _npy_header(member) -> tuple[tuple[int, ...], np.dtype, int]:
+def _npy_header(member: IO[bytes]) -> tuple[tuple[int, ...], np.dtype[Any], int]:
     """Shape, dtype and header length of one ``.npy`` member, without reading its data."""
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
@@ -422,7 +426,7 @@ def _check_npz_sizes(p: Path) -> None:
                 )
 
 
-def _read_raw(p: Path) -> dict:
+def _read_raw(p: Path) -> dict[str, Any]:
     """The file's top-level mapping (JSON object or ``.npz`` members), labels gathered."""
     suffix = p.suffix.lower()
     if suffix == ".json":
@@ -456,14 +460,14 @@ def _read_raw(p: Path) -> dict:
     return data
 
 
-def _from_mapping(data: dict, p: Path) -> EpochSnapshot:
+def _from_mapping(data: dict[str, Any], p: Path) -> EpochSnapshot:
     unknown = sorted(set(data) - set(_KNOWN_KEYS))
     if unknown:
         raise ValueError(f"{p}: unknown keys {unknown}; a snapshot holds {_describe_keys()}")
     for key in ("weights", "stake"):
         if data.get(key) is None:
             raise ValueError(f"{p}: {key}: missing ({_describe_keys()})")
-    inputs: dict = {"params": _params_from(data.get("params"), p)}
+    inputs: dict[str, Any] = {"params": _params_from(data.get("params"), p)}
     for key in SNAPSHOT_ARRAYS:
         if data.get(key) is not None:
             inputs[key] = _array(data[key], key, p)
@@ -478,7 +482,7 @@ def _from_mapping(data: dict, p: Path) -> EpochSnapshot:
                          **_labels(data, p, _n_uids(inputs)))
 
 
-def _permits_for(inputs: dict, p) -> np.ndarray:
+def _permits_for(inputs: Mapping[str, Any], p: str | Path) -> np.ndarray:
     """Permits derived from the stake (checked first, so that errors name the stake)."""
     stake = np.asarray(inputs["stake"])
     if stake.ndim != 1 or stake.dtype.kind not in "biuf":
@@ -497,7 +501,7 @@ def _permits_for(inputs: dict, p) -> np.ndarray:
     return derived_permits(stake, inputs["params"].max_allowed_validators, owner)
 
 
-def _file_path(path) -> Path:
+def _file_path(path: object) -> Path:
     """``path`` as a Path to an existing regular file; a ValueError naming it otherwise.
 
     A folder, a FIFO or a device is refused before anything opens it (opening a FIFO
@@ -515,7 +519,7 @@ def _file_path(path) -> Path:
     return p
 
 
-def read_snapshot(path: str | Path, *, hyperparameters=None) -> EpochSnapshot:
+def read_snapshot(path: str | Path, *, hyperparameters: object = None) -> EpochSnapshot:
     """Read one epoch's inputs and labels from any supported file.
 
     * ``.npz`` / ``.json``: the library's snapshots (this module);
@@ -560,7 +564,7 @@ def read_snapshot(path: str | Path, *, hyperparameters=None) -> EpochSnapshot:
     return _from_mapping(_read_raw(p), p)
 
 
-def load_snapshot(path: str | Path) -> dict:
+def load_snapshot(path: str | Path) -> dict[str, Any]:
     """Read a snapshot into :func:`yuma.epoch` keyword arguments.
 
     Parameters
@@ -590,7 +594,7 @@ def load_snapshot(path: str | Path) -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def save_snapshot(path: str | Path, **inputs) -> Path:
+def save_snapshot(path: str | Path, **inputs: Any) -> Path:
     """Write :func:`yuma.epoch` inputs and labels as a snapshot; atomically.
 
     Parameters
@@ -649,7 +653,8 @@ def save_snapshot(path: str | Path, **inputs) -> Path:
         text = json.dumps(doc).encode()
         write_atomic(p, text)
     else:
-        arrays = {k: np.asarray(v) for k, v in inputs.items()}
+        # Any: numpy's hints match **arrays against savez's allow_pickle: bool as well.
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in inputs.items()}
         arrays["params"] = np.asarray(json.dumps(asdict(params)))
         for k, v in labels.items():
             arrays[k] = np.asarray(list(v) if k == "hotkeys" else v)

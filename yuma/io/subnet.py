@@ -1,4 +1,4 @@
-r"""One subnet at one block, with its units explicit: :class:`SubnetSnapshot`.
+r"""One subnet at one block, with its units explicit: :class:`.SubnetSnapshot`.
 
 The SDKs hand out the same chain storage in several units: stake in TAO as float32 (10.x)
 or as integer rao (11.x ``Balance.rao``), weights as row proportions (both), bonds as raw
@@ -35,12 +35,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .._validation import as_float64, as_real_array, is_integer
 from ..params import U16_MAX, YumaParams
+
+if TYPE_CHECKING:
+    from ..chain import ChainState
 
 __all__ = [
     "ChainHyperparameters",
@@ -81,7 +85,9 @@ def _fail(source: str, name: str, problem: str) -> ValueError:
     return ValueError(f"{source}: {name}: {problem}")
 
 
-def tao_to_rao(tao, *, name: str = "stake", source: str = "<input>") -> NDArray[np.uint64]:
+def tao_to_rao(
+    tao: ArrayLike, *, name: str = "stake", source: str = "<input>"
+) -> NDArray[np.uint64]:
     r"""Convert TAO amounts to integer rao: ``rao = round(tao * 10**9)``, exactly.
 
     The product is taken on the exact binary value of each float (a float32 ``0.1`` is
@@ -137,7 +143,7 @@ def _tao_to_rao(arr: np.ndarray, name: str, source: str) -> NDArray[np.uint64]:
     return np.array(values, dtype=np.uint64).reshape(arr.shape)
 
 
-def rao_to_tao(rao) -> NDArray[np.float64]:
+def rao_to_tao(rao: ArrayLike) -> NDArray[np.float64]:
     """Convert integer rao to TAO: ``rao / 10**9``, correctly rounded to float64.
 
     Parameters
@@ -149,15 +155,15 @@ def rao_to_tao(rao) -> NDArray[np.float64]:
     -------
     numpy.ndarray of float64
 
-    Examples
-    --------
-    >>> rao_to_tao([1_500_000_000, 1]).tolist()
-    [1.5, 1e-09]
-
     Raises
     ------
     ValueError
         On an amount that is not an integer in ``[0, 2**64 - 1]``.
+
+    Examples
+    --------
+    >>> rao_to_tao([1_500_000_000, 1]).tolist()
+    [1.5, 1e-09]
     """
     arr = _asarray(rao, "rao", "<input>")
     if not isinstance(rao, np.ndarray) and arr.dtype.kind == "f":
@@ -240,7 +246,7 @@ def derived_permits(stake: ArrayLike, max_allowed_validators: int,
 
     return validator_permits(np.asarray(stake, dtype=np.float64), max_allowed_validators,
                              owner_uid=owner_uid)
-def _asarray(x, name: str, source: str) -> np.ndarray:
+def _asarray(x: object, name: str, source: str) -> np.ndarray:
     """``np.asarray(x)``; None, a string or a ragged nesting is an error naming the field."""
     if x is None or isinstance(x, (str, bytes)):
         raise _fail(source, name, f"must be an array, got {x!r:.40}")
@@ -256,7 +262,9 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _int_vector(x, name: str, source: str, n: int | None, lo: int, hi: int, dtype):
+def _int_vector(
+    x: object, name: str, source: str, n: int | None, lo: int, hi: int, dtype: DTypeLike
+) -> np.ndarray:
     arr = _asarray(x, name, source)
     if arr.ndim != 1:
         raise _fail(source, name, f"must be 1-dimensional, got shape {arr.shape}")
@@ -282,7 +290,7 @@ def _int_vector(x, name: str, source: str, n: int | None, lo: int, hi: int, dtyp
     return _frozen(np.array(values, dtype=dtype))
 
 
-def _bool_vector(x, name: str, source: str, n: int) -> NDArray[np.bool_]:
+def _bool_vector(x: object, name: str, source: str, n: int) -> NDArray[np.bool_]:
     arr = _asarray(x, name, source)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise _fail(source, name, f"has shape {arr.shape}, expected ({n},) (one per UID)")
@@ -292,7 +300,7 @@ def _bool_vector(x, name: str, source: str, n: int) -> NDArray[np.bool_]:
     return _frozen(arr.astype(np.bool_))
 
 
-def _u16_matrix(x, name: str, source: str, n: int) -> NDArray[np.uint16]:
+def _u16_matrix(x: object, name: str, source: str, n: int) -> NDArray[np.uint16]:
     arr = _asarray(x, name, source)
     if arr.shape != (n, n):
         raise _fail(source, name, f"has shape {arr.shape}, expected ({n}, {n})")
@@ -309,7 +317,7 @@ def _u16_matrix(x, name: str, source: str, n: int) -> NDArray[np.uint16]:
     return _frozen(arr.astype(np.uint16))
 
 
-def _weight_matrix(x, name: str, source: str, n: int) -> NDArray[np.float64]:
+def _weight_matrix(x: object, name: str, source: str, n: int) -> NDArray[np.float64]:
     try:
         raw = as_real_array(x, name)
         if raw.shape != (n, n):
@@ -331,7 +339,8 @@ def _weight_matrix(x, name: str, source: str, n: int) -> NDArray[np.float64]:
 
 def _row_proportions(w: np.ndarray) -> np.ndarray:
     sums = w.sum(axis=1, keepdims=True)
-    return np.divide(w, sums, out=np.zeros_like(w), where=sums > 0)
+    result: np.ndarray = np.divide(w, sums, out=np.zeros_like(w), where=sums > 0)
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -474,7 +483,7 @@ class ChainHyperparameters:
         """Names of the fields the source did not give (None)."""
         return tuple(f.name for f in fields(self) if getattr(self, f.name) is None)
 
-    def resolved(self) -> dict:
+    def resolved(self) -> dict[str, Any]:
         """Every field, the chain's new-subnet default where the source gave none.
 
         ``activity_cutoff`` is resolved to the epoch's cutoff in blocks: from
@@ -528,7 +537,7 @@ class ChainHyperparameters:
             params = replace(params, variant=variant)
         return params
 
-    def chain_state_fields(self) -> dict:
+    def chain_state_fields(self) -> dict[str, Any]:
         """The :class:`yuma.chain.ChainState` keyword arguments of these integers.
 
         Returns
@@ -714,7 +723,7 @@ class SubnetSnapshot:
         bonds: ArrayLike | None = None,
         bonds_unit: str = "u16",
         source: str = "<arrays>",
-        **fields,
+        **fields: Any,
     ) -> SubnetSnapshot:
         """Build a snapshot from arrays whose units are named.
 
@@ -743,7 +752,7 @@ class SubnetSnapshot:
         SubnetSnapshot
         """
         if stake_unit == "tao":
-            stake_rao = tao_to_rao(stake, name="stake", source=source)
+            stake_rao: ArrayLike = tao_to_rao(stake, name="stake", source=source)
         elif stake_unit == "rao":
             stake_rao = stake
         else:
@@ -764,7 +773,8 @@ class SubnetSnapshot:
             elif bonds_unit != "u16":
                 raise ValueError(f"bonds_unit must be 'u16' or 'proportion', got {bonds_unit!r}")
             fields["bonds_u16"] = bonds
-        return cls(stake_rao=stake_rao, source=source, **fields)
+        # __post_init__ checks and converts stake_rao to the uint64 array the field holds
+        return cls(stake_rao=cast(NDArray[np.uint64], stake_rao), source=source, **fields)
 
     # ----------------------------------------------------------------------------------
     # Views
@@ -817,7 +827,7 @@ class SubnetSnapshot:
     # Conversions
     # ----------------------------------------------------------------------------------
 
-    def epoch_kwargs(self, *, variant: str | None = None) -> dict:
+    def epoch_kwargs(self, *, variant: str | None = None) -> dict[str, Any]:
         r"""Keyword arguments of :func:`yuma.epoch` for the next epoch of this subnet.
 
         * ``weights``: the row proportions; ``stake``: ``stake_rao`` as float64 (rao;
@@ -859,7 +869,7 @@ class SubnetSnapshot:
             raise ValueError(f"{self.source}: epoch_consensus: the subnet runs Null "
                              "consensus; use null_epoch_kwargs() with yuma.null.null_epoch")
         hp = self.hyperparameters.resolved()
-        kw: dict = {
+        kw: dict[str, Any] = {
             "weights": np.array(self.weights),
             "stake": self.stake_rao.astype(np.float64),
             "params": self.hyperparameters.to_yuma_params(variant),
@@ -891,7 +901,7 @@ class SubnetSnapshot:
             kw["last_tempo"] = self.last_step + 1
         return kw
 
-    def null_epoch_kwargs(self, budget: int) -> dict:
+    def null_epoch_kwargs(self, budget: int) -> dict[str, Any]:
         """Arguments of :func:`yuma.null.null_epoch` (the Null consensus epoch).
 
         Parameters
@@ -906,7 +916,7 @@ class SubnetSnapshot:
             and ``last_update`` / ``block_at_registration`` when known.
         """
         self._need_weights("Null epoch arguments")
-        kw: dict = {
+        kw: dict[str, Any] = {
             "weights": np.array(self.weights_u16, dtype=np.int64),
             "stake": [int(s) for s in self.stake_rao.tolist()],
             "budget": budget,
@@ -917,7 +927,7 @@ class SubnetSnapshot:
                 kw[name] = [int(x) for x in v.tolist()]
         return kw
 
-    def to_chain_state(self):
+    def to_chain_state(self) -> ChainState:
         r"""The subnet as a :class:`yuma.chain.ChainState` (the chain's storage).
 
         ``stake`` is ``stake_rao`` with ``tao_stake`` 0 and ``tao_weight`` 0 (the stake
@@ -944,13 +954,15 @@ class SubnetSnapshot:
         self._need_weights("a chain state")
         n = self.n
         block = 0 if self.block is None else self.block
+        # None (unknown) takes the chain's initial value in ChainState.__post_init__.
+        stored: dict[str, Any] = {"weights": self.weights_u16,
+                                  "weights_present": self.weights_listed,
+                                  "bonds": self.bonds_u16}
         return ChainState(
             n=n,
             block=block,
             stake=self.stake_rao,
-            weights=self.weights_u16,
-            weights_present=self.weights_listed,
-            bonds=self.bonds_u16,
+            **stored,
             last_update=(np.full(n, block, np.uint64) if self.last_update is None
                          else self.last_update),
             block_at_registration=(np.zeros(n, np.uint64) if self.block_at_registration

@@ -7,27 +7,27 @@ someone else can run anything. :func:`load_torch_pickle` runs the pickle on an u
 that resolves only the names NumPy's own array pickles use, and even those not to NumPy's
 functions but to stand-ins written here that check every argument:
 
-========================================  ================================================
-global                                    stand-in
-========================================  ================================================
-``numpy.core.multiarray._reconstruct``    an empty array placeholder; its ``BUILD`` state
-``numpy._core.multiarray._reconstruct``   ``(1, shape, dtype, is_fortran, raw_bytes)``
-                                          becomes ``numpy.frombuffer`` of the bytes, once
-                                          ``prod(shape) * itemsize == len(raw_bytes)``
-``numpy.ndarray``                         a marker accepted only as the first argument of
-                                          ``_reconstruct`` (never the real class: the
-                                          ``NEWOBJ`` opcode could allocate any shape)
-``numpy.dtype``                           a dtype placeholder: booleans, integers, floats,
-                                          complex numbers and fixed-width strings only
-                                          (``[biufcUS]`` plus a size); never object,
-                                          structured or sub-array dtypes
-``numpy.core.multiarray.scalar``          a NumPy scalar from ``(dtype, raw_bytes)``
+==========================================  ================================================
+global                                      stand-in
+==========================================  ================================================
+``numpy.core.multiarray._reconstruct``      an empty array placeholder; its ``BUILD`` state
+``numpy._core.multiarray._reconstruct``     ``(1, shape, dtype, is_fortran, raw_bytes)``
+                                            becomes ``numpy.frombuffer`` of the bytes, once
+                                            ``prod(shape) * itemsize == len(raw_bytes)``
+``numpy.ndarray``                           a marker accepted only as the first argument of
+                                            ``_reconstruct`` (never the real class: the
+                                            ``NEWOBJ`` opcode could allocate any shape)
+``numpy.dtype``                             a dtype placeholder: booleans, integers, floats,
+                                            complex numbers and fixed-width strings only
+                                            (``[biufcUS]`` plus a size); never object,
+                                            structured or sub-array dtypes
+``numpy.core.multiarray.scalar``            a NumPy scalar from ``(dtype, raw_bytes)``
 ``numpy._core.multiarray.scalar``
-``_codecs.encode``                        ``(text, "latin1")`` to bytes (how protocol 2
-                                          stores ``bytes``)
-``__builtin__.bytes``, ``builtins.bytes`` ``bytes()`` with no argument only (how protocol
-                                          2 stores ``b""``, e.g. an empty array's data)
-========================================  ================================================
+``_codecs.encode``                          ``(text, "latin1")`` to bytes (how protocol 2
+                                            stores ``bytes``)
+``__builtin__.bytes``, ``builtins.bytes``   ``bytes()`` with no argument only (how protocol
+                                            2 stores ``b""``, e.g. an empty array's data)
+==========================================  ================================================
 
 Any other global, and any persistent reference (``torch.save`` stores a torch tensor as
 one), is refused with a :class:`ValueError` that names the file and the global; nothing
@@ -54,6 +54,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -92,7 +93,7 @@ class _NdarrayMarker:
 
     __slots__ = ()
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> NoReturn:
         raise _PickleRefused("numpy.ndarray is read only as the class given to _reconstruct")
 
 
@@ -100,15 +101,17 @@ class _PendingDType:
     """A dtype from ``numpy.dtype(spec, align, copy)``, completed by its BUILD state."""
 
     __slots__ = ("dtype", "built")
+    dtype: np.dtype[Any]
+    built: bool
 
-    def __init__(self, dtype: np.dtype) -> None:
+    def __init__(self, dtype: np.dtype[Any]) -> None:
         object.__setattr__(self, "dtype", dtype)
         object.__setattr__(self, "built", False)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> NoReturn:
         raise _PickleRefused("the pickle tried to set an attribute on a dtype")
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: object) -> None:
         # NumPy's dtype state: (version, byteorder, subarray, names, fields, elsize,
         # alignment, flags[, metadata]).
         if self.built:
@@ -133,14 +136,15 @@ class _PendingArray:
     """An array from ``_reconstruct``: empty until its BUILD state gives the data."""
 
     __slots__ = ("array",)
+    array: np.ndarray | None
 
     def __init__(self) -> None:
         object.__setattr__(self, "array", None)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> NoReturn:
         raise _PickleRefused("the pickle tried to set an attribute on an array")
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: object) -> None:
         if self.array is not None:
             raise _PickleRefused("an array was built twice")
         if not isinstance(state, tuple) or len(state) not in (4, 5):
@@ -178,20 +182,21 @@ class _PendingScalar:
     """A NumPy scalar from ``scalar(dtype, raw_bytes)``."""
 
     __slots__ = ("value",)
+    value: object
 
-    def __init__(self, value) -> None:
+    def __init__(self, value: object) -> None:
         object.__setattr__(self, "value", value)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> NoReturn:
         raise _PickleRefused("the pickle tried to set an attribute on a scalar")
 
 
-def _short(obj, limit: int = 80) -> str:
+def _short(obj: object, limit: int = 80) -> str:
     text = repr(obj)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _checked_shape(shape) -> tuple[int, ...]:
+def _checked_shape(shape: object) -> tuple[int, ...]:
     if not isinstance(shape, tuple) or len(shape) > _MAX_NDIM:
         raise _PickleRefused(f"an array shape is not a tuple of at most {_MAX_NDIM} sizes")
     dims = []
@@ -207,7 +212,7 @@ class _Reconstruct:
 
     __slots__ = ()
 
-    def __call__(self, cls, shape, typecode):
+    def __call__(self, cls: object, shape: object, typecode: object) -> _PendingArray:
         if not isinstance(cls, _NdarrayMarker):
             raise _PickleRefused("_reconstruct was asked for a class other than ndarray")
         _checked_shape(shape)
@@ -221,7 +226,9 @@ class _DType:
 
     __slots__ = ()
 
-    def __call__(self, spec, align=False, copy=False):
+    def __call__(
+        self, spec: object, align: object = False, copy: object = False
+    ) -> _PendingDType:
         if not isinstance(spec, str) or not _DTYPE_SPEC.fullmatch(spec):
             raise _PickleRefused(
                 f"dtype {_short(spec)} is not read (only booleans, integers, floats, complex "
@@ -241,7 +248,7 @@ class _Scalar:
 
     __slots__ = ()
 
-    def __call__(self, dtype, raw=None):
+    def __call__(self, dtype: object, raw: object = None) -> _PendingScalar:
         if not isinstance(dtype, _PendingDType):
             raise _PickleRefused("scalar was given something other than a dtype")
         if not isinstance(raw, (bytes, bytearray)) or len(raw) != dtype.dtype.itemsize:
@@ -258,7 +265,7 @@ class _EmptyBytes:
 
     __slots__ = ()
 
-    def __call__(self, *args):
+    def __call__(self, *args: object) -> bytes:
         if args:
             raise _PickleRefused("bytes is read only without arguments (the empty bytes)")
         return b""
@@ -269,7 +276,9 @@ class _Encode:
 
     __slots__ = ()
 
-    def __call__(self, text, encoding="utf-8", errors="strict"):
+    def __call__(
+        self, text: object, encoding: object = "utf-8", errors: object = "strict"
+    ) -> bytes:
         if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
             raise _PickleRefused("_codecs.encode is read only as (text, 'latin1')")
         if errors != "strict":
@@ -289,7 +298,7 @@ assert set(_STAND_INS) == ALLOWED_GLOBALS
 class _RestrictedUnpickler(pickle.Unpickler):
     """An unpickler whose every global is a stand-in; it never imports a module."""
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> object:
         key = (module, name)
         if key not in _STAND_INS:
             raise _PickleRefused(
@@ -298,7 +307,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
             )
         return _STAND_INS[key]()
 
-    def persistent_load(self, pid):
+    def persistent_load(self, pid: object) -> NoReturn:
         kind = pid[0] if isinstance(pid, tuple) and pid else pid
         raise _PickleRefused(
             f"the pickle holds a persistent reference ({_short(kind, 20)}), as torch.save "
@@ -309,7 +318,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 _LITERALS = (str, bytes, int, float, complex, bool, type(None))
 
 
-def _resolve(obj, active: set[int]):
+def _resolve(obj: object, active: set[int]) -> object:
     """Replace the stand-ins by their arrays and scalars; rebuild containers."""
     if isinstance(obj, _LITERALS):
         return obj
@@ -359,7 +368,7 @@ def _pickle_member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
     return names[0]
 
 
-def load_torch_pickle(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES):
+def load_torch_pickle(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> object:
     """Read the object a zip-format ``torch.save`` file holds, NumPy arrays only.
 
     Parameters

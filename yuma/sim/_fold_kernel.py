@@ -30,6 +30,7 @@ is written into the record when kept, else into a scratch matrix zeroed before e
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -63,8 +64,7 @@ K_BONDS = 5
 N_KEPT = 6
 
 
-@intrinsic
-def _as_readonly(typingctx, array):
+def _readonly_view(typingctx, array):
     """The same array (same memory, no copy) typed read-only.
 
     The loop writes its state between epochs and hands the epoch read-only views of it.
@@ -78,6 +78,10 @@ def _as_readonly(typingctx, array):
         return impl_ret_borrowed(context, builder, signature.return_type, view._getvalue())
 
     return viewed(array), codegen
+
+
+# Called with the array alone inside compiled code (numba supplies the typing context).
+_as_readonly: Any = intrinsic(_readonly_view)
 
 
 @_jit

@@ -45,7 +45,7 @@ by every validator); with ``drift=0`` they stay as they are, and then no delay h
 anything from the copier.
 
 The sweep evaluates, at each epoch, every (delay, alpha_low, alpha_high) setting as one
-batch of independent epochs (:func:`yuma.sim._batch.evaluate_epochs`).
+batch of independent epochs (``yuma.sim._batch.evaluate_epochs``).
 """
 
 from __future__ import annotations

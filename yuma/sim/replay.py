@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -201,8 +202,9 @@ class ReplayRun:
         Hyperparameters of each epoch.
     raw_stake : numpy.ndarray, shape (epochs, n)
         Stake given to each epoch, in the snapshots' unit.
-    stake, active_stake, validator_trust, dividends, validator_emission : numpy.ndarray, \
-shape (epochs, n)
+    stake, active_stake, validator_trust : numpy.ndarray, shape (epochs, n)
+        As :class:`yuma.EpochResult` (shares).
+    dividends, validator_emission : numpy.ndarray, shape (epochs, n)
         As :class:`yuma.EpochResult` (shares).
     validator_permit : numpy.ndarray of bool, shape (epochs, n)
         The new permits of each epoch.
@@ -211,6 +213,7 @@ shape (epochs, n)
     final_bonds : numpy.ndarray, shape (n, n)
         Bonds carried out of the last epoch.
     final_validator_permit : numpy.ndarray of bool, shape (n,)
+        Permits carried out of the last epoch.
     """
 
     label: str
@@ -839,7 +842,9 @@ def replay(
         fields = {f: _stack(results[k], f, n_final) for f in _ROW_FIELDS + _COL_FIELDS}
         runs[label] = ReplayRun(
             label=label, params=tuple(params[k]), raw_stake=np.stack(raw_stake),
-            final_bonds=states[k].bonds, final_validator_permit=states[k].validator_permit,
+            # every candidate ran at least one epoch, so its carried state is set
+            final_bonds=cast(np.ndarray, states[k].bonds),
+            final_validator_permit=cast(np.ndarray, states[k].validator_permit),
             **fields,
         )
     units = {s.stake_unit for s in series}

@@ -55,10 +55,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float64, is_integer, is_real_number
 from ..params import U16_MAX, YumaParams
@@ -82,7 +84,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 
-def _check_int(value, name: str, *, minimum: int = 0) -> int:
+def _check_int(value: object, name: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not is_integer(value) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -344,17 +346,20 @@ class Scenario:
     @property
     def n_epochs(self) -> int:
         """Number of epochs."""
-        return self.weights.shape[0]
+        result: int = self.weights.shape[0]
+        return result
 
     @property
     def n_rows(self) -> int:
         """Number of weight rows (validators)."""
-        return self.weights.shape[1]
+        result: int = self.weights.shape[1]
+        return result
 
     @property
     def n_cols(self) -> int:
         """Number of weight columns (miners in the rectangular form, UIDs in the square)."""
-        return self.weights.shape[2]
+        result: int = self.weights.shape[2]
+        return result
 
     @property
     def square(self) -> bool:
@@ -461,7 +466,7 @@ class Scenario:
         if not evs:
             return None
         present = np.ones((self.n_epochs, self.n_cols), dtype=np.bool_)
-        first: dict[int, object] = {}
+        first: dict[int, MinerJoin | MinerLeave] = {}
         for ev in evs:
             first.setdefault(ev.uid, ev)
         for uid, ev in first.items():
@@ -490,7 +495,9 @@ class Scenario:
     # --- conversions --------------------------------------------------------------------
 
     @classmethod
-    def from_rectangular(cls, name: str, weights, stakes, **kwargs) -> Scenario:
+    def from_rectangular(
+        cls, name: str, weights: ArrayLike, stakes: ArrayLike, **kwargs: Any
+    ) -> Scenario:
         """Build a scenario in the chain's square form from validators x miners data.
 
         Validators keep UIDs ``0 .. V-1`` and miners get ``V .. V+n-1`` (the same numbering
@@ -545,7 +552,7 @@ class Scenario:
 # --- Scenario's checks -------------------------------------------------------------------
 
 
-def _check_text(name, description) -> None:
+def _check_text(name: object, description: object) -> None:
     """The name is a non-empty string and the description a string."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}")
@@ -553,7 +560,7 @@ def _check_text(name, description) -> None:
         raise ValueError("description must be a string")
 
 
-def _check_weights(weights) -> np.ndarray:
+def _check_weights(weights: object) -> np.ndarray:
     """Weights as a fresh float64 array of shape (epochs, V, n), none empty, all >= 0."""
     w = _float_array(weights, "weights")
     if w.ndim != 3:
@@ -567,7 +574,7 @@ def _check_weights(weights) -> np.ndarray:
     return w
 
 
-def _stake_matrix(stakes, n_epochs: int, n_rows: int) -> np.ndarray:
+def _stake_matrix(stakes: object, n_epochs: int, n_rows: int) -> np.ndarray:
     """Stakes as a fresh (epochs, V) float64 array; one vector is repeated for every epoch."""
     s = _float_array(stakes, "stakes")
     if s.shape not in ((n_rows,), (n_epochs, n_rows)):
@@ -581,19 +588,19 @@ def _stake_matrix(stakes, n_epochs: int, n_rows: int) -> np.ndarray:
     return np.ascontiguousarray(s)
 
 
-def _check_flag(value, name: str) -> bool:
+def _check_flag(value: object, name: str) -> bool:
     """A bool (NumPy's included), as a Python bool."""
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a bool, got {value!r}")
     return bool(value)
 
 
-def _check_events(scenario: Scenario, events) -> tuple:
+def _check_events(scenario: Scenario, events: object) -> tuple[Event, ...]:
     """The events as a tuple, each in range, joins and leaves alternating per UID."""
     if not isinstance(events, (tuple, list)):
         raise ValueError(f"events must be a tuple of events, got {type(events).__name__}")
     events = tuple(events)
-    presence: dict[int, list] = {}
+    presence: dict[int, list[tuple[int, int, MinerJoin | MinerLeave]]] = {}
     for k, ev in enumerate(events):
         _check_event(scenario, k, ev)
         if isinstance(ev, (MinerJoin, MinerLeave)):
@@ -603,7 +610,7 @@ def _check_events(scenario: Scenario, events) -> tuple:
     return events
 
 
-def _check_event(scenario: Scenario, k: int, ev) -> None:
+def _check_event(scenario: Scenario, k: int, ev: object) -> None:
     """One event: a known type, its epoch, UID and end (``until``) in range."""
     where = f"events[{k}]"
     if not isinstance(ev, _EVENT_TYPES):
@@ -630,7 +637,9 @@ def _check_event(scenario: Scenario, k: int, ev) -> None:
         )
 
 
-def _check_join_leave_order(uid: int, evs: list) -> None:
+def _check_join_leave_order(
+    uid: int, evs: list[tuple[int, int, MinerJoin | MinerLeave]]
+) -> None:
     """One UID's (epoch, index, event) joins and leaves: one per epoch, alternating."""
     evs.sort(key=lambda e: e[0])
     present = not isinstance(evs[0][2], MinerJoin)
@@ -651,7 +660,7 @@ def _check_join_leave_order(uid: int, evs: list) -> None:
         last_epoch = epoch
 
 
-def _check_copiers(scenario: Scenario, copiers) -> tuple:
+def _check_copiers(scenario: Scenario, copiers: object) -> tuple[WeightCopier, ...]:
     """The copiers as a tuple of WeightCopier on distinct validator rows."""
     if not isinstance(copiers, (tuple, list)):
         raise ValueError(
@@ -672,7 +681,7 @@ def _check_copiers(scenario: Scenario, copiers) -> tuple:
     return copiers
 
 
-def _float_array(x, name: str) -> np.ndarray:
+def _float_array(x: object, name: str) -> np.ndarray:
     arr = as_float64(x, name)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
@@ -704,20 +713,27 @@ _S2 = [0, U16_MAX]  # all on server 2
 _HALF = U16_MAX // 2
 
 
-def _hold(rows_per_epoch: list) -> np.ndarray:
+def _hold(rows_per_epoch: Sequence[Sequence[Sequence[int]] | None]) -> np.ndarray:
     """Weights per epoch where None means "no new set_weights": the stored rows stay."""
-    out, last = [], None
+    out: list[np.ndarray] = []
+    last: np.ndarray | None = None
     for rows in rows_per_epoch:
         if rows is not None:
             last = np.array(rows, dtype=np.float64)
+        if last is None:
+            raise ValueError("the first epoch sets weights")
         out.append(last)
     return np.stack(out)
 
 
-def _chain(name, description, rows_per_epoch, stakes, *, liquid_alpha=True, events=()):
+def _chain(
+    name: str, description: str, rows_per_epoch: Sequence[Sequence[Sequence[int]] | None],
+    stakes: ArrayLike, *, liquid_alpha: bool = True, events: Iterable[Event] = ()
+) -> Scenario:
     w = _hold(rows_per_epoch)
     params = dataclasses.replace(CHAIN_YUMA3_PARAMS, liquid_alpha=liquid_alpha)
-    kwargs = dict(description=description, events=tuple(events), params=params, u16_bonds=True)
+    kwargs: dict[str, Any] = dict(description=description, events=tuple(events), params=params,
+                                  u16_bonds=True)
     if w.shape[1] == w.shape[2]:
         return Scenario.from_rectangular(name, w, stakes, **kwargs)
     return Scenario(name=name, weights=w, stakes=np.array(stakes, dtype=np.float64), **kwargs)
@@ -811,7 +827,7 @@ def _one_hot(n_cols: int, j: int) -> np.ndarray:
     return v
 
 
-def _piecewise(n_rows: int, n_cols: int, rule) -> np.ndarray:
+def _piecewise(n_rows: int, n_cols: int, rule: Callable[[int, int], np.ndarray]) -> np.ndarray:
     """Weights (epochs, rows, cols) from rule(t, i) -> row vector."""
     w = np.zeros((_EPOCHS, n_rows, n_cols))
     for t in range(_EPOCHS):
@@ -841,7 +857,7 @@ def _stable_miner(pct: int) -> Scenario:
     p = pct / 100.0
     moves = {1: 10, 0: 12, 2: 15}  # eager small B, big A, lazy small C
 
-    def rule(t, i):
+    def rule(t: int, i: int) -> np.ndarray:
         return np.array([0.0, 1.0 - p, p]) if t >= moves[i] else np.array([1.0 - p, 0.0, p])
 
     return Scenario.from_rectangular(
@@ -866,7 +882,8 @@ def _copier_honest_weights(n_honest: int, n_miners: int) -> np.ndarray:
     j = np.arange(n_miners)[None, None, :]
     quality = 1.0 + np.sin(2 * np.pi * t / (9.0 + 3.0 * j) + 1.3 * j)
     view = 0.08 * np.cos(1.7 * (i + 1) * (j + 1) + 0.9 * t)  # each validator's own error
-    return np.clip(quality + view, 0.0, None)
+    result: np.ndarray = np.clip(quality + view, 0.0, None)
+    return result
 
 
 def _synthetic_scenarios() -> list[Scenario]:
@@ -896,7 +913,7 @@ def _synthetic_scenarios() -> list[Scenario]:
         ),
     ))
 
-    def clipping(t, i):
+    def clipping(t: int, i: int) -> np.ndarray:
         before = [[0.25, 0.75], [0.65, 0.35], [0.7, 0.3]]
         after = [[0.25, 0.75], [0.65, 0.35], [0.25, 0.75]]
         return np.array((before if t < 20 else after)[i])
@@ -988,7 +1005,7 @@ def _dynamic_scenarios() -> list[Scenario]:
         ),
     ))
 
-    def base(t):
+    def base(t: int) -> np.ndarray:
         return np.roll(np.array([0.7, 0.2, 0.1, 0.0]), t // 8)
 
     shift = 2
@@ -1046,7 +1063,7 @@ def _dynamic_scenarios() -> list[Scenario]:
         ),
     ))
 
-    def frozen(t, i):
+    def frozen(t: int, i: int) -> np.ndarray:
         if 10 <= t < 30:
             return np.array([1.0, 0.0])
         return np.array([1.0, 0.0]) if (i == 2 and t < 10) else np.array([0.5, 0.5])

@@ -5,18 +5,26 @@ The state carried from one epoch to the next is what the chain stores: the bonds
 validator permits (:attr:`yuma.EpochResult.validator_permit`) and the consensus.
 Everything else comes from the scenario: weights, stakes, events and dynamic roles.
 
-Two loops give the same bits: :func:`_python_fold` calls :func:`yuma.epoch` once per
+Two loops give the same bits: ``_python_fold`` calls :func:`yuma.epoch` once per
 epoch (the reference, and the path of user variants and of the fixed-point epoch);
-:func:`_compiled_fold` runs the built-in variants' epochs in one compiled loop
-(:mod:`yuma.sim._fold_kernel`).
+``_compiled_fold`` runs the built-in variants' epochs in one compiled loop
+(``yuma.sim._fold_kernel``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..result import EpochResult
 
 from .._extras import import_optional
 from .._progress import Progress
@@ -103,7 +111,7 @@ def winner_takes_all(variant: Variant) -> Variant:
     """
     base_clip = variant.clip
 
-    def clip(weights, consensus):
+    def clip(weights: np.ndarray, consensus: np.ndarray) -> np.ndarray:
         clipped = np.array(base_clip(weights, consensus), dtype=np.float64)
         if consensus.size and np.max(consensus) > 0.0:
             winner = int(np.argmax(consensus))
@@ -141,8 +149,9 @@ class Simulation:
         validator when it holds stake in some epoch).
     raw_stake : numpy.ndarray, shape (epochs, V)
         Raw stakes given to each epoch (after the stake events).
-    stake, active_stake, validator_trust, dividends, validator_emission : numpy.ndarray, \
-shape (epochs, V)
+    stake, active_stake, validator_trust : numpy.ndarray, shape (epochs, V)
+        As :class:`yuma.EpochResult`, per epoch.
+    dividends, validator_emission : numpy.ndarray, shape (epochs, V)
         As :class:`yuma.EpochResult`, per epoch.
     active, validator_permit : numpy.ndarray of bool, shape (epochs, V)
         Activity mask used, and the new permits of each epoch.
@@ -150,8 +159,9 @@ shape (epochs, V)
         As :class:`yuma.EpochResult`, per epoch.
     emission : numpy.ndarray, shape (epochs, n_uids)
         Emission share per UID.
-    input_weights, weights, clipped_weights, weights_for_bonds, ema_bonds, bonds : \
-numpy.ndarray, shape (epochs, V, n), or None
+    input_weights, weights, clipped_weights : numpy.ndarray, shape (epochs, V, n), or None
+        Kept only when asked for (``simulate(..., keep=...)``).
+    weights_for_bonds, ema_bonds, bonds : numpy.ndarray, shape (epochs, V, n), or None
         Kept only when asked for (``simulate(..., keep=...)``).
     final_bonds : numpy.ndarray, shape (V, n)
         Bonds carried out of the last epoch (after the u16 round trip, when on): pass it
@@ -165,8 +175,8 @@ numpy.ndarray, shape (epochs, V, n), or None
     params: YumaParams
     square: bool
     u16_bonds: bool
-    copiers: tuple
-    roles: tuple
+    copiers: tuple[int, ...]
+    roles: tuple[str, ...]
     raw_stake: np.ndarray
     stake: np.ndarray
     active: np.ndarray
@@ -193,22 +203,26 @@ numpy.ndarray, shape (epochs, V, n), or None
     @property
     def n_epochs(self) -> int:
         """Number of epochs simulated."""
-        return self.dividends.shape[0]
+        result: int = self.dividends.shape[0]
+        return result
 
     @property
     def n_rows(self) -> int:
         """Number of weight rows (validators)."""
-        return self.dividends.shape[1]
+        result: int = self.dividends.shape[1]
+        return result
 
     @property
     def n_cols(self) -> int:
         """Number of weight columns."""
-        return self.incentive.shape[1]
+        result: int = self.incentive.shape[1]
+        return result
 
     @property
     def n_uids(self) -> int:
         """Number of UIDs: ``n`` (square) or ``V + n`` (rectangular)."""
-        return self.emission.shape[1]
+        result: int = self.emission.shape[1]
+        return result
 
     @property
     def kept(self) -> tuple[str, ...]:
@@ -258,24 +272,24 @@ numpy.ndarray, shape (epochs, V, n), or None
         """
         n_epochs, n_rows, n_cols = self.n_epochs, self.n_rows, self.n_cols
         if self.square:
-            def rows(x):
+            def rows(x: np.ndarray) -> np.ndarray:
                 return x
 
             cols = rows
         else:
-            def rows(x):
+            def rows(x: np.ndarray) -> np.ndarray:
                 return np.concatenate([x, np.zeros((n_epochs, n_cols), dtype=x.dtype)], axis=1)
 
-            def cols(x):
+            def cols(x: np.ndarray) -> np.ndarray:
                 return np.concatenate([np.zeros((n_epochs, n_rows), dtype=x.dtype), x], axis=1)
 
-        out = {"raw_stake": rows(self.raw_stake)}
+        out: dict[str, np.ndarray] = {"raw_stake": rows(self.raw_stake)}
         out.update({f: rows(getattr(self, f)) for f in ROW_FIELDS})
         out.update({f: cols(getattr(self, f)) for f in COLUMN_FIELDS})
         out["emission"] = self.emission
         return out
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per (epoch, UID).
 
         Returns
@@ -311,7 +325,7 @@ def _copier_source(copier: WeightCopier, t: int) -> int | None:
     return None
 
 
-def _check_keep(keep) -> tuple[str, ...]:
+def _check_keep(keep: str | Iterable[str]) -> tuple[str, ...]:
     """The names of the matrices to keep, each one of :data:`MATRIX_FIELDS`."""
     if isinstance(keep, str):
         keep = (keep,)
@@ -388,7 +402,7 @@ class _Record:
         self.emission = np.zeros((n_epochs, scenario.n_uids))
         self.mats = {f: np.zeros((n_epochs, scenario.n_rows, scenario.n_cols)) for f in keep}
 
-    def store(self, t: int, weights: np.ndarray, result) -> None:
+    def store(self, t: int, weights: np.ndarray, result: EpochResult) -> None:
         """Record epoch ``t``: the result's fields and the kept matrices."""
         for f in ROW_FIELDS:
             self.rows[f][t] = getattr(result, f)
@@ -410,7 +424,8 @@ def _zeros(shape: tuple[int, ...], name: str) -> np.ndarray:
 
 
 def _check_run(
-    scenario, params, variant, epochs, u16_bonds, keep, arithmetic, progress
+    scenario: object, params: YumaParams | None, variant: str | Variant | None, epochs: int | None,
+    u16_bonds: bool | None, keep: str | Iterable[str], arithmetic: str, progress: bool
 ) -> _Run:
     """Check the settings of a run; fill the defaults from the scenario's hints."""
     if not isinstance(scenario, Scenario):
@@ -439,7 +454,7 @@ def _check_run(
     return _Run(params, var, n_epochs, u16, keep, arithmetic, bool(progress))
 
 
-def _check_epochs(epochs, available: int) -> int:
+def _check_epochs(epochs: int | None, available: int) -> int:
     """How many epochs to run: all of them by default, else ``epochs`` in [1, available]."""
     if epochs is None:
         return available
@@ -452,7 +467,10 @@ def _check_epochs(epochs, available: int) -> int:
     return int(epochs)
 
 
-def _initial_state(scenario: Scenario, bonds, validator_permit, previous_consensus) -> _Carried:
+def _initial_state(
+    scenario: Scenario, bonds: ArrayLike | None, validator_permit: ArrayLike | None,
+    previous_consensus: ArrayLike | None
+) -> _Carried:
     """The state before the first epoch, checked (None: nothing stored yet)."""
     consensus = None if previous_consensus is None else as_vector(
         previous_consensus, "previous_consensus"
@@ -485,10 +503,11 @@ def _epoch_weights(
             w[c.uid] = 0.0 if src is None else consensus[src]
         if present is not None:
             w[:, ~present[t]] = 0.0
-    return w
+    result: np.ndarray = w
+    return result
 
 
-def _reset_bonds(bonds: np.ndarray | None, reset: np.ndarray | None, t: int):
+def _reset_bonds(bonds: np.ndarray | None, reset: np.ndarray | None, t: int) -> np.ndarray | None:
     """``B_t`` with the columns reset before epoch ``t`` zeroed (a new array if any)."""
     if bonds is not None and reset is not None and reset[t].any():
         bonds = np.array(bonds)
@@ -496,7 +515,7 @@ def _reset_bonds(bonds: np.ndarray | None, reset: np.ndarray | None, t: int):
     return bonds
 
 
-def _carry(result, stored_form: bool) -> _Carried:
+def _carry(result: EpochResult, stored_form: bool) -> _Carried:
     """The state stored by an epoch: bonds, new permits and consensus.
 
     In the stored form, bonds and consensus go through the chain's u16 storage (the chain
@@ -543,12 +562,12 @@ def _python_fold(
 def _compiled_fold(
     scenario: Scenario, run: _Run, schedules: _Schedules, start: _Carried
 ) -> tuple[_Record, _Carried] | None:
-    """The fold of :func:`_python_fold` in one compiled loop, or None where it does not apply.
+    """The fold of ``_python_fold`` in one compiled loop, or None where it does not apply.
 
     It applies to the float path of the built-in variants (the kernel :func:`yuma.epoch`
     runs for them); user variants (``winner_takes_all`` included) and the fixed-point path
     return None. Every epoch has the bits of the Python fold's (see
-    :mod:`yuma.sim._fold_kernel`). An epoch whose inputs fail a check (initial bonds of
+    ``yuma.sim._fold_kernel``). An epoch whose inputs fail a check (initial bonds of
     Yuma 3 above 1, a stored consensus outside [0, 1], ...) hands the run to the Python
     fold, which raises that check's error.
     """
@@ -664,7 +683,7 @@ def simulate(
        ``params.liquid_alpha_consensus_mode``.
 
     The built-in variants (float path) run this loop in compiled code
-    (:mod:`yuma.sim._fold_kernel`), with the state in arrays: every epoch has the bits of
+    (``yuma.sim._fold_kernel``), with the state in arrays: every epoch has the bits of
     the loop of :func:`yuma.epoch` written above. User variants (a
     :class:`yuma.Variant` value, ``scenario.winner_takes_all``) and
     ``arithmetic="fixed"`` run that loop in Python.
@@ -752,7 +771,7 @@ def _simulation(
     )
 
 
-def _roles(scenario: Scenario, stakes: np.ndarray, copiers: tuple) -> tuple[str, ...]:
+def _roles(scenario: Scenario, stakes: np.ndarray, copiers: tuple[int, ...]) -> tuple[str, ...]:
     """Per UID: validator, miner or copier (square form: a validator holds some stake)."""
     if scenario.square:
         roles = ["validator" if s > 0 else "miner" for s in stakes.max(axis=0)]

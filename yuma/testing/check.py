@@ -1,4 +1,6 @@
-"""Check a variant against the invariant catalogue with Hypothesis: :func:`check_variant`.
+"""Check a variant against the invariant catalogue with Hypothesis.
+
+:func:`~yuma.testing.check.check_variant` runs the checks and returns a report:
 
 >>> import yuma
 >>> from yuma.testing import check_variant
@@ -147,7 +149,7 @@ class VariantReport:
         return [r.name for r in self.results if not r.held]
 
     @property
-    def kinds(self) -> dict[str, str]:
+    def kinds(self) -> dict[str, str | None]:
         """Failure kind per failed invariant."""
         return {r.name: r.kind for r in self.results if not r.held}
 

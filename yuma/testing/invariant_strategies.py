@@ -100,8 +100,6 @@ def extreme_epoch_inputs(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     max_validators, max_miners : int
         Upper bounds on the sizes (at least one validator).
     any_float : bool
@@ -137,8 +135,6 @@ def epoch_extras(draw, n_rows: int, n_cols: int) -> dict:
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n_rows, n_cols : int
         Shape of the weight matrix.
 

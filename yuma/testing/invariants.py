@@ -379,8 +379,6 @@ def hyperparameters(draw, base: YumaParams | None = None, *, vary: bool = True) 
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     base : YumaParams, optional
         Default ``YumaParams()``.
     vary : bool
@@ -469,8 +467,6 @@ def epoch_cases(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     params : SearchStrategy of YumaParams, optional
         Default :func:`hyperparameters`.
     square : bool, optional
@@ -747,6 +743,7 @@ def outputs_in_range(variant: Variant, case: dict) -> None:
     square = n_rows == n_cols
     for f in ALL_FIELDS:
         x = np.asarray(getattr(r, f))
+        shape: tuple[int, ...]
         if f in ROW_FIELDS:
             shape = (n_rows,)
         elif f in COL_FIELDS:

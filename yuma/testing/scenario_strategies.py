@@ -32,8 +32,6 @@ def scenario_params(draw, *, n_rows: int = 4) -> YumaParams:
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n_rows : int
         Number of validators (bounds ``max_allowed_validators``).
 
@@ -66,8 +64,6 @@ def scenarios(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     max_epochs, max_rows, max_cols : int
         Size bounds (rectangular: ``V != n``; square: ``n = V``).
     square : bool, optional
@@ -119,7 +115,7 @@ def scenarios(
                 for t in times:
                     evs.append((MinerJoin if joining else MinerLeave)(t, col_uid))
                     joining = not joining
-    cps = ()
+    cps: tuple[WeightCopier, ...] = ()
     if copiers and draw(st.integers(0, 2)) == 0:
         cps = (
             WeightCopier(

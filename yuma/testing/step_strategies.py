@@ -50,8 +50,6 @@ def shapes(draw, *, max_rows: int = 6, max_cols: int = 7, square: bool | None = 
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     max_rows, max_cols : int
         Upper bounds.
     square : bool, optional
@@ -80,8 +78,6 @@ def vectors(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n : int
         Length.
     signed : bool
@@ -119,8 +115,6 @@ def matrices(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n_rows, n_cols : int
         Shape.
     unit : bool
@@ -200,11 +194,6 @@ def block_vectors(n: int, *, max_block: int = 12):
 def alpha_bounds(draw) -> tuple[float, float]:
     """Draw ``(alpha_low, alpha_high)`` with ``0 <= low <= high <= 1``, bounds included.
 
-    Parameters
-    ----------
-    draw
-        Hypothesis' draw function.
-
     Returns
     -------
     tuple of float
@@ -226,8 +215,6 @@ def median_inputs(draw, *, max_rows: int = 7, max_cols: int = 6) -> dict:
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     max_rows, max_cols : int
         Upper bounds on the shape (0 allowed).
 
@@ -262,8 +249,6 @@ def full_epoch_inputs(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     square : bool, optional
         Force the square (True) or rectangular (False) form.
     variants : sequence of str

@@ -28,8 +28,6 @@ def stakes(draw, n: int, *, allow_all_zero: bool = True) -> np.ndarray:
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n : int
         Length.
     allow_all_zero : bool
@@ -55,8 +53,6 @@ def weight_matrices(draw, n_rows: int, n_cols: int) -> np.ndarray:
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     n_rows, n_cols : int
         Shape.
 
@@ -86,8 +82,6 @@ def yuma_params(draw, *, variants=("yuma2", "yuma3", "yuma2_liquid_alpha_v1")) -
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     variants : sequence of str
         Variant names to choose from.
 
@@ -124,8 +118,6 @@ def epoch_inputs(
 
     Parameters
     ----------
-    draw
-        Hypothesis' draw function.
     max_validators, max_miners : int
         Upper bounds on the sizes (0 is allowed).
     square : bool, optional
