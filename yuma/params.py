@@ -215,65 +215,14 @@ class YumaParams:
         >>> (round(p.ema_alpha, 6), p.liquid_alpha, p.max_allowed_validators)
         (0.025, True, 128)
         """
-        if yuma_version is not None:
-            if isinstance(yuma_version, bool) or yuma_version not in (2, 3):
-                raise ValueError(f"yuma_version must be 2 or 3, got {yuma_version!r}")
-        bonds_moving_average = _one_of("bonds_moving_average", bonds_moving_average,
-                                       "bonds_moving_avg", bonds_moving_avg, 900_000)
-        liquid_alpha_on = _one_of("liquid_alpha_on", liquid_alpha_on,
-                                  "liquid_alpha_enabled", liquid_alpha_enabled, False)
-        yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma3_enabled", yuma3_enabled, None)
-        yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma_version",
-                           None if yuma_version is None else yuma_version == 3, True)
-        max_allowed_validators = _one_of("max_allowed_validators", max_allowed_validators,
-                                         "max_validators", max_validators, 64)
-        if alpha_values is None:
-            alpha_values = (45875 if alpha_low is None else alpha_low,
-                            58982 if alpha_high is None else alpha_high)
-        else:
-            try:
-                pair = tuple(alpha_values)
-            except TypeError:
-                raise ValueError(
-                    f"alpha_values must be a (low, high) pair, got {alpha_values!r}"
-                ) from None
-            for name, half, given in (("alpha_low", 0, alpha_low), ("alpha_high", 1, alpha_high)):
-                if given is not None and len(pair) == 2 and pair[half] != given:
-                    raise ValueError(f"alpha_values[{half}] = {pair[half]!r} and {name} = "
-                                     f"{given!r} disagree; give one of them")
-
-        def _u16(name: str, v: int) -> int:
-            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= U16_MAX:
-                raise ValueError(f"{name} must be a u16 integer in [0, 65535], got {v!r}")
-            return v
-
-        _u16("kappa", kappa)
-        _u16("bonds_penalty", bonds_penalty)
-        if (
-            isinstance(bonds_moving_average, bool)
-            or not isinstance(bonds_moving_average, int)
-            or not 0 <= bonds_moving_average <= _MILLION
-        ):
-            raise ValueError(
-                "bonds_moving_average must be an integer in [0, 1_000_000] (per million), "
-                f"got {bonds_moving_average!r}"
-            )
-        if not isinstance(alpha_values, (tuple, list)) or len(alpha_values) != 2:
-            raise ValueError(f"alpha_values must be a (low, high) pair, got {alpha_values!r}")
-        low = _u16("alpha_values[0]", alpha_values[0])
-        high = _u16("alpha_values[1]", alpha_values[1])
-        if (
-            isinstance(alpha_sigmoid_steepness, bool)
-            or not isinstance(alpha_sigmoid_steepness, int)
-            or not -32768 <= alpha_sigmoid_steepness <= 32767
-        ):
-            raise ValueError(
-                "alpha_sigmoid_steepness must be an i16 integer, "
-                f"got {alpha_sigmoid_steepness!r}"
-            )
-        for name, flag in (("liquid_alpha_on", liquid_alpha_on), ("yuma3_on", yuma3_on)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise ValueError(f"{name} must be a bool, got {flag!r}")
+        bonds_moving_average, liquid_alpha_on, yuma3_on, max_allowed_validators = (
+            _merge_sdk_names(bonds_moving_average, bonds_moving_avg, liquid_alpha_on,
+                             liquid_alpha_enabled, yuma3_on, yuma3_enabled, yuma_version,
+                             max_allowed_validators, max_validators))
+        alpha_values = _merge_alpha_halves(alpha_values, alpha_low, alpha_high)
+        low, high = _check_chain_integers(kappa, bonds_penalty, bonds_moving_average,
+                                          alpha_values, alpha_sigmoid_steepness,
+                                          liquid_alpha_on, yuma3_on)
         return cls(
             kappa=kappa / U16_MAX,
             bonds_moving_average=bonds_moving_average / _MILLION,
@@ -283,9 +232,142 @@ class YumaParams:
             alpha_high=high / U16_MAX,
             alpha_sigmoid_steepness=alpha_sigmoid_steepness / 100.0,
             variant="yuma3" if yuma3_on else "yuma2",
-            max_allowed_validators=_u16("max_allowed_validators", max_allowed_validators),
+            max_allowed_validators=_check_u16("max_allowed_validators", max_allowed_validators),
             liquid_alpha_consensus_mode=_consensus_mode(liquid_alpha_consensus_mode),
         )
+
+
+def _merge_sdk_names(
+    bonds_moving_average: int | None, bonds_moving_avg: int | None,
+    liquid_alpha_on: bool | None, liquid_alpha_enabled: bool | None, yuma3_on: bool | None,
+    yuma3_enabled: bool | None, yuma_version: int | None,
+    max_allowed_validators: int | None, max_validators: int | None,
+) -> tuple[Any, Any, Any, Any]:
+    """Merge the hyperparameters :meth:`YumaParams.from_chain` takes under two names.
+
+    Parameters
+    ----------
+    bonds_moving_average, bonds_moving_avg : int or None
+        Chain and SDK names of ``BondsMovingAverage``.
+    liquid_alpha_on, liquid_alpha_enabled : bool or None
+        Chain and SDK names of ``LiquidAlphaOn``.
+    yuma3_on, yuma3_enabled, yuma_version : bool, bool, int or None
+        Chain and SDK names of ``Yuma3On`` (``yuma_version`` 3 sets it, 2 clears it).
+    max_allowed_validators, max_validators : int or None
+        Chain and SDK names of ``MaxAllowedValidators``.
+
+    Returns
+    -------
+    tuple
+        ``(bonds_moving_average, liquid_alpha_on, yuma3_on, max_allowed_validators)``,
+        the chain's default where neither name was given (not yet range-checked).
+    """
+    if yuma_version is not None:
+        if isinstance(yuma_version, bool) or yuma_version not in (2, 3):
+            raise ValueError(f"yuma_version must be 2 or 3, got {yuma_version!r}")
+    bonds_moving_average = _one_of("bonds_moving_average", bonds_moving_average,
+                                   "bonds_moving_avg", bonds_moving_avg, 900_000)
+    liquid_alpha_on = _one_of("liquid_alpha_on", liquid_alpha_on,
+                              "liquid_alpha_enabled", liquid_alpha_enabled, False)
+    yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma3_enabled", yuma3_enabled, None)
+    yuma3_on = _one_of("yuma3_on", yuma3_on, "yuma_version",
+                       None if yuma_version is None else yuma_version == 3, True)
+    max_allowed_validators = _one_of("max_allowed_validators", max_allowed_validators,
+                                     "max_validators", max_validators, 64)
+    return bonds_moving_average, liquid_alpha_on, yuma3_on, max_allowed_validators
+
+
+def _merge_alpha_halves(
+    alpha_values: Any, alpha_low: int | None, alpha_high: int | None
+) -> Any:
+    """``AlphaValues`` from the pair or its SDK halves; the halves must agree with a pair.
+
+    Parameters
+    ----------
+    alpha_values : tuple of int or None
+        ``(alpha_low, alpha_high)``.
+    alpha_low, alpha_high : int or None
+        The SDK's halves; a missing half keeps its default (45875, 58982).
+
+    Returns
+    -------
+    tuple or the given ``alpha_values``
+        Not yet range-checked.
+    """
+    if alpha_values is None:
+        return (45875 if alpha_low is None else alpha_low,
+                58982 if alpha_high is None else alpha_high)
+    try:
+        pair = tuple(alpha_values)
+    except TypeError:
+        raise ValueError(
+            f"alpha_values must be a (low, high) pair, got {alpha_values!r}"
+        ) from None
+    for name, half, given in (("alpha_low", 0, alpha_low), ("alpha_high", 1, alpha_high)):
+        if given is not None and len(pair) == 2 and pair[half] != given:
+            raise ValueError(f"alpha_values[{half}] = {pair[half]!r} and {name} = "
+                             f"{given!r} disagree; give one of them")
+    return alpha_values
+
+
+def _check_u16(name: str, v: int) -> int:
+    """``v`` if it is a u16 integer (not a bool), else a ValueError naming ``name``."""
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= U16_MAX:
+        raise ValueError(f"{name} must be a u16 integer in [0, 65535], got {v!r}")
+    return v
+
+
+def _check_chain_integers(
+    kappa: Any, bonds_penalty: Any, bonds_moving_average: Any, alpha_values: Any,
+    alpha_sigmoid_steepness: Any, liquid_alpha_on: Any, yuma3_on: Any,
+) -> tuple[int, int]:
+    """Check each hyperparameter of :meth:`YumaParams.from_chain` against its chain type.
+
+    Parameters
+    ----------
+    kappa, bonds_penalty : int
+        u16.
+    bonds_moving_average : int
+        Per million, in ``[0, 1_000_000]``.
+    alpha_values : pair of int
+        u16 each.
+    alpha_sigmoid_steepness : int
+        i16.
+    liquid_alpha_on, yuma3_on : bool
+
+    Returns
+    -------
+    tuple of int
+        ``(alpha_low, alpha_high)``.
+    """
+    _check_u16("kappa", kappa)
+    _check_u16("bonds_penalty", bonds_penalty)
+    if (
+        isinstance(bonds_moving_average, bool)
+        or not isinstance(bonds_moving_average, int)
+        or not 0 <= bonds_moving_average <= _MILLION
+    ):
+        raise ValueError(
+            "bonds_moving_average must be an integer in [0, 1_000_000] (per million), "
+            f"got {bonds_moving_average!r}"
+        )
+    if not isinstance(alpha_values, (tuple, list)) or len(alpha_values) != 2:
+        raise ValueError(f"alpha_values must be a (low, high) pair, got {alpha_values!r}")
+    low = _check_u16("alpha_values[0]", alpha_values[0])
+    high = _check_u16("alpha_values[1]", alpha_values[1])
+    if (
+        isinstance(alpha_sigmoid_steepness, bool)
+        or not isinstance(alpha_sigmoid_steepness, int)
+        or not -32768 <= alpha_sigmoid_steepness <= 32767
+    ):
+        raise ValueError(
+            "alpha_sigmoid_steepness must be an i16 integer, "
+            f"got {alpha_sigmoid_steepness!r}"
+        )
+    for name, flag in (("liquid_alpha_on", liquid_alpha_on), ("yuma3_on", yuma3_on)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be a bool, got {flag!r}")
+    return low, high
 
 
 def _one_of(chain_name: str, chain_value: _T | None, sdk_name: str, sdk_value: _T | None,

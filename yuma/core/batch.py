@@ -532,17 +532,52 @@ def _compiled_batch(
     w: np.ndarray, arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]],
     plist: list[YumaParams], var: Variant, code: int, keep: tuple[str, ...]
 ) -> EpochBatchResult:
+    """The batch through the compiled epoch of a built-in variant, in named steps."""
     n_items, n_rows, n_cols = w.shape
-    n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
-    has = tuple(name in arrays for name in (
-        "bonds", "active", "validator_permit", "last_update", "commit_block",
-        "block_at_registration", "listed", "reset_bonds", "previous_consensus",
-    ))
+    own, wb_is, lazy_bonds, write_bonds, fill_wb = _matrix_plan(plist, code, keep)
+    ints, reals = _parameter_rows(arrays, scalars, plist, code, write_bonds, fill_wb, n_items)
+    out = _output_stacks(arrays, own, n_items, n_rows, n_cols)
+    statuses = np.zeros(n_items, dtype=np.int64)
+    if n_items:
+        _run_on_stacks(w, arrays, ints, reals, out, own, statuses)
+    bad = np.flatnonzero(statuses < 0)
+    if bad.size:
+        _raise_for_item(w, arrays, scalars, plist, var, int(bad[0]))
+    _finish_matrices(out, statuses, lazy_bonds, wb_is, keep)
+    return EpochBatchResult(variant=var.name, **out)
+
+
+def _matrix_plan(
+    plist: list[YumaParams], code: int, keep: tuple[str, ...]
+) -> tuple[dict[str, bool], str | None, bool, int, int]:
+    """Which matrices get a stack of their own, and what the kernel is told to write.
+
+    ``weights_for_bonds`` shares the stack of ``clipped_weights`` (every beta 1) or of
+    ``weights`` (every beta 0), and Yuma 3's stored bonds share the EMA's when both are
+    kept (the storage rule is applied afterwards, :func:`_finish_matrices`).
+
+    Parameters
+    ----------
+    plist : list of YumaParams
+    code : int
+        The built-in variant's code.
+    keep : set of str
+        Matrices asked for.
+
+    Returns
+    -------
+    own : dict of str to bool
+        Per matrix: whether the kernel writes a stack of its own.
+    wb_is : str or None
+        The matrix that ``weights_for_bonds`` equals in every item, if any.
+    lazy_bonds : bool
+        Whether ``bonds`` is derived from ``ema_bonds`` after the run.
+    write_bonds, fill_wb : int
+        The kernel's flags for writing ``bonds`` and ``weights_for_bonds``.
+    """
     betas = {p.bonds_penalty for p in plist}
     wb_is = "clipped_weights" if betas <= {1.0} else ("weights" if betas <= {0.0} else None)
     yuma3 = code == ek.YUMA3_CODE
-    # Matrices with a stack of their own; weights_for_bonds shares one at beta 0 or 1, and
-    # Yuma 3's stored bonds share the EMA's when no item's storage rule clears a row.
     own = {name: name in keep for name in _MATRICES}
     if wb_is is not None and own["weights_for_bonds"]:
         own[wb_is], own["weights_for_bonds"] = True, False
@@ -551,8 +586,37 @@ def _compiled_batch(
         own["bonds"] = False
     write_bonds = 2 if (own["bonds"] or not yuma3) else 0
     fill_wb = int(own["weights_for_bonds"])
+    return own, wb_is, lazy_bonds, write_bonds, fill_wb
 
-    # One row of parameters when every item shares them, else one per item.
+
+def _parameter_rows(
+    arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]], plist: list[YumaParams],
+    code: int, write_bonds: int, fill_wb: int, n_items: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's integer and real parameter rows: one when every item shares them.
+
+    Parameters
+    ----------
+    arrays : dict
+        The batch's arrays (which optional inputs are given).
+    scalars : dict
+        Per-item ``owner_uid``, ``last_tempo`` and ``stake_threshold``.
+    plist : list of YumaParams
+    code : int
+        The built-in variant's code.
+    write_bonds, fill_wb : int
+        From :func:`_matrix_plan`.
+    n_items : int
+
+    Returns
+    -------
+    ints : numpy.ndarray of int64, shape (1 or n_items, N_INTS)
+    reals : numpy.ndarray of float64, shape (1 or n_items, N_REALS)
+    """
+    has = tuple(name in arrays for name in (
+        "bonds", "active", "validator_permit", "last_update", "commit_block",
+        "block_at_registration", "listed", "reset_bonds", "previous_consensus",
+    ))
     owners, tempos, thresholds = (scalars[k] for k in ("owner_uid", "last_tempo",
                                                        "stake_threshold"))
     shared = n_items > 0 and all(
@@ -566,8 +630,32 @@ def _compiled_batch(
     reals = np.array(
         [real_params(plist[b], thresholds[b]) for b in items], dtype=np.float64,
     ).reshape(len(items), ek.N_REALS)
+    return ints, reals
 
-    out: dict[str, Any] = {}  # EpochBatchResult's fields, by name
+
+def _output_stacks(
+    arrays: dict[str, np.ndarray], own: dict[str, bool], n_items: int, n_rows: int,
+    n_cols: int
+) -> dict[str, Any]:
+    """The stacks the kernel writes into: a matrix's only when it has its own (else None).
+
+    ``active`` starts as the given flags (the kernel updates them), else all True.
+
+    Parameters
+    ----------
+    arrays : dict
+        The batch's arrays.
+    own : dict of str to bool
+        From :func:`_matrix_plan`.
+    n_items, n_rows, n_cols : int
+
+    Returns
+    -------
+    dict
+        One entry per field of :class:`EpochBatchResult` but ``variant``.
+    """
+    n_uids = n_rows if n_rows == n_cols else n_rows + n_cols
+    out = {}
     for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
         if name in _MATRICES:
             out[name] = np.zeros((n_items, *shape)) if own[name] else None
@@ -578,28 +666,71 @@ def _compiled_batch(
         out["active"] = np.array(np.broadcast_to(arrays["active"], (n_items, n_rows)))
     else:
         out["active"] = np.ones((n_items, n_rows), dtype=np.bool_)
-    statuses = np.zeros(n_items, dtype=np.int64)
-    if n_items:
-        inputs = (
-            w, arrays["stake"], arrays.get("bonds", _NO_F), arrays.get("active", _NO_B2),
-            arrays.get("validator_permit", _NO_B2), arrays.get("last_update", _NO_I2),
-            arrays.get("commit_block", _NO_I2), arrays.get("block_at_registration", _NO_I2),
-            arrays.get("listed", _NO_B3), arrays.get("reset_bonds", _NO_B2),
-            arrays.get("previous_consensus", _NO_F2), ints, reals,
-        )
-        mats = {name: _NO_OUT if out[name] is None else out[name] for name in _MATRICES}
-        outputs = (
-            out["stake"], out["active_stake"], out["validator_permit"], mats["weights"],
-            out["consensus"], mats["clipped_weights"], out["validator_trust"], out["rank"],
-            out["trust"], out["incentive"], mats["weights_for_bonds"], mats["ema_bonds"],
-            mats["bonds"], out["dividends"], out["server_emission"],
-            out["validator_emission"], out["emission"],
-        )
-        kept = np.array([own[name] for name in _MATRICES], dtype=np.int64)
-        _run(inputs, outputs, statuses, kept, n_items, n_rows * n_cols)
-    bad = np.flatnonzero(statuses < 0)
-    if bad.size:
-        _raise_for_item(w, arrays, scalars, plist, var, int(bad[0]))
+    return out
+
+
+def _run_on_stacks(
+    w: np.ndarray, arrays: dict[str, np.ndarray], ints: np.ndarray, reals: np.ndarray,
+    out: dict[str, Any], own: dict[str, bool], statuses: np.ndarray
+) -> None:
+    """Run the compiled epoch over the batch, writing ``out`` and ``statuses`` in place.
+
+    Inputs not given are passed as read-only placeholders, matrices without a stack of
+    their own as ``_NO_OUT`` (the kernel is told not to write them).
+
+    Parameters
+    ----------
+    w : numpy.ndarray, shape (n_items, n_rows, n_cols)
+    arrays : dict
+    ints, reals : numpy.ndarray
+        From :func:`_parameter_rows`.
+    out : dict
+        From :func:`_output_stacks`.
+    own : dict of str to bool
+        From :func:`_matrix_plan`.
+    statuses : numpy.ndarray of int64, shape (n_items,)
+        Each item's kernel status (negative: rejected).
+    """
+    n_items, n_rows, n_cols = w.shape
+    inputs = (
+        w, arrays["stake"], arrays.get("bonds", _NO_F), arrays.get("active", _NO_B2),
+        arrays.get("validator_permit", _NO_B2), arrays.get("last_update", _NO_I2),
+        arrays.get("commit_block", _NO_I2), arrays.get("block_at_registration", _NO_I2),
+        arrays.get("listed", _NO_B3), arrays.get("reset_bonds", _NO_B2),
+        arrays.get("previous_consensus", _NO_F2), ints, reals,
+    )
+    mats = {name: _NO_OUT if out[name] is None else out[name] for name in _MATRICES}
+    outputs = (
+        out["stake"], out["active_stake"], out["validator_permit"], mats["weights"],
+        out["consensus"], mats["clipped_weights"], out["validator_trust"], out["rank"],
+        out["trust"], out["incentive"], mats["weights_for_bonds"], mats["ema_bonds"],
+        mats["bonds"], out["dividends"], out["server_emission"],
+        out["validator_emission"], out["emission"],
+    )
+    kept = np.array([own[name] for name in _MATRICES], dtype=np.int64)
+    _run(inputs, outputs, statuses, kept, n_items, n_rows * n_cols)
+
+
+def _finish_matrices(
+    out: dict[str, Any], statuses: np.ndarray, lazy_bonds: bool, wb_is: str | None,
+    keep: tuple[str, ...]
+) -> None:
+    """Fill the shared matrices, drop those not asked for, make the rest read-only.
+
+    Parameters
+    ----------
+    out : dict
+        The written stacks (updated in place).
+    statuses : numpy.ndarray of int64
+        The kernel's statuses (``ek.BONDS_DIFFER`` marks an item whose storage rule
+        cleared a bond row).
+    lazy_bonds : bool
+        Whether ``bonds`` is derived from ``ema_bonds`` (:func:`_matrix_plan`).
+    wb_is : str or None
+        The matrix ``weights_for_bonds`` equals, if any.
+    keep : set of str
+        Matrices asked for.
+    """
     if lazy_bonds:
         if np.any(statuses & ek.BONDS_DIFFER):
             # The storage rule: rows with a new permit keep their bonds, others are cleared.
@@ -613,7 +744,6 @@ def _compiled_batch(
             out[name] = None
         else:
             out[name].flags.writeable = False
-    return EpochBatchResult(variant=var.name, **out)
 
 
 def _run(

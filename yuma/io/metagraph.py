@@ -564,6 +564,146 @@ def _rows(
     return dense, listed
 
 
+def _neuron_records(metagraph: object, source: str) -> list[Any]:
+    """The 11.x metagraph's ``neurons`` records, checked against ``num_uids`` when given.
+
+    Parameters
+    ----------
+    metagraph : object
+    source : str
+        Named in errors.
+
+    Returns
+    -------
+    list
+    """
+    neurons = _get(metagraph, "neurons")
+    if neurons is None:
+        raise _fail(source, "neurons", "missing: not an 11.x metagraph")
+    neurons = list(neurons)
+    n = len(neurons)
+    num_uids = _get(metagraph, "num_uids")
+    if num_uids is not None and int(num_uids) != n:
+        raise _fail(source, "neurons", f"has {n} records, but num_uids is {num_uids}")
+    return neurons
+
+
+def _neuron_column(
+    neurons: list[Any], attr: str, source: str, required: bool = True
+) -> list[Any]:
+    """Attribute ``attr`` of every record; ``[]`` when a record lacks it and it is optional.
+
+    Parameters
+    ----------
+    neurons : list
+        The records, in UID order.
+    attr : str
+    source : str
+        Named in errors.
+    required : bool
+        Whether a record without ``attr`` is an error.
+
+    Returns
+    -------
+    list
+    """
+    values = []
+    for i, neuron in enumerate(neurons):
+        v = _get(neuron, attr)
+        if v is None:
+            if required:
+                raise _fail(source, f"neurons[{i}].{attr}", "missing")
+            return []
+        values.append(v)
+    return values
+
+
+def _neuron_state(
+    neurons: list[Any], source: str
+) -> tuple[list[Any] | None, np.ndarray, dict[str, Any]]:
+    """The per-UID state of the 11.x records: UIDs in order, hotkeys, stake and the rest.
+
+    Parameters
+    ----------
+    neurons : list
+        The records, in UID order.
+    source : str
+        Named in errors.
+
+    Returns
+    -------
+    hotkeys : list of str or None
+    stake_rao : numpy.ndarray of uint64
+        ``total_stake`` in rao.
+    fields : dict
+        The other :class:`SubnetSnapshot` fields the records carry (``alpha_stake_rao``,
+        ``tao_stake_rao``, ``validator_permit``, ``active``, ``last_update``,
+        ``block_at_registration``).
+    """
+    uids = _neuron_column(neurons, "uid", source)
+    for i, uid in enumerate(uids):
+        if not _is_int(uid) or int(uid) != i:
+            raise _fail(source, f"neurons[{i}].uid", f"is {uid!r}: records must be in UID order")
+    hotkeys = _neuron_column(neurons, "hotkey", source, required=False) or None
+    stake_rao = np.array([_balance_rao(v, f"neurons[{i}].total_stake", source)
+                          for i, v in enumerate(_neuron_column(neurons, "total_stake", source))],
+                         dtype=np.uint64)
+    fields: dict[str, Any] = {}
+    for attr in ("alpha_stake", "tao_stake"):
+        values = _neuron_column(neurons, attr, source, required=False)
+        if values:
+            fields[f"{attr}_rao"] = np.array(
+                [_balance_rao(v, f"neurons[{i}].{attr}", source) for i, v in enumerate(values)],
+                dtype=np.uint64)
+    for attr in ("validator_permit", "active"):
+        values = _neuron_column(neurons, attr, source, required=False)
+        if values:
+            for i, v in enumerate(values):
+                if not isinstance(v, (bool, np.bool_)):
+                    raise _fail(source, f"neurons[{i}].{attr}", f"must be a bool, got {v!r}")
+            fields[attr] = np.array(values, dtype=bool)
+    for attr in ("last_update", "block_at_registration"):
+        values = _neuron_column(neurons, attr, source, required=False)
+        if values:
+            fields[attr] = [_scalar_int(v, f"neurons[{i}].{attr}", source)
+                            for i, v in enumerate(values)]
+    return hotkeys, stake_rao, fields
+
+
+def _neuron_outputs(neurons: list[Any], source: str) -> dict[str, np.ndarray]:
+    """The chain outputs the 11.x records carry: u16 scores and ``emission`` in rao.
+
+    Parameters
+    ----------
+    neurons : list
+        The records, in UID order.
+    source : str
+        Named in errors.
+
+    Returns
+    -------
+    dict
+        Keyed by output name (those of ``SubnetSnapshot.outputs``).
+    """
+    n = len(neurons)
+    outputs: dict[str, np.ndarray] = {}
+    for attr in ("consensus", "incentive", "dividends", "validator_trust", "rank", "trust"):
+        values = _neuron_column(neurons, attr, source, required=False)
+        if values:
+            for i, v in enumerate(values):
+                if not (_is_int(v) or _is_float(v)):
+                    raise _fail(source, f"neurons[{i}].{attr}", f"must be a number, got {v!r}")
+            scores = _u16_scores(np.array(values, dtype=np.float64), attr, source, n)
+            if scores is not None:  # always: the values are given
+                outputs[attr] = scores
+    emission = _neuron_column(neurons, "emission", source, required=False)
+    if emission:
+        outputs["emission"] = np.array(
+            [_balance_rao(v, f"neurons[{i}].emission", source) for i, v in enumerate(emission)],
+            dtype=np.uint64)
+    return outputs
+
+
 def read_metagraph11(
     metagraph: object, *, weights: object = None, bonds: object = None,
     hyperparameters: object = None, source: str = "<metagraph>",
@@ -605,67 +745,10 @@ def read_metagraph11(
         rows with negative entries, UIDs out of range; the message names the source and
         the field.
     """
-    neurons = _get(metagraph, "neurons")
-    if neurons is None:
-        raise _fail(source, "neurons", "missing: not an 11.x metagraph")
-    neurons = list(neurons)
+    neurons = _neuron_records(metagraph, source)
     n = len(neurons)
-    num_uids = _get(metagraph, "num_uids")
-    if num_uids is not None and int(num_uids) != n:
-        raise _fail(source, "neurons", f"has {n} records, but num_uids is {num_uids}")
-
-    def column(attr: str, required: bool = True) -> list[Any]:
-        values = []
-        for i, neuron in enumerate(neurons):
-            v = _get(neuron, attr)
-            if v is None:
-                if required:
-                    raise _fail(source, f"neurons[{i}].{attr}", "missing")
-                return []
-            values.append(v)
-        return values
-
-    uids = column("uid")
-    for i, uid in enumerate(uids):
-        if not _is_int(uid) or int(uid) != i:
-            raise _fail(source, f"neurons[{i}].uid", f"is {uid!r}: records must be in UID order")
-    hotkeys = column("hotkey", required=False) or None
-    stake_rao = np.array([_balance_rao(v, f"neurons[{i}].total_stake", source)
-                          for i, v in enumerate(column("total_stake"))], dtype=np.uint64)
-    fields: dict[str, Any] = {}
-    for attr in ("alpha_stake", "tao_stake"):
-        values = column(attr, required=False)
-        if values:
-            fields[f"{attr}_rao"] = np.array(
-                [_balance_rao(v, f"neurons[{i}].{attr}", source) for i, v in enumerate(values)],
-                dtype=np.uint64)
-    for attr in ("validator_permit", "active"):
-        values = column(attr, required=False)
-        if values:
-            for i, v in enumerate(values):
-                if not isinstance(v, (bool, np.bool_)):
-                    raise _fail(source, f"neurons[{i}].{attr}", f"must be a bool, got {v!r}")
-            fields[attr] = np.array(values, dtype=bool)
-    for attr in ("last_update", "block_at_registration"):
-        values = column(attr, required=False)
-        if values:
-            fields[attr] = [_scalar_int(v, f"neurons[{i}].{attr}", source)
-                            for i, v in enumerate(values)]
-    outputs: dict[str, np.ndarray] = {}
-    for attr in ("consensus", "incentive", "dividends", "validator_trust", "rank", "trust"):
-        values = column(attr, required=False)
-        if values:
-            for i, v in enumerate(values):
-                if not (_is_int(v) or _is_float(v)):
-                    raise _fail(source, f"neurons[{i}].{attr}", f"must be a number, got {v!r}")
-            scores = _u16_scores(np.array(values, dtype=np.float64), attr, source, n)
-            if scores is not None:  # always: the values are given
-                outputs[attr] = scores
-    emission = column("emission", required=False)
-    if emission:
-        outputs["emission"] = np.array(
-            [_balance_rao(v, f"neurons[{i}].emission", source) for i, v in enumerate(emission)],
-            dtype=np.uint64)
+    hotkeys, stake_rao, fields = _neuron_state(neurons, source)
+    outputs = _neuron_outputs(neurons, source)
 
     dense_w, listed = _rows(weights, "weights", source, n, u16=False)
     dense_b, _ = _rows(bonds, "bonds", source, n, u16=True)

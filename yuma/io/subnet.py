@@ -553,6 +553,208 @@ class ChainHyperparameters:
 
 
 # --------------------------------------------------------------------------------------
+# Snapshot validation (each step normalises its fields in place on the frozen snapshot)
+# --------------------------------------------------------------------------------------
+
+
+def _check_uid_vectors(snap: SubnetSnapshot, src: str) -> int:
+    """Validate and freeze the per-UID vectors and hotkeys of a new snapshot.
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+        The snapshot under construction.
+    src : str
+        Its source, named in errors.
+
+    Returns
+    -------
+    int
+        ``n``, the number of UIDs (the length of ``stake_rao``).
+    """
+    set_ = object.__setattr__
+    stake = _int_vector(snap.stake_rao, "stake_rao", src, None, 0, U64_MAX, np.uint64)
+    n = int(stake.shape[0])
+    if n > U16_MAX:
+        raise _fail(src, "stake_rao", f"{n} UIDs, more than a subnet holds (65535)")
+    set_(snap, "stake_rao", stake)
+    for name in ("alpha_stake_rao", "tao_stake_rao"):
+        v = getattr(snap, name)
+        if v is not None:
+            set_(snap, name, _int_vector(v, name, src, n, 0, U64_MAX, np.uint64))
+    for name in ("last_update", "block_at_registration"):
+        v = getattr(snap, name)
+        if v is not None:
+            set_(snap, name, _int_vector(v, name, src, n, 0, U64_MAX, np.uint64))
+    for name in ("validator_permit", "active"):
+        v = getattr(snap, name)
+        if v is not None:
+            set_(snap, name, _bool_vector(v, name, src, n))
+    if snap.hotkeys is not None:
+        keys = tuple(snap.hotkeys) if not isinstance(snap.hotkeys, str) else None
+        if keys is None or len(keys) != n:
+            got = "a string" if keys is None else f"{len(keys)} entries"
+            raise _fail(src, "hotkeys", f"has {got}, expected {n} (one per UID)")
+        if not all(isinstance(k, str) for k in keys):
+            raise _fail(src, "hotkeys", "must hold strings (ss58 addresses)")
+        set_(snap, "hotkeys", keys)
+    return n
+
+
+def _check_scalar_fields(snap: SubnetSnapshot, src: str) -> None:
+    """Validate the scalar fields: block numbers, ``mechid``, owner, hyperparameters.
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+        The snapshot under construction.
+    src : str
+        Its source, named in errors.
+    """
+    set_ = object.__setattr__
+    for name in ("netuid", "block", "last_step"):
+        v = getattr(snap, name)
+        if v is not None:
+            if isinstance(v, (bool, np.bool_)) or not is_integer(v) \
+                    or not 0 <= int(v) <= U64_MAX:
+                raise _fail(src, name, f"must be a non-negative integer, got {v!r}")
+            set_(snap, name, int(v))
+    if isinstance(snap.mechid, (bool, np.bool_)) or not isinstance(
+        snap.mechid, (int, np.integer)
+    ) or snap.mechid < 0:
+        raise _fail(src, "mechid", f"must be a non-negative integer, got {snap.mechid!r}")
+    set_(snap, "mechid", int(snap.mechid))
+    if snap.owner_hotkey is not None and not isinstance(snap.owner_hotkey, str):
+        raise _fail(src, "owner_hotkey", "must be a string")
+    if not isinstance(snap.hyperparameters, ChainHyperparameters):
+        raise _fail(src, "hyperparameters", "must be a ChainHyperparameters")
+
+
+def _check_matrices(snap: SubnetSnapshot, src: str, n: int) -> None:
+    """Validate the weight and bond matrices; derive proportions or u16 rows from the other.
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+        The snapshot under construction.
+    src : str
+        Its source, named in errors.
+    n : int
+        Number of UIDs.
+    """
+    set_ = object.__setattr__
+    if snap.weights is None and snap.weights_u16 is not None:
+        set_(snap, "weights_u16_exact", True)
+    if snap.weights is not None:
+        w = _weight_matrix(snap.weights, "weights", src, n)
+        set_(snap, "weights", _frozen(_row_proportions(w)))
+    if snap.weights_u16 is not None:
+        set_(snap, "weights_u16", _u16_matrix(snap.weights_u16, "weights_u16", src, n))
+        if snap.weights is None:
+            set_(snap, "weights", _frozen(_row_proportions(
+                snap.weights_u16.astype(np.float64))))
+    elif snap.weights is not None:
+        set_(snap, "weights_u16", _frozen(proportions_to_u16_rows(snap.weights)))
+        set_(snap, "weights_u16_exact", False)
+    set_(snap, "weights_u16_exact", bool(snap.weights_u16_exact))
+    if snap.weights_listed is not None:
+        listed = np.asarray(snap.weights_listed)
+        if listed.shape != (n, n) or listed.dtype != np.bool_:
+            raise _fail(src, "weights_listed", f"must be a boolean ({n}, {n}) mask")
+        if snap.weights is not None and np.any((snap.weights > 0) & ~listed):
+            raise _fail(src, "weights_listed", "misses entries with positive weight")
+        set_(snap, "weights_listed", _frozen(listed.copy()))
+    if snap.bonds_u16 is not None:
+        set_(snap, "bonds_u16", _u16_matrix(snap.bonds_u16, "bonds_u16", src, n))
+
+
+def _check_outputs(snap: SubnetSnapshot, src: str, n: int) -> None:
+    """Validate the chain outputs (u16 scores, ``emission`` in rao) into a read-only mapping.
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+        The snapshot under construction.
+    src : str
+        Its source, named in errors.
+    n : int
+        Number of UIDs.
+    """
+    outputs = {}
+    for name, values in dict(snap.outputs).items():
+        if name not in OUTPUT_NAMES:
+            raise _fail(src, "outputs", f"unknown output {name!r}; known: {OUTPUT_NAMES}")
+        hi, dtype = (U64_MAX, np.uint64) if name == "emission" else (U16_MAX, np.uint16)
+        outputs[name] = _int_vector(values, f"outputs[{name!r}]", src, n, 0, hi, dtype)
+    object.__setattr__(snap, "outputs", MappingProxyType(outputs))
+
+
+# --------------------------------------------------------------------------------------
+# Snapshot conversions
+# --------------------------------------------------------------------------------------
+
+
+def _permits_from_stake(snap: SubnetSnapshot) -> NDArray[np.bool_]:
+    """The permits the chain would hand out for the snapshot's stake (:func:`derived_permits`).
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n,)
+    """
+    return derived_permits(snap.stake_rao.astype(np.float64),
+                           snap.hyperparameters.resolved()["max_allowed_validators"],
+                           snap.owner_uid)
+
+
+def _epoch_state_kwargs(snap: SubnetSnapshot, hp: dict[str, Any]) -> dict[str, Any]:
+    """The per-UID state arguments of :meth:`SubnetSnapshot.epoch_kwargs`, when known.
+
+    ``active`` (``last_update + activity_cutoff >= block``, else the stored flags),
+    ``validator_permit`` (stored, else derived from stake), ``last_update``,
+    ``block_at_registration``, ``listed``, ``owner_uid``, ``previous_consensus`` and
+    ``last_tempo``.
+
+    Parameters
+    ----------
+    snap : SubnetSnapshot
+    hp : dict
+        ``snap.hyperparameters.resolved()``.
+
+    Returns
+    -------
+    dict
+    """
+    kw: dict[str, Any] = {}
+    if snap.last_update is not None and snap.block is not None:
+        cutoff = hp["activity_cutoff"]
+        kw["active"] = np.array(
+            [int(lu) + cutoff >= snap.block for lu in snap.last_update.tolist()],
+            dtype=bool,
+        )
+    elif snap.active is not None:
+        kw["active"] = np.array(snap.active)
+    for name in ("validator_permit", "last_update", "block_at_registration"):
+        v = getattr(snap, name)
+        if v is not None:
+            kw[name] = np.array(v)
+    if snap.validator_permit is None:
+        kw["validator_permit"] = _permits_from_stake(snap)
+    if snap.weights_listed is not None:
+        kw["listed"] = np.array(snap.weights_listed)
+    if snap.owner_uid is not None:
+        kw["owner_uid"] = snap.owner_uid
+    if "consensus" in snap.outputs:
+        kw["previous_consensus"] = snap.outputs["consensus"] / U16_MAX
+    if snap.last_step is not None and snap.block_at_registration is not None:
+        kw["last_tempo"] = snap.last_step + 1
+    return kw
+
+
+# --------------------------------------------------------------------------------------
 # Snapshot
 # --------------------------------------------------------------------------------------
 
@@ -632,81 +834,11 @@ class SubnetSnapshot:
 
     def __post_init__(self) -> None:
         src = str(self.source)
-        set_ = object.__setattr__
-        set_(self, "source", src)
-        stake = _int_vector(self.stake_rao, "stake_rao", src, None, 0, U64_MAX, np.uint64)
-        n = stake.shape[0]
-        if n > U16_MAX:
-            raise _fail(src, "stake_rao", f"{n} UIDs, more than a subnet holds (65535)")
-        set_(self, "stake_rao", stake)
-        for name in ("alpha_stake_rao", "tao_stake_rao"):
-            v = getattr(self, name)
-            if v is not None:
-                set_(self, name, _int_vector(v, name, src, n, 0, U64_MAX, np.uint64))
-        for name in ("last_update", "block_at_registration"):
-            v = getattr(self, name)
-            if v is not None:
-                set_(self, name, _int_vector(v, name, src, n, 0, U64_MAX, np.uint64))
-        for name in ("validator_permit", "active"):
-            v = getattr(self, name)
-            if v is not None:
-                set_(self, name, _bool_vector(v, name, src, n))
-        if self.hotkeys is not None:
-            keys = tuple(self.hotkeys) if not isinstance(self.hotkeys, str) else None
-            if keys is None or len(keys) != n:
-                got = "a string" if keys is None else f"{len(keys)} entries"
-                raise _fail(src, "hotkeys", f"has {got}, expected {n} (one per UID)")
-            if not all(isinstance(k, str) for k in keys):
-                raise _fail(src, "hotkeys", "must hold strings (ss58 addresses)")
-            set_(self, "hotkeys", keys)
-        for name in ("netuid", "block", "last_step"):
-            v = getattr(self, name)
-            if v is not None:
-                if isinstance(v, (bool, np.bool_)) or not is_integer(v) \
-                        or not 0 <= int(v) <= U64_MAX:
-                    raise _fail(src, name, f"must be a non-negative integer, got {v!r}")
-                set_(self, name, int(v))
-        if isinstance(self.mechid, (bool, np.bool_)) or not isinstance(
-            self.mechid, (int, np.integer)
-        ) or self.mechid < 0:
-            raise _fail(src, "mechid", f"must be a non-negative integer, got {self.mechid!r}")
-        set_(self, "mechid", int(self.mechid))
-        if self.owner_hotkey is not None and not isinstance(self.owner_hotkey, str):
-            raise _fail(src, "owner_hotkey", "must be a string")
-        if not isinstance(self.hyperparameters, ChainHyperparameters):
-            raise _fail(src, "hyperparameters", "must be a ChainHyperparameters")
-
-        if self.weights is None and self.weights_u16 is not None:
-            set_(self, "weights_u16_exact", True)
-        if self.weights is not None:
-            w = _weight_matrix(self.weights, "weights", src, n)
-            set_(self, "weights", _frozen(_row_proportions(w)))
-        if self.weights_u16 is not None:
-            set_(self, "weights_u16", _u16_matrix(self.weights_u16, "weights_u16", src, n))
-            if self.weights is None:
-                set_(self, "weights", _frozen(_row_proportions(
-                    self.weights_u16.astype(np.float64))))
-        elif self.weights is not None:
-            set_(self, "weights_u16", _frozen(proportions_to_u16_rows(self.weights)))
-            set_(self, "weights_u16_exact", False)
-        set_(self, "weights_u16_exact", bool(self.weights_u16_exact))
-        if self.weights_listed is not None:
-            listed = np.asarray(self.weights_listed)
-            if listed.shape != (n, n) or listed.dtype != np.bool_:
-                raise _fail(src, "weights_listed", f"must be a boolean ({n}, {n}) mask")
-            if self.weights is not None and np.any((self.weights > 0) & ~listed):
-                raise _fail(src, "weights_listed", "misses entries with positive weight")
-            set_(self, "weights_listed", _frozen(listed.copy()))
-        if self.bonds_u16 is not None:
-            set_(self, "bonds_u16", _u16_matrix(self.bonds_u16, "bonds_u16", src, n))
-
-        outputs = {}
-        for name, values in dict(self.outputs).items():
-            if name not in OUTPUT_NAMES:
-                raise _fail(src, "outputs", f"unknown output {name!r}; known: {OUTPUT_NAMES}")
-            hi, dtype = (U64_MAX, np.uint64) if name == "emission" else (U16_MAX, np.uint16)
-            outputs[name] = _int_vector(values, f"outputs[{name!r}]", src, n, 0, hi, dtype)
-        set_(self, "outputs", MappingProxyType(outputs))
+        object.__setattr__(self, "source", src)
+        n = _check_uid_vectors(self, src)
+        _check_scalar_fields(self, src)
+        _check_matrices(self, src, n)
+        _check_outputs(self, src, n)
 
     # ----------------------------------------------------------------------------------
     # Construction with units named
@@ -876,29 +1008,7 @@ class SubnetSnapshot:
         }
         if self.bonds_u16 is not None:
             kw["bonds"] = self.bonds_u16 / U16_MAX
-        if self.last_update is not None and self.block is not None:
-            cutoff = hp["activity_cutoff"]
-            kw["active"] = np.array(
-                [int(lu) + cutoff >= self.block for lu in self.last_update.tolist()],
-                dtype=bool,
-            )
-        elif self.active is not None:
-            kw["active"] = np.array(self.active)
-        for name in ("validator_permit", "last_update", "block_at_registration"):
-            v = getattr(self, name)
-            if v is not None:
-                kw[name] = np.array(v)
-        if self.validator_permit is None:
-            kw["validator_permit"] = derived_permits(kw["stake"], hp["max_allowed_validators"],
-                                                     self.owner_uid)
-        if self.weights_listed is not None:
-            kw["listed"] = np.array(self.weights_listed)
-        if self.owner_uid is not None:
-            kw["owner_uid"] = self.owner_uid
-        if "consensus" in self.outputs:
-            kw["previous_consensus"] = self.outputs["consensus"] / U16_MAX
-        if self.last_step is not None and self.block_at_registration is not None:
-            kw["last_tempo"] = self.last_step + 1
+        kw.update(_epoch_state_kwargs(self, hp))
         return kw
 
     def null_epoch_kwargs(self, budget: int) -> dict[str, Any]:
@@ -967,10 +1077,8 @@ class SubnetSnapshot:
                          else self.last_update),
             block_at_registration=(np.zeros(n, np.uint64) if self.block_at_registration
                                    is None else self.block_at_registration),
-            validator_permit=(derived_permits(
-                self.stake_rao.astype(np.float64),
-                self.hyperparameters.resolved()["max_allowed_validators"], self.owner_uid)
-                if self.validator_permit is None else self.validator_permit),
+            validator_permit=(_permits_from_stake(self) if self.validator_permit is None
+                              else self.validator_permit),
             owner_uid=self.owner_uid,
             last_mechanism_step_block=0 if self.last_step is None else self.last_step,
             consensus=self.outputs.get("consensus"),

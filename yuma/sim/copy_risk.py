@@ -526,29 +526,85 @@ def copy_risk(
     if cand is None:
         cand = resolve_candidate(first.params, liquid_alpha=True)
     T = len(series)
-    if start is None:
-        start = max(delays)
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-        raise ValueError(f"start must be an integer >= 0, got {start!r}")
-    if start >= T:
-        raise ValueError(f"snapshots: {T} epoch(s) leave nothing to measure from epoch "
-                         f"{start} (start defaults to the largest delay); give a longer "
-                         "history")
-    if not isinstance(u16_bonds, (bool, np.bool_)):
-        raise ValueError(f"u16_bonds must be a bool, got {u16_bonds!r}")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise ValueError(f"progress must be a bool, got {progress!r}")
+    start = _check_run_options(start, delays, T, u16_bonds, progress)
     n = first.n
     if any(s.n != n for s in series):
         raise ValueError("snapshots: the copy-risk sweep needs the same UIDs in every "
                          "snapshot (the copier is appended as UID n)")
     params = [[dataclasses.replace(cand.params(s.params), alpha_low=lo, alpha_high=hi)
                for s in series] for lo, hi in pairs]
-    uniform = np.full(n + 1, 1.0 / (n + 1))
+    honest, copier_stake = _copier_peers(series, params[0][0], cand)
 
-    # Who the copier is compared with, and its stake (the median validator's).
-    probe = evaluate_epochs([series[0].epoch_kwargs(params=params[0][0],
-                                                    variant=cand.variant)])[0]
+    base_epochs = T if 0 in delays else 1
+    bar = Progress(base_epochs + T, "copy risk", unit="epochs", enabled=bool(progress))
+    with bar:
+        base_consensus = _base_run(series, params[0], cand, copier_stake, base_epochs,
+                                   u16_bonds, bar)
+        dividends, stake = _copier_runs(series, params, cand, delays, copier_stake,
+                                        base_consensus, u16_bonds, bar)
+
+    g, g_epoch = _copier_ratios(dividends[:, :, start:], stake[:, :, start:], n, honest)
+    return CopyRisk(
+        delays=delays, alpha_pairs=pairs, g=g, g_last=g_epoch[:, :, -1], g_per_epoch=g_epoch,
+        honest=tuple(int(u) for u in honest), copier_stake=copier_stake,
+        first_epoch=int(start), n_epochs=T, label=cand.label, netuid=first.netuid,
+        block=first.block, history=history, stake_unit=first.stake_unit,
+    )
+
+
+def _check_run_options(start, delays: tuple, n_epochs: int, u16_bonds, progress) -> int:
+    """Check ``start``, ``u16_bonds`` and ``progress``; the first measured epoch.
+
+    Parameters
+    ----------
+    start : int or None
+        First measured epoch; None is ``max(delays)``.
+    delays : tuple of int
+        The checked delays.
+    n_epochs : int
+        Length of the history ``T``.
+    u16_bonds, progress : bool
+
+    Returns
+    -------
+    int
+        ``start``, in ``[0, T)``.
+    """
+    if start is None:
+        start = max(delays)
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
+        raise ValueError(f"start must be an integer >= 0, got {start!r}")
+    if start >= n_epochs:
+        raise ValueError(f"snapshots: {n_epochs} epoch(s) leave nothing to measure from epoch "
+                         f"{start} (start defaults to the largest delay); give a longer "
+                         "history")
+    if not isinstance(u16_bonds, (bool, np.bool_)):
+        raise ValueError(f"u16_bonds must be a bool, got {u16_bonds!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"progress must be a bool, got {progress!r}")
+    return int(start)
+
+
+def _copier_peers(series: list, first_params, cand: Candidate) -> tuple[np.ndarray, np.ndarray]:
+    """Who the copier is compared with (:func:`_honest`), and its stake per epoch.
+
+    The copier's stake at epoch ``t`` is the median stake of the honest validators there.
+
+    Parameters
+    ----------
+    series : list of EpochSnapshot
+    first_params : YumaParams
+        The parameters of the first epoch of the first alpha pair.
+    cand : Candidate
+
+    Returns
+    -------
+    honest : numpy.ndarray of int
+    copier_stake : numpy.ndarray of float64, shape (T,)
+    """
+    first = series[0]
+    probe = evaluate_epochs([first.epoch_kwargs(params=first_params,
+                                                variant=cand.variant)])[0]
     honest = _honest(first, probe.validator_trust)
     if honest.size == 0:
         raise ValueError(f"{first.source}: validator_trust: no validator has trust > 0; "
@@ -556,53 +612,119 @@ def copy_risk(
     copier_stake = np.array([float(np.median(np.asarray(s.inputs["stake"],
                                                         dtype=np.float64)[honest]))
                              for s in series])
+    return honest, copier_stake
 
-    base_epochs = T if 0 in delays else 1
-    bar = Progress(base_epochs + T, "copy risk", unit="epochs", enabled=bool(progress))
-    with bar:
-        # Base run: the copier's row uniform; its consensus is that of the others' weights.
-        base_consensus = np.zeros((T, n + 1))
-        base = _Carry()
-        for t in range(base_epochs):
-            out = evaluate_epochs([_inputs(series[t].epoch_kwargs(), params[0][t], cand,
-                                           uniform, copier_stake[t], base, t == 0,
-                                           first.permits_derived)])[0]
-            base = _carry(out, u16_bonds)
-            base_consensus[t] = out.consensus
-            bar.update()
 
-        # Copier runs: one per (delay, alpha pair), batched per epoch.
-        configs = [(a, b) for a in range(len(delays)) for b in range(len(pairs))]
-        states = {key: _Carry() for key in configs}
-        own_consensus = {a: np.zeros((T, n + 1)) for a in range(len(delays))}
-        dividends = np.zeros((len(delays), len(pairs), T, n + 1))
-        stake = np.zeros_like(dividends)
-        for t in range(T):
-            batch = [_inputs(series[t].epoch_kwargs(), params[b][t], cand,
-                             _copied_row(delays[a], t, base_consensus, own_consensus[a]),
-                             copier_stake[t], states[(a, b)], t == 0, first.permits_derived)
-                     for a, b in configs]
-            for (a, b), out in zip(configs, evaluate_epochs(batch, keep=("bonds",)),
-                                     strict=True):
-                states[(a, b)] = _carry(out, u16_bonds)
-                if b == 0:
-                    own_consensus[a][t] = out.consensus
-                dividends[a, b, t] = out.dividends
-                stake[a, b, t] = out.stake
-            bar.update()
+def _base_run(series: list, params: list, cand: Candidate, copier_stake: np.ndarray,
+              base_epochs: int, u16_bonds: bool, bar: Progress) -> np.ndarray:
+    """The base run: the copier's row uniform; its consensus is that of the others' weights.
 
-    g = np.full((len(delays), len(pairs)), np.nan)
-    g_epoch = np.full((len(delays), len(pairs), T - start), np.nan)
-    for a, b in configs:
-        d, s = dividends[a, b, start:], stake[a, b, start:]
-        g[a, b] = copier_ratio_of(d, s, n, honest)
-        g_epoch[a, b] = copier_ratio_of(d, s, n, honest, per_epoch=True)
-    return CopyRisk(
-        delays=delays, alpha_pairs=pairs, g=g, g_last=g_epoch[:, :, -1], g_per_epoch=g_epoch,
-        honest=tuple(int(u) for u in honest), copier_stake=copier_stake,
-        first_epoch=int(start), n_epochs=T, label=cand.label, netuid=first.netuid,
-        block=first.block, history=history, stake_unit=first.stake_unit,
-    )
+    Parameters
+    ----------
+    series : list of EpochSnapshot
+    params : list of YumaParams
+        Per epoch (any alpha pair: consensus does not read bonds).
+    cand : Candidate
+    copier_stake : numpy.ndarray, shape (T,)
+    base_epochs : int
+        Epochs to run: ``T`` when a delay is 0, else 1 (only ``C_0`` is read).
+    u16_bonds : bool
+    bar : Progress
+        Advanced once per epoch.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, n + 1)
+        The consensus of each run epoch (rows past ``base_epochs`` stay 0).
+    """
+    n = series[0].n
+    permits_derived = series[0].permits_derived
+    uniform = np.full(n + 1, 1.0 / (n + 1))
+    base_consensus = np.zeros((len(series), n + 1))
+    base = _Carry()
+    for t in range(base_epochs):
+        out = evaluate_epochs([_inputs(series[t].epoch_kwargs(), params[t], cand,
+                                       uniform, copier_stake[t], base, t == 0,
+                                       permits_derived)])[0]
+        base = _carry(out, u16_bonds)
+        base_consensus[t] = out.consensus
+        bar.update()
+    return base_consensus
+
+
+def _copier_runs(series: list, params: list, cand: Candidate, delays: tuple,
+                 copier_stake: np.ndarray, base_consensus: np.ndarray, u16_bonds: bool,
+                 bar: Progress) -> tuple[np.ndarray, np.ndarray]:
+    """The copier runs: one per (delay, alpha pair), batched per epoch.
+
+    Parameters
+    ----------
+    series : list of EpochSnapshot
+    params : list of list of YumaParams
+        ``params[b][t]``: alpha pair ``b``, epoch ``t``.
+    cand : Candidate
+    delays : tuple of int
+    copier_stake : numpy.ndarray, shape (T,)
+    base_consensus : numpy.ndarray, shape (T, n + 1)
+        From :func:`_base_run`.
+    u16_bonds : bool
+    bar : Progress
+        Advanced once per epoch.
+
+    Returns
+    -------
+    dividends, stake : numpy.ndarray, shape (len(delays), len(params), T, n + 1)
+        Each run's dividends and stake per epoch.
+    """
+    T, n = len(series), series[0].n
+    permits_derived = series[0].permits_derived
+    configs = [(a, b) for a in range(len(delays)) for b in range(len(params))]
+    states = {key: _Carry() for key in configs}
+    own_consensus = {a: np.zeros((T, n + 1)) for a in range(len(delays))}
+    dividends = np.zeros((len(delays), len(params), T, n + 1))
+    stake = np.zeros_like(dividends)
+    for t in range(T):
+        batch = [_inputs(series[t].epoch_kwargs(), params[b][t], cand,
+                         _copied_row(delays[a], t, base_consensus, own_consensus[a]),
+                         copier_stake[t], states[(a, b)], t == 0, permits_derived)
+                 for a, b in configs]
+        for (a, b), out in zip(configs, evaluate_epochs(batch, keep=("bonds",)),
+                                 strict=True):
+            states[(a, b)] = _carry(out, u16_bonds)
+            if b == 0:
+                own_consensus[a][t] = out.consensus
+            dividends[a, b, t] = out.dividends
+            stake[a, b, t] = out.stake
+        bar.update()
+    return dividends, stake
+
+
+def _copier_ratios(dividends: np.ndarray, stake: np.ndarray, n: int,
+                   honest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The copier ratio ``G`` of each run over the measured epochs, overall and per epoch.
+
+    Parameters
+    ----------
+    dividends, stake : numpy.ndarray, shape (delays, pairs, epochs, n + 1)
+        The measured epochs ``[start, T)`` of each run.
+    n : int
+        The copier's UID.
+    honest : numpy.ndarray of int
+
+    Returns
+    -------
+    g : numpy.ndarray, shape (delays, pairs)
+    g_epoch : numpy.ndarray, shape (delays, pairs, epochs)
+    """
+    n_delays, n_pairs, n_measured = dividends.shape[:3]
+    g = np.full((n_delays, n_pairs), np.nan)
+    g_epoch = np.full((n_delays, n_pairs, n_measured), np.nan)
+    for a in range(n_delays):
+        for b in range(n_pairs):
+            d, s = dividends[a, b], stake[a, b]
+            g[a, b] = copier_ratio_of(d, s, n, honest)
+            g_epoch[a, b] = copier_ratio_of(d, s, n, honest, per_epoch=True)
+    return g, g_epoch
 
 
 def _copied_row(delay: int, t: int, base: np.ndarray, own: np.ndarray) -> np.ndarray:
