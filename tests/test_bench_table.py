@@ -139,3 +139,18 @@ def test_sparse_table_runs(capsys):
     table.main(["--sparse-only", "--sparse-sizes", "64", "--repeats", "1"])
     out = capsys.readouterr().out
     assert "CSR weights and bonds" in out and "| 64 |" in out
+
+
+def test_epoch_profile_runs_every_step(capsys):
+    from benchmarks import profile_epoch
+
+    profile_epoch.main(["--shapes", "8x16", "--repeats", "1", "--batch-shape", "8x16",
+                        "--batch", "3"])
+    out = capsys.readouterr().out
+    rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| ")]
+    names = [r[0].lstrip("| ").strip() for r in rows]
+    for step in ("yuma.epoch", "3. consensus (weighted median)", "6. dividends (row dot)",
+                 "epoch_batch keep=()"):
+        assert step in names, step
+    ratios = [float(r[2]) for r in rows if r[2].strip() not in ("/floor", "---")]
+    assert ratios and all(x > 0 for x in ratios)
