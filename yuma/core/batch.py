@@ -392,31 +392,10 @@ def epoch_batch(
     >>> np.array_equal(r.item(1).dividends, yuma.epoch(w, [3.0, 1.0]).dividends)
     True
     """
-    for name, x in (("weights", weights), ("bonds", bonds), ("listed", listed)):
-        if _holds_sparse(x):
-            raise ValueError(
-                f"{name}: epoch_batch takes dense arrays; run yuma.epoch on each item for "
-                "sparse weights and bonds (or stack their .toarray())"
-            )
-    try:
-        w = np.ascontiguousarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights must be an array of real numbers: {exc}") from None
-    if w.ndim != 3:
-        raise ValueError(
-            f"weights must be 3-dimensional (batch, n_rows, n_cols), got shape {w.shape}"
-        )
+    w = _stacked_weights(weights, bonds, listed)
     n_items, n_rows, n_cols = w.shape
     plist = _params_list(params, n_items)
-    distinct = {id(p): p for p in plist} if plist else {0: _first_params(params)}
-    variants = {}
-    for p in distinct.values():
-        v = get_variant(variant, p)
-        variants[id(v)] = v
-    if len(variants) > 1:
-        names = sorted({v.name for v in variants.values()})
-        raise ValueError(f"params: every item must use the same variant, got {names}")
-    var = next(iter(variants.values()))
+    var = _shared_variant(params, plist, variant)
 
     row, col, mat = (n_rows,), (n_cols,), (n_rows, n_cols)
     s, _ = _float_stack(stake, "stake", row, n_items)
@@ -455,6 +434,54 @@ def epoch_batch(
         if name in arrays:
             arrays[name] = arrays[name].astype(np.int64)
     return _compiled_batch(w, arrays, scalars, plist, var, code, keep_set)
+
+
+def _stacked_weights(weights: ArrayLike, bonds: object, listed: object) -> np.ndarray:
+    """The weights as a C-ordered float64 (batch, n_rows, n_cols) array; no sparse input.
+
+    Raises
+    ------
+    ValueError
+        On a sparse matrix among ``weights``, ``bonds`` and ``listed`` (naming it), on
+        weights that are not real numbers or not 3-dimensional.
+    """
+    for name, x in (("weights", weights), ("bonds", bonds), ("listed", listed)):
+        if _holds_sparse(x):
+            raise ValueError(
+                f"{name}: epoch_batch takes dense arrays; run yuma.epoch on each item for "
+                "sparse weights and bonds (or stack their .toarray())"
+            )
+    try:
+        w = np.ascontiguousarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"weights must be an array of real numbers: {exc}") from None
+    if w.ndim != 3:
+        raise ValueError(
+            f"weights must be 3-dimensional (batch, n_rows, n_cols), got shape {w.shape}"
+        )
+    return w
+
+
+def _shared_variant(
+    params: YumaParams | Sequence[YumaParams] | None, plist: list[YumaParams],
+    variant: str | Variant | None,
+) -> Variant:
+    """The one variant every item runs (``variant``, else each item's ``params.variant``).
+
+    Raises
+    ------
+    ValueError
+        When the items' params name different variants, or on an unknown variant.
+    """
+    distinct = {id(p): p for p in plist} if plist else {0: _first_params(params)}
+    variants = {}
+    for p in distinct.values():
+        v = get_variant(variant, p)
+        variants[id(v)] = v
+    if len(variants) > 1:
+        names = sorted({v.name for v in variants.values()})
+        raise ValueError(f"params: every item must use the same variant, got {names}")
+    return next(iter(variants.values()))
 
 
 def _holds_sparse(x: object) -> bool:
