@@ -1,11 +1,20 @@
-"""What every subcommand of ``yuma`` shares: its help layout and the progress options."""
+"""What every subcommand of ``yuma`` shares: help layout, progress options, ``--plot FILE``."""
 
 from __future__ import annotations
 
 import argparse
 import textwrap
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-__all__ = ["HelpFormatter", "subparser", "add_progress_options"]
+from .._extras import require
+from .._outputs import FIGURE_SUFFIXES, check_output_path, save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["HelpFormatter", "subparser", "add_progress_options", "check_plot_file",
+           "write_plot"]
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -62,3 +71,27 @@ def add_progress_options(parser: argparse.ArgumentParser) -> None:
                      "stderr is a terminal)")
     bar.add_argument("--no-progress", dest="progress", action="store_false",
                      help="never show a progress bar")
+
+
+def check_plot_file(path: str | None) -> None:
+    """Before any work: ``--plot FILE`` needs matplotlib and a figure file it can write.
+
+    Raises
+    ------
+    yuma._extras.MissingExtraError
+        Without matplotlib (the message holds the install command).
+    ValueError
+        When ``path`` is not a writable ``.png``, ``.pdf`` or ``.svg`` file.
+    """
+    if path is not None:
+        require("--plot", "matplotlib", extra="plot")
+    check_output_path(path, "--plot", suffixes=FIGURE_SUFFIXES)
+
+
+def write_plot(draw: Callable[[], Figure], path: str) -> None:
+    """Draw a figure off-screen (matplotlib's Agg backend), write it to ``path``, say so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    save_figure(draw(), path)
+    print(f"figure written to {path}")

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._extras import DISTRIBUTION, MissingExtraError, install_command, require
-from .._outputs import FIGURE_SUFFIXES, check_output_path, render_figure, save_figure, write_atomic
+from .._outputs import FIGURE_SUFFIXES, check_output_path, render_figure, write_atomic
 from .._progress import progress_default
 from .._table import Format
 from .._table import format_table as _format_columns
@@ -36,7 +36,7 @@ from ..core.run_epoch import epoch
 from ..core.variants import VARIANTS
 from ..params import YumaParams
 from ..result import EpochResult
-from ._options import HelpFormatter, add_progress_options, subparser
+from ._options import HelpFormatter, add_progress_options, subparser, write_plot
 
 __all__ = ["main", "demo_inputs", "format_table"]
 
@@ -227,13 +227,9 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"yuma simulate {scenario.name}: {first.n_epochs} epochs, {first.n_uids} UIDs")
     print(format_simulation_summary(sims))
     if args.plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
         from ..sim.plot import plot_simulations
 
-        save_figure(plot_simulations(sims), args.plot)
-        print(f"figure written to {args.plot}")
+        write_plot(lambda: plot_simulations(sims), args.plot)
     return 0
 
 

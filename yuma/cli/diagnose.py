@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._extras import MissingExtraError, install_command, require
-from .._outputs import FIGURE_SUFFIXES, check_output_path, save_figure, write_atomic
+from .._extras import MissingExtraError, install_command
+from .._outputs import check_output_path, write_atomic
 from .._progress import progress_default
-from ._options import add_progress_options, subparser
+from ._options import add_progress_options, check_plot_file, subparser, write_plot
 
 __all__ = ["add_parser", "run"]
 
@@ -97,9 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sim.copy_risk import copy_risk
 
     try:
-        if args.plot is not None:
-            require("--plot", "matplotlib", extra="plot")
-        check_output_path(args.plot, "--plot", suffixes=FIGURE_SUFFIXES)
+        check_plot_file(args.plot)
         check_output_path(args.csv, "--csv", suffixes=(".csv",))
         delays = _numbers(args.delays, "--delays", int)
         lows = _numbers(args.alpha_lows, "--alpha-lows")
@@ -123,9 +121,5 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.csv, "\n".join(lines) + "\n")
         print(f"table written to {args.csv}")
     if args.plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        save_figure(result.plot(), args.plot)
-        print(f"figure written to {args.plot}")
+        write_plot(result.plot, args.plot)
     return 0

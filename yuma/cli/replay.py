@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._extras import MissingExtraError, install_command, require
-from .._outputs import FIGURE_SUFFIXES, check_output_path, save_figure
+from .._extras import MissingExtraError, install_command
 from .._progress import progress_default
-from ._options import add_progress_options, subparser
+from ._options import add_progress_options, check_plot_file, subparser, write_plot
 
 __all__ = ["add_parser", "run"]
 
@@ -79,9 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sim.replay import replay
 
     try:
-        if args.plot is not None:
-            require("--plot", "matplotlib", extra="plot")
-        check_output_path(args.plot, "--plot", suffixes=FIGURE_SUFFIXES)
+        check_plot_file(args.plot)
         if args.top < 0:
             raise ValueError(f"--top must be >= 0, got {args.top}")
         progress = progress_default(args.progress, len(args.files) >= LONG_SERIES)
@@ -92,9 +89,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(result.format(top=args.top))
     if args.plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        save_figure(result.plot(), args.plot)
-        print(f"figure written to {args.plot}")
+        write_plot(result.plot, args.plot)
     return 0
