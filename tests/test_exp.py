@@ -167,3 +167,24 @@ def test_loops_calling_exp_vectorize_and_fuse_nothing():
     for text in (ir, bond_ir, fused_ir):
         assert "llvm.fma" not in text and "fmuladd" not in text
         assert "@exp(" not in text and "llvm.exp" not in text
+
+
+@numba.njit(cache=False)
+def _exp_normal_array(x, out):
+    for i in range(x.shape[0]):
+        out[i] = _exp.exp_normal(x[i])
+
+
+def test_exp_normal_gives_the_bits_of_exp_over_its_range():
+    # Dense over the sigmoid's [-20, 20], coarser over the rest of [-708, 709], and the ends.
+    rng = np.random.default_rng(17)
+    x = np.concatenate([np.linspace(-20.0, 20.0, 1_000_001), np.linspace(-708.0, 709.0, 200_001),
+                        rng.uniform(-708.0, 709.0, 100_000), [-708.0, 709.0, 0.0, -0.0]])
+    fast = np.empty_like(x)
+    _exp_normal_array(x, fast)
+    np.testing.assert_array_equal(fast.view(np.int64), exp_of(x).view(np.int64))
+
+
+@given(st.floats(-708.0, 709.0))
+def test_exp_normal_equals_exp(x):
+    assert _exp.exp_normal(x) == _exp.exp(x)
