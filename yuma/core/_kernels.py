@@ -194,9 +194,12 @@ def weighted_median_col_quickselect_parallel(weights, rows, units, need, out):
 # speed, and in the sign of a zero: a zero consensus is always +0.0 here.
 #
 # * Few participants (m <= MEDIAN_NETWORK_MAX_ROWS): a block of columns is copied row by
-#   row into a tile (rows x columns) and sorted by a fixed sorting network that carries the
-#   units along; each compare-exchange is one loop over the block's columns, so it runs as
-#   SIMD instructions across columns. A walk down from the top then finds the value.
+#   row into two tiles (rows x columns); one is sorted by a fixed sorting network (values
+#   only: a compare-exchange is a min and a max), and each compare-exchange is one loop
+#   over the block's columns, so it runs as SIMD instructions across columns. A binary
+#   search over the sorted positions then finds the value, all columns in step: each probe
+#   counts, in one vectorized pass over the unsorted tile, the units at or above the probed
+#   values. The value is the highest sorted one whose units at or above reach ``need``.
 # * Many participants: a block of columns is transposed (eight rows at a time, so each
 #   cache line of the tile is written whole) and each column is searched with the help of
 #   a sample: MEDIAN_SAMPLE_SIZES rows drawn in proportion to stake (the same rows for every
@@ -208,19 +211,20 @@ def weighted_median_col_quickselect_parallel(weights, rows, units, need, out):
 #   speed, never the result.
 #
 # Per entry, against the baseline in the same run (2-core x86-64 VM, one thread): about
-# 2.5 vs 15 ns at 8 validators, 4.7 vs 7.1 ns at 64, 3-3.7 vs 7-9 ns from 256 to 4096. The
+# 1.7 vs 18 ns at 8 validators, 3.4 vs 7.5 ns at 64, 4.9 vs 6.7 ns at 128 (the sample
+# method: about 5.0), 3-4 vs 7-9 ns from 256 to 4096. The
 # parallel driver took 0.50-0.56 of the serial time from 16 K entries up on a quiet machine;
 # the shared threshold PARALLEL_MIN_ELEMENTS applies.
 # --------------------------------------------------------------------------------------
 
-MEDIAN_NETWORK_MAX_ROWS = 64
+MEDIAN_NETWORK_MAX_ROWS = 128
 """Up to this many participants the weighted median sorts with a network."""
 
 MEDIAN_SAMPLE_SIZES = ((256, 32), (1 << 62, 64))
 """Rows in the stake-proportional sample that guides the search of each column:
 ``(fewer than this many participants, sample size)``, in order."""
 
-_NET_TILE_ITEMS = 2048  # a network block holds about this many (value, units) pairs (32 KiB)
+_NET_TILE_ITEMS = 8192  # a network block's two tiles hold this many values (64 KiB)
 _TILE_BYTES = 1 << 19  # a transposed block of columns fills about this much (half an L2)
 
 
@@ -286,24 +290,6 @@ def stake_sample(units: np.ndarray, size: int) -> np.ndarray:
 
 
 @_jit
-def _network_sort(tile_vals, tile_units, pairs, width):
-    """Sort each of the first ``width`` columns of the tile ascending, units alongside."""
-    for k in range(pairs.shape[0]):
-        a = pairs[k, 0]
-        b = pairs[k, 1]
-        for jj in range(width):
-            va = tile_vals[a, jj]
-            vb = tile_vals[b, jj]
-            ua = tile_units[a, jj]
-            ub = tile_units[b, jj]
-            swap = va > vb
-            tile_vals[a, jj] = vb if swap else va
-            tile_vals[b, jj] = va if swap else vb
-            tile_units[a, jj] = ub if swap else ua
-            tile_units[b, jj] = ua if swap else ub
-
-
-@_jit
 def _network_sort_values(tile, pairs, width):
     """Sort each of the first ``width`` columns of ``tile`` ascending."""
     for k in range(pairs.shape[0]):
@@ -319,7 +305,7 @@ def _network_sort_values(tile, pairs, width):
 
 @_jit
 def _network_cols(m):
-    """Columns per network block for ``m`` participants (a multiple of 8, 16 to 512)."""
+    """Columns per network block for ``m`` participants (a power of two, 16 to 512)."""
     cols = 16
     while cols < 512 and 2 * cols * m <= _NET_TILE_ITEMS:
         cols *= 2
@@ -332,32 +318,44 @@ def _median_block_network(weights, rows, units, need, pairs, cols, out, block):
     m = rows.shape[0]
     j0 = block * cols
     width = min(cols, n_cols - j0)
-    tile_vals = np.empty((m, cols), dtype=np.float64)
-    tile_units = np.empty((m, cols), dtype=np.int64)
+    values = np.empty((m, cols))
+    ordered = np.empty((m, cols))
+    total = 0
     for p in range(m):
         r = rows[p]
-        u = units[p]
+        total += units[p]
         for jj in range(width):
-            tile_vals[p, jj] = weights[r, j0 + jj]
-            tile_units[p, jj] = u
-    _network_sort(tile_vals, tile_units, pairs, width)
-    # Walk down from the largest value; the answer is the value at the first position
-    # where the units at or above it reach ``need`` (the smallest value if none does).
+            v = weights[r, j0 + jj]
+            values[p, jj] = v
+            ordered[p, jj] = v
+    _network_sort_values(ordered, pairs, width)
+    if total < need:  # no value has ``need`` units at or above it: the smallest
+        for jj in range(width):
+            out[j0 + jj] = ordered[0, jj] + 0.0
+        return
+    # Binary search for the highest sorted position whose value has ``need`` units at or
+    # above it (position 0 has them all), every column in step: each probe counts the
+    # units at or above the probed values in one pass over the block.
+    pos = np.zeros(cols, dtype=np.int64)
+    probe = np.empty(cols)
     held = np.empty(cols, dtype=np.int64)
-    found = np.empty(cols, dtype=np.float64)
-    top = m - 1
-    for jj in range(width):
-        h = tile_units[top, jj]
-        held[jj] = h
-        found[jj] = tile_vals[top, jj] if h >= need else tile_vals[0, jj]
-    for p in range(m - 2, -1, -1):
+    step = 1
+    while 2 * step < m:
+        step *= 2
+    while step >= 1:
         for jj in range(width):
-            before = held[jj]
-            h = before + tile_units[p, jj]
-            found[jj] = tile_vals[p, jj] if (before < need) & (h >= need) else found[jj]
-            held[jj] = h
+            probe[jj] = ordered[min(pos[jj] + step, m - 1), jj]
+            held[jj] = 0
+        for p in range(m):
+            u = units[p]
+            for jj in range(width):
+                held[jj] += u if values[p, jj] >= probe[jj] else 0
+        for jj in range(width):
+            up = (pos[jj] + step < m) & (held[jj] >= need)
+            pos[jj] = pos[jj] + step if up else pos[jj]
+        step //= 2
     for jj in range(width):
-        out[j0 + jj] = found[jj] + 0.0  # +0.0: a zero is returned as +0.0
+        out[j0 + jj] = ordered[pos[jj], jj] + 0.0  # +0.0: a zero is returned as +0.0
 
 
 @_jit
