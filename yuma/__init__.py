@@ -19,7 +19,8 @@ The main entry point is :func:`epoch`; its steps are public pure functions (see
 part uses. Imports point down this list only (tests/test_layout.py checks it).
 """
 
-from . import chain, economics, io
+# _kernel_cache first: it drops numba's caches of changed kernels before any kernel loads.
+from . import _kernel_cache, chain, economics, io  # noqa: F401
 from ._legacy import install_moved_modules
 from ._version import __version__
 from .analysis import compare, guarantees, sweep

@@ -530,11 +530,17 @@ def _consensus(w, act, kappa, cons, parallel):
 
 
 def _network_table(largest: int) -> tuple[np.ndarray, np.ndarray]:
-    """The sorting networks for 0 .. ``largest`` items, stacked: pairs and offsets."""
+    """The sorting networks for 0 .. ``largest`` items, stacked: pairs and offsets.
+
+    The pairs are int16: numba embeds a global array in the machine code only below 1 MB
+    (a larger one cannot be cached), and the int64 table for 128 items is 1.3 MB.
+    """
+    if largest >= 1 << 15:
+        raise ValueError("largest must be below 2**15")
     networks = [_kernels.sorting_network(size) for size in range(largest + 1)]
     offsets = np.zeros(largest + 2, dtype=np.int64)
     offsets[1:] = np.cumsum([len(net) for net in networks])
-    return np.concatenate(networks).reshape(-1, 2).astype(np.int64), offsets
+    return np.concatenate(networks).reshape(-1, 2).astype(np.int16), offsets
 
 
 _NETWORK_PAIRS, _NETWORK_OFFSETS = _network_table(
@@ -555,13 +561,12 @@ def _median_plan(units, need):
     """
     m = units.shape[0]
     if m <= _kernels.MEDIAN_NETWORK_MAX_ROWS:
-        return (_NETWORK_PAIRS[_NETWORK_OFFSETS[m]:_NETWORK_OFFSETS[m + 1]], _NO_SAMPLE.copy(),
-                _NO_GUESS.copy())
+        return (_network_pairs(m), _NO_SAMPLE.copy(), _NO_GUESS.copy())
     size = _SMALL_SAMPLE if m < _SAMPLE_LIMIT else _LARGE_SAMPLE
     cumulative = np.cumsum(units)
     total = cumulative[m - 1]
     if need <= 0 or total < need:
-        return _NETWORK_PAIRS[0:0], _NO_SAMPLE.copy(), _NO_GUESS.copy()
+        return _network_pairs(0)[0:0], _NO_SAMPLE.copy(), _NO_GUESS.copy()
     points = np.empty(size, dtype=np.int64)
     for k in range(size):
         points[k] = ((2 * k + 1) * total) // (2 * size)
@@ -572,7 +577,13 @@ def _median_plan(units, need):
     guess = np.empty(2, dtype=np.int64)
     guess[0] = size - at_or_above
     guess[1] = 1 + int(2.5 * sd)
-    return _NETWORK_PAIRS[_NETWORK_OFFSETS[size]:_NETWORK_OFFSETS[size + 1]], sample, guess
+    return _network_pairs(size), sample, guess
+
+
+@_jit
+def _network_pairs(size):
+    """:func:`yuma.core._kernels.sorting_network` for ``size`` items, from the table (int64)."""
+    return _NETWORK_PAIRS[_NETWORK_OFFSETS[size]:_NETWORK_OFFSETS[size + 1]].astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------
