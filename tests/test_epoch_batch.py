@@ -390,3 +390,68 @@ def test_u64_blocks_equal_single_epochs(big):
                           params=kw["params"])
         assert_same_bits(r.item(b), want, f"item {b}")
     assert np.count_nonzero(r.weights == 0.0) > np.count_nonzero(kw["weights"] == 0.0)
+
+
+class _DirtyNumpy:
+    """numpy, except that ``empty`` returns arrays full of NaN (True, -7 for bool, int).
+
+    Patched into the modules that allocate the kernel's outputs, it shows that the kernel
+    writes every entry: an entry left unwritten would come back as NaN.
+    """
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    @staticmethod
+    def empty(shape, dtype=np.float64):
+        x = np.empty(shape, dtype=dtype)
+        kind = np.dtype(dtype).kind
+        x.fill(np.nan if kind == "f" else (True if kind == "b" else -7))
+        return x
+
+
+def _dirty_outputs(mp: pytest.MonkeyPatch) -> None:
+    from yuma.core import batch, builtin_epoch
+
+    mp.setattr(builtin_epoch, "np", _DirtyNumpy())
+    mp.setattr(batch, "np", _DirtyNumpy())
+
+
+@given(batches())
+def test_every_output_entry_is_written_whatever_the_memory_held(kw):
+    clean_items = [yuma.epoch(**item_kwargs(kw, b)) for b in range(kw["weights"].shape[0])]
+    clean_batch = yuma.epoch_batch(**kw)
+    with pytest.MonkeyPatch.context() as mp:
+        _dirty_outputs(mp)
+        dirty_items = [yuma.epoch(**item_kwargs(kw, b)) for b in range(len(clean_items))]
+        dirty_batch = yuma.epoch_batch(**kw)
+    for b, (dirty, clean) in enumerate(zip(dirty_items, clean_items, strict=True)):
+        assert_same_bits(dirty, clean, f"epoch {b}")
+        assert_same_bits(dirty_batch.item(b), clean, f"batch item {b}")
+        assert_same_bits(clean_batch.item(b), clean, f"clean batch item {b}")
+
+
+@pytest.mark.parametrize("variant", BUILTIN_NAMES)
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+def test_large_square_epochs_write_every_entry(variant, beta):
+    # The square form with rows that cannot matter (no stake, weights or bonds), rows
+    # without a permit, and a size where Yuma 3's stored bonds are allocated lazily.
+    rng = np.random.default_rng(21)
+    n = 300
+    w = np.round(rng.random((n, n)), 2)
+    w[rng.random(w.shape) < 0.7] = 0.0
+    stake = rng.pareto(1.5, n) * (rng.random(n) < 0.3)
+    idle = (stake == 0.0) & (rng.random(n) < 0.8)
+    w[idle] = 0.0
+    bonds = rng.random((n, n)) * 0.5 * (stake > 0.0)[:, None]
+    kw = {"weights": w, "stake": stake, "bonds": bonds,
+          "params": yuma.YumaParams(variant=variant, liquid_alpha=True, bonds_penalty=beta,
+                                    max_allowed_validators=64),
+          "validator_permit": rng.random(n) < 0.5, "owner_uid": 5}
+    clean = yuma.epoch(**kw)
+    with pytest.MonkeyPatch.context() as mp:
+        _dirty_outputs(mp)
+        dirty = yuma.epoch(**kw)
+        dirty_batch = yuma.epoch_batch(**{**kw, "weights": w[None]})
+    assert_same_bits(dirty, clean, "epoch")
+    assert_same_bits(dirty_batch.item(0), clean, "batch item")

@@ -32,13 +32,15 @@ wherever that composition's order is fixed.
 Integer and real parameters travel in two small arrays (slots ``I_*`` and ``R_*``;
 :func:`yuma.core.builtin_epoch.int_params` and ``real_params`` fill them); absent optional
 arrays are passed as 1-element placeholders with their ``I_HAS_*`` flag off. Outputs
-arrive allocated by the caller, the five matrices zeroed (rows outside the rows that
-matter, and Yuma 3's dropped bonds, are never written); vectors need no initial values.
+arrive allocated by the caller, with any contents: the kernel writes every entry of each
+output it is told to write (zeros in the rows outside the rows that matter and for Yuma 3's
+dropped bonds), so callers allocate with ``np.empty`` and reuse scratch matrices as they
+are.
 
 A compiled loop over epochs (a simulation) calls :func:`_epoch_item` once per epoch with
 ``parallel=False`` (or ``True`` outside any ``prange``), feeding each epoch's ``bonds``,
 ``validator_permit`` and ``consensus`` to the next as ``prev``, ``permit`` and
-``prev_cons``, and re-zeroing the matrices it reuses; every epoch then has the bits of
+``prev_cons``, and reusing its scratch matrices as they are; every epoch then has the bits of
 :func:`yuma.epoch`. With ``I_WRITE_BONDS`` at 0, Yuma 3's stored bonds are the EMA bonds
 unless the returned status has :data:`BONDS_DIFFER` (rows without a new permit cleared).
 """
@@ -330,6 +332,8 @@ def _scan_row(x, r, upper):
 def _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
                     bar, w_out, row_state, r):
     # row_state[r]: bit 1 weights non-zero, bit 2 bonds non-zero, bit 4 a failed check.
+    # The row is zeroed first: the masked normalization writes the kept entries only.
+    _zero_row(w_out, r)
     state = 0
     seen = _scan_row(raw, r, _MAX_FINITE)
     if seen < 0:
@@ -404,14 +408,33 @@ def _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu
             state |= 2
     row_state[r] = state
     if state != 1 and state != 3 or not permit[r] or total == 0.0:
+        _zero_row(w_out, r)
         return
     if not np.isfinite(total):  # overflow: the prescaled path
+        _zero_row(w_out, r)
         _kernels._mask_normalize_row(raw, all_rows, permit, mask_ints, lu, cb, bar, w_out, r)
         return
     for j in range(raw.shape[1]):
         w_out[r, j] = raw[r, j] / total
     if self_col >= 0:
         w_out[r, self_col] = 0.0
+
+
+@_jit
+def _zero_row(x, r):
+    for j in range(x.shape[1]):
+        x[r, j] = 0.0
+
+
+@_jit
+def _zero_other_rows(x, rows):
+    """Zero every row of ``x`` not in ``rows`` (ascending)."""
+    p = 0
+    for i in range(x.shape[0]):
+        if p < rows.shape[0] and rows[p] == i:
+            p += 1
+        else:
+            _zero_row(x, i)
 
 
 @_jit
@@ -1024,11 +1047,18 @@ def _epoch_item(
                     kept[q] = rows[p]
                     q += 1
             _copy_rows(ema, kept, bonds_out, parallel)
+            _zero_other_rows(bonds_out, kept)
     else:
         _yuma2_bonds(prev, has_prev, reset, wb, act_out, rows, cons, variant,
                      ints[I_LIQUID_ALPHA] != 0, rate, reals[R_ALPHA_LOW], reals[R_ALPHA_HIGH],
                      inc, permit_new, ema, bonds_out, divs, parallel)
         status |= BONDS_DIFFER
+        _zero_other_rows(bonds_out, rows)
+    if m < n_rows:  # the rows that cannot matter: never written above
+        _zero_other_rows(clipped, rows)
+        _zero_other_rows(ema, rows)
+        if write_wb or ints[I_FILL_WB]:
+            _zero_other_rows(wb_out, rows)
 
     # 6. Emission.
     _emission_split(inc, divs, s_out, act_out, square, server, validator, emission)
@@ -1107,10 +1137,9 @@ KEEP_BONDS = 4
 
 @_jit
 def _matrix_of(stacked, kept, scratch, b):
-    """Item b's matrix: its slice of the batch's stack, else the chunk's scratch (zeroed)."""
+    """Item b's matrix: its slice of the batch's stack, else the chunk's scratch (as is)."""
     if kept:
         return stacked[b]
-    scratch[:, :] = 0.0
     return scratch
 
 
@@ -1126,11 +1155,11 @@ def _batch_chunk(
     lo = chunk * n_items // n_chunks
     hi = (chunk + 1) * n_items // n_chunks
     shape = (n_rows, n_cols)
-    w_scratch = np.zeros(shape if not keep[KEEP_WEIGHTS] else (1, 1))
-    c_scratch = np.zeros(shape if not keep[KEEP_CLIPPED] else (1, 1))
-    wb_scratch = np.zeros(shape if not keep[KEEP_WEIGHTS_FOR_BONDS] else (1, 1))
-    e_scratch = np.zeros(shape if not keep[KEEP_EMA] else (1, 1))
-    b_scratch = np.zeros(shape if not keep[KEEP_BONDS] else (1, 1))
+    w_scratch = np.empty(shape if not keep[KEEP_WEIGHTS] else (1, 1))
+    c_scratch = np.empty(shape if not keep[KEEP_CLIPPED] else (1, 1))
+    wb_scratch = np.empty(shape if not keep[KEEP_WEIGHTS_FOR_BONDS] else (1, 1))
+    e_scratch = np.empty(shape if not keep[KEEP_EMA] else (1, 1))
+    b_scratch = np.empty(shape if not keep[KEEP_BONDS] else (1, 1))
     for b in range(lo, hi):
         b = np.int64(b)
         statuses[b] = _epoch_item(

@@ -1007,8 +1007,10 @@ def _clip_bonds_chunk(
                 ema_sums[j] += e
             continue
         row_kept, self_col, lu_r, cb_r = _row_mask(r, permit, mask_ints, lu, cb)
-        if not row_kept:
-            continue  # no stored entry: every bond of the row is dropped (stays 0)
+        if not row_kept:  # no stored entry: every bond of the row is dropped
+            for j in range(n_cols):
+                ema[r, j] = 0.0
+            continue
         # Every bond of the row first, in loops without data-dependent branches (they
         # vectorize); then the bonds without a stored entry are cleared and the rest summed.
         if no_prev:

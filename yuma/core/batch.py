@@ -685,7 +685,7 @@ def _output_stacks(
     out = {}
     for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
         if name in _MATRICES:
-            out[name] = np.zeros((n_items, *shape)) if own[name] else None
+            out[name] = np.empty((n_items, *shape)) if own[name] else None  # all written
         elif name != "active":
             dtype = np.bool_ if name == "validator_permit" else np.float64
             out[name] = np.empty((n_items, *shape), dtype=dtype)
@@ -785,8 +785,8 @@ def _run(
             item_in = [x[b if x.shape[0] != 1 else 0] for x in inputs]
             item_out = [x[b] for x in outputs]
             for k, slot in enumerate(_MATRIX_SLOTS):
-                if not kept[k]:  # scratch (pages never written cost nothing)
-                    item_out[slot] = np.zeros(inputs[0].shape[1:])
+                if not kept[k]:  # scratch: the kernel writes every entry
+                    item_out[slot] = np.empty(inputs[0].shape[1:])
             statuses[b] = one(*item_in, *item_out, True)
         return
     work = n_items * (item_size + ITEM_OVERHEAD_ELEMENTS)

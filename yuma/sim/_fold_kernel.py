@@ -22,8 +22,8 @@ threading layer, and calling it before the layer starts jumps to a null address 
 issue #8578).
 
 Every epoch's vectors are written straight into the record (one row per epoch); a matrix
-is written into the record when kept, else into a scratch matrix zeroed before each epoch
-(the kernel writes only the rows that can matter). So every epoch has the bits of
+is written into the record when kept, else into a scratch matrix reused as it is (the
+kernel writes every entry). So every epoch has the bits of
 :func:`yuma.epoch` on the fold's inputs, and the state is bit for bit the fold's.
 """
 
@@ -92,10 +92,9 @@ def _u16(x):
 
 @_jit
 def _slot(stack, kept, scratch, t):
-    """Epoch t's matrix: the record's slot when kept (zeros), else the scratch, zeroed."""
+    """Epoch t's matrix: the record's slot when kept, else the scratch (as it is)."""
     if kept:
         return stack[t]
-    scratch[:, :] = 0.0
     return scratch
 
 
