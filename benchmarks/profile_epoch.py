@@ -88,8 +88,10 @@ def driver_arguments(w, stake, bonds, params, parallel=False):
     n_rows, n_cols = w.shape
     lazy = w.size >= builtin_epoch.LAZY_BONDS_MIN
     has = (True,) + (False,) * 8
+    dirty = builtin_epoch.dirty_outputs(n_rows, n_cols)
     ints, reals = builtin_epoch._parameter_arrays(
-        ek.YUMA3_CODE, params, None, has, None, 0 if lazy else 1, 0.0)
+        ek.YUMA3_CODE, params, None, has, None, 0 if lazy else 1, 0.0, dirty)
+    matrix = np.empty if dirty else np.zeros
     no_f1, no_b1, no_i1 = builtin_epoch._NO_F1, builtin_epoch._NO_B1, builtin_epoch._NO_I1
     inputs = (w, stake, bonds, no_b1, no_b1, no_i1, no_i1, no_i1, builtin_epoch._NO_B2, no_b1,
               no_f1, ints, reals)
@@ -97,9 +99,9 @@ def driver_arguments(w, stake, bonds, params, parallel=False):
     no_out = builtin_epoch._NO_OUT
     outputs = (
         np.empty(n_rows), np.empty(n_rows), np.empty(n_rows, dtype=np.bool_),
-        np.zeros((n_rows, n_cols)), np.empty(n_cols), np.zeros((n_rows, n_cols)),
+        matrix((n_rows, n_cols)), np.empty(n_cols), matrix((n_rows, n_cols)),
         np.empty(n_rows), np.empty(n_cols), np.empty(n_cols), np.empty(n_cols), no_out,
-        np.zeros((n_rows, n_cols)), no_out if lazy else np.zeros((n_rows, n_cols)),
+        matrix((n_rows, n_cols)), no_out if lazy else matrix((n_rows, n_cols)),
         np.empty(n_rows), np.empty(n_cols), np.empty(n_rows), np.empty(emission),
     )
     return inputs + outputs + (parallel,)
@@ -123,7 +125,8 @@ def epoch_components(w, stake, bonds, params) -> dict:
     # The driver's steps on its own intermediate arrays (ek._epoch_item, in order).
     no_b1, no_i1 = builtin_epoch._NO_B1, builtin_epoch._NO_I1
     permit_old = np.ones(n_rows, dtype=np.bool_)
-    mask_ints = np.array([-1, int(square), 0, 0, 0], dtype=np.int64)
+    dirty_w = builtin_epoch.dirty_outputs(n_rows, n_cols) >> ek.KEEP_WEIGHTS & 1
+    mask_ints = np.array([-1, int(square), 0, 0, 0, dirty_w], dtype=np.int64)
     all_rows = np.arange(n_rows)
     row_state = np.zeros(n_rows, dtype=np.int64)
     w_out = np.zeros((n_rows, n_cols))

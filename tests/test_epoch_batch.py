@@ -411,9 +411,11 @@ class _DirtyNumpy:
 
 
 def _dirty_outputs(mp: pytest.MonkeyPatch) -> None:
+    """Every matrix output of the compiled epoch arrives dirty (NaN), square form included."""
     from yuma.core import batch, builtin_epoch
 
     mp.setattr(builtin_epoch, "np", _DirtyNumpy())
+    mp.setattr(builtin_epoch, "dirty_outputs", lambda n_rows, n_cols: builtin_epoch.ALL_MATRICES)
     mp.setattr(batch, "np", _DirtyNumpy())
 
 

@@ -32,17 +32,20 @@ wherever that composition's order is fixed.
 Integer and real parameters travel in two small arrays (slots ``I_*`` and ``R_*``;
 :func:`yuma.core.builtin_epoch.int_params` and ``real_params`` fill them); absent optional
 arrays are passed as 1-element placeholders with their ``I_HAS_*`` flag off. Outputs
-arrive allocated by the caller, with any contents: the kernel writes every entry of each
-output it is told to write (zeros in the rows outside the rows that matter and for Yuma 3's
-dropped bonds), so callers allocate with ``np.empty`` and reuse scratch matrices as they
-are.
+arrive allocated by the caller. A matrix output arrives zeroed unless its bit
+(``1 << KEEP_*``) is set in the ``I_DIRTY`` slot: the kernel then writes every entry of it
+(zeros in the rows outside the rows that matter and for Yuma 3's dropped bonds), so that
+scratch matrices are reused as they are and small outputs need no zeroing. Zeroed outputs
+keep the pages of rows that never matter untouched (in the chain's square form most rows
+of a large subnet). Vectors need no initial values.
 
 A compiled loop over epochs (a simulation) calls :func:`_epoch_item` once per epoch with
 ``parallel=False`` (or ``True`` outside any ``prange``), feeding each epoch's ``bonds``,
 ``validator_permit`` and ``consensus`` to the next as ``prev``, ``permit`` and
-``prev_cons``, and reusing its scratch matrices as they are; every epoch then has the bits of
-:func:`yuma.epoch`. With ``I_WRITE_BONDS`` at 0, Yuma 3's stored bonds are the EMA bonds
-unless the returned status has :data:`BONDS_DIFFER` (rows without a new permit cleared).
+``prev_cons``, and reusing its scratch matrices as they are (marked in ``I_DIRTY``);
+every epoch then has the bits of :func:`yuma.epoch`. With ``I_WRITE_BONDS`` at 0, Yuma 3's
+stored bonds are the EMA bonds unless the returned status has :data:`BONDS_DIFFER` (rows
+without a new permit cleared).
 """
 
 from __future__ import annotations
@@ -82,7 +85,16 @@ I_USES_PREVIOUS = 13  # liquid_alpha_consensus_mode resolved
 I_LAST_TEMPO = 14  # -1: none
 I_WRITE_BONDS = 15  # Yuma 3 storage rule: 0 never, 1 when it differs from the EMA, 2 always
 I_FILL_WB = 16  # write weights_for_bonds even at beta 0 or 1 (batches)
-N_INTS = 17
+I_DIRTY = 17  # bits 1 << KEEP_*: matrix outputs that may arrive holding old values
+
+# The five matrix outputs, as bit positions (I_DIRTY) and batch keep slots.
+KEEP_WEIGHTS = 0
+KEEP_CLIPPED = 1
+KEEP_WEIGHTS_FOR_BONDS = 2
+KEEP_EMA = 3
+KEEP_BONDS = 4
+
+N_INTS = 18
 
 # Real parameter slots.
 R_KAPPA = 0
@@ -332,8 +344,9 @@ def _scan_row(x, r, upper):
 def _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu, cb,
                     bar, w_out, row_state, r):
     # row_state[r]: bit 1 weights non-zero, bit 2 bonds non-zero, bit 4 a failed check.
-    # The row is zeroed first: the masked normalization writes the kept entries only.
-    _zero_row(w_out, r)
+    # A dirty row is zeroed first: the masked normalization writes the kept entries only.
+    if mask_ints[5]:
+        _zero_row(w_out, r)
     state = 0
     seen = _scan_row(raw, r, _MAX_FINITE)
     if seen < 0:
@@ -408,10 +421,12 @@ def _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu
             state |= 2
     row_state[r] = state
     if state != 1 and state != 3 or not permit[r] or total == 0.0:
-        _zero_row(w_out, r)
+        if mask_ints[5]:
+            _zero_row(w_out, r)
         return
     if not np.isfinite(total):  # overflow: the prescaled path
-        _zero_row(w_out, r)
+        if mask_ints[5]:
+            _zero_row(w_out, r)
         _kernels._mask_normalize_row(raw, all_rows, permit, mask_ints, lu, cb, bar, w_out, r)
         return
     for j in range(raw.shape[1]):
@@ -938,8 +953,9 @@ def _epoch_item(
         permit_old[i] = permit[i] if ints[I_HAS_PERMIT] else True
     if owner >= 0:
         permit_old[owner] = True
-    mask_ints = np.array([owner, int(square), int(has_lu), int(has_cb), int(has_bar)],
-                         dtype=np.int64)
+    dirty = ints[I_DIRTY]
+    mask_ints = np.array([owner, int(square), int(has_lu), int(has_cb), int(has_bar),
+                          dirty >> KEEP_WEIGHTS & 1], dtype=np.int64)
     all_rows = np.arange(n_rows)
     row_state = np.zeros(n_rows, dtype=np.int64)
     bonds_upper = 1.0 if variant == YUMA3_CODE else _MAX_FINITE
@@ -1047,17 +1063,21 @@ def _epoch_item(
                     kept[q] = rows[p]
                     q += 1
             _copy_rows(ema, kept, bonds_out, parallel)
-            _zero_other_rows(bonds_out, kept)
+            if dirty >> KEEP_BONDS & 1:
+                _zero_other_rows(bonds_out, kept)
     else:
         _yuma2_bonds(prev, has_prev, reset, wb, act_out, rows, cons, variant,
                      ints[I_LIQUID_ALPHA] != 0, rate, reals[R_ALPHA_LOW], reals[R_ALPHA_HIGH],
                      inc, permit_new, ema, bonds_out, divs, parallel)
         status |= BONDS_DIFFER
-        _zero_other_rows(bonds_out, rows)
+        if dirty >> KEEP_BONDS & 1:
+            _zero_other_rows(bonds_out, rows)
     if m < n_rows:  # the rows that cannot matter: never written above
-        _zero_other_rows(clipped, rows)
-        _zero_other_rows(ema, rows)
-        if write_wb or ints[I_FILL_WB]:
+        if dirty >> KEEP_CLIPPED & 1:
+            _zero_other_rows(clipped, rows)
+        if dirty >> KEEP_EMA & 1:
+            _zero_other_rows(ema, rows)
+        if (write_wb or ints[I_FILL_WB]) and dirty >> KEEP_WEIGHTS_FOR_BONDS & 1:
             _zero_other_rows(wb_out, rows)
 
     # 6. Emission.
@@ -1128,16 +1148,9 @@ def _at(x, b):
     return x[np.int64(b) if x.shape[0] != 1 else np.int64(0)]
 
 
-KEEP_WEIGHTS = 0
-KEEP_CLIPPED = 1
-KEEP_WEIGHTS_FOR_BONDS = 2
-KEEP_EMA = 3
-KEEP_BONDS = 4
-
-
 @_jit
 def _matrix_of(stacked, kept, scratch, b):
-    """Item b's matrix: its slice of the batch's stack, else the chunk's scratch (as is)."""
+    """Item b's matrix: its slice of the batch's stack, else the chunk's scratch (dirty)."""
     if kept:
         return stacked[b]
     return scratch

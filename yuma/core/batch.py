@@ -562,7 +562,10 @@ def _compiled_batch(
     """The batch through the compiled epoch of a built-in variant, in named steps."""
     n_items, n_rows, n_cols = w.shape
     own, wb_is, lazy_bonds, write_bonds, fill_wb = _matrix_plan(plist, code, keep)
-    ints, reals = _parameter_rows(arrays, scalars, plist, code, write_bonds, fill_wb, n_items)
+    # Matrices without a stack are scratch, reused item after item: dirty.
+    dirty = sum(1 << k for k, name in enumerate(_MATRICES) if not own[name])
+    ints, reals = _parameter_rows(arrays, scalars, plist, code, write_bonds, fill_wb, dirty,
+                                  n_items)
     out = _output_stacks(arrays, own, n_items, n_rows, n_cols)
     statuses = np.zeros(n_items, dtype=np.int64)
     if n_items:
@@ -618,7 +621,7 @@ def _matrix_plan(
 
 def _parameter_rows(
     arrays: dict[str, np.ndarray], scalars: dict[str, list[Any]], plist: list[YumaParams],
-    code: int, write_bonds: int, fill_wb: int, n_items: int
+    code: int, write_bonds: int, fill_wb: int, dirty: int, n_items: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's integer and real parameter rows: one when every item shares them.
 
@@ -633,6 +636,8 @@ def _parameter_rows(
         The built-in variant's code.
     write_bonds, fill_wb : int
         From :func:`_matrix_plan`.
+    dirty : int
+        The ``I_DIRTY`` bits: the matrices written to scratch.
     n_items : int
 
     Returns
@@ -651,7 +656,7 @@ def _parameter_rows(
     ) and len({*owners}) == 1 and len({*tempos}) == 1 and len({*thresholds}) == 1
     items = range(1 if shared else n_items)
     ints = np.array(
-        [int_params(code, plist[b], owners[b], has, tempos[b], write_bonds, fill_wb)
+        [int_params(code, plist[b], owners[b], has, tempos[b], write_bonds, fill_wb, dirty)
          for b in items], dtype=np.int64,
     ).reshape(len(items), ek.N_INTS)
     reals = np.array(
@@ -685,7 +690,7 @@ def _output_stacks(
     out = {}
     for name, shape in _field_shapes(n_rows, n_cols, n_uids).items():
         if name in _MATRICES:
-            out[name] = np.empty((n_items, *shape)) if own[name] else None  # all written
+            out[name] = np.zeros((n_items, *shape)) if own[name] else None
         elif name != "active":
             dtype = np.bool_ if name == "validator_permit" else np.float64
             out[name] = np.empty((n_items, *shape), dtype=dtype)

@@ -67,6 +67,8 @@ _NO_B1 = _placeholder(1, np.bool_)
 _NO_B2 = _placeholder((1, 1), np.bool_)
 _NO_I1 = _placeholder(1, np.int64)
 _NO_OUT = np.zeros((1, 1))  # an output the kernel is told not to write
+ALL_MATRICES = (1 << 5) - 1
+"""``I_DIRTY`` with every matrix output's bit set."""
 
 
 def use_parallel(n_elements: int) -> bool:
@@ -74,17 +76,28 @@ def use_parallel(n_elements: int) -> bool:
     return parallel_allowed(n_elements, PARALLEL_MIN_ELEMENTS)
 
 
-def int_params(code, params, owner, has, last_tempo, write_bonds, fill_wb) -> list:
+def dirty_outputs(n_rows: int, n_cols: int) -> int:
+    """The ``I_DIRTY`` bits of one epoch: which matrix outputs come as ``np.empty``.
+
+    The square form's outputs come zeroed: the pages of rows that never matter (most rows
+    of a large subnet) stay untouched. Otherwise every row can matter, the kernel writes
+    every entry itself and zeroing first would write each matrix twice.
+    """
+    return 0 if n_rows == n_cols else ALL_MATRICES
+
+
+def int_params(code, params, owner, has, last_tempo, write_bonds, fill_wb, dirty=0) -> list:
     """The kernel's integer slots.
 
     ``has``: flags of the optional arrays, in slot order bonds, active, validator_permit,
     last_update, commit_block, block_at_registration, listed, reset_bonds,
-    previous_consensus.
+    previous_consensus. ``dirty``: bits ``1 << ek.KEEP_*`` of the matrix outputs that do
+    not arrive zeroed.
     """
     return [
         code, -1 if owner is None else owner, params.max_allowed_validators, *has,
         int(params.liquid_alpha), int(params.uses_previous_consensus),
-        -1 if last_tempo is None else last_tempo, write_bonds, fill_wb,
+        -1 if last_tempo is None else last_tempo, write_bonds, fill_wb, dirty,
     ]
 
 
@@ -99,16 +112,17 @@ def real_params(params, stake_threshold) -> list:
 _PARAMETER_CACHE: dict = {}
 
 
-def _parameter_arrays(code, params, owner, has, last_tempo, write_bonds, stake_threshold):
+def _parameter_arrays(code, params, owner, has, last_tempo, write_bonds, stake_threshold,
+                      dirty):
     """The kernel's parameter arrays (read-only), cached: loops call with the same values.
 
     The cache holds each ``params`` it keys by ``id``, so no other object can take its id.
     """
-    key = (id(params), code, owner, has, last_tempo, write_bonds, stake_threshold)
+    key = (id(params), code, owner, has, last_tempo, write_bonds, stake_threshold, dirty)
     hit = _PARAMETER_CACHE.get(key)
     if hit is not None:
         return hit[1], hit[2]
-    ints = np.array(int_params(code, params, owner, has, last_tempo, write_bonds, 0),
+    ints = np.array(int_params(code, params, owner, has, last_tempo, write_bonds, 0, dirty),
                     dtype=np.int64)
     reals = np.array(real_params(params, stake_threshold))
     ints.setflags(write=False)
@@ -138,22 +152,23 @@ def run_builtin(
         commit_block is not None, bar is not None, listed is not None, reset is not None,
         prev_cons is not None,
     )
+    dirty = dirty_outputs(n_rows, n_cols)
     ints, reals = _parameter_arrays(code, params, owner, has, last_tempo, 0 if lazy else 1,
-                                    stake_threshold)
+                                    stake_threshold, dirty)
+    new_matrix = np.empty if dirty else np.zeros
     s_out = np.empty(n_rows)
     act_out = np.empty(n_rows)
     permit_new = np.empty(n_rows, dtype=np.bool_)
-    # Matrices as np.empty: the kernel writes every entry (np.zeros would write them twice).
-    w_out = np.empty((n_rows, n_cols))
+    w_out = new_matrix((n_rows, n_cols))
     cons = np.empty(n_cols)
-    clipped = np.empty((n_rows, n_cols))
+    clipped = new_matrix((n_rows, n_cols))
     v_trust = np.empty(n_rows)
     ranks = np.empty(n_cols)
     trust = np.empty(n_cols)
     inc = np.empty(n_cols)
-    wb_out = _NO_OUT if beta in (0.0, 1.0) else np.empty((n_rows, n_cols))
-    ema = np.empty((n_rows, n_cols))
-    bonds_out = _NO_OUT if lazy else np.empty((n_rows, n_cols))
+    wb_out = _NO_OUT if beta in (0.0, 1.0) else new_matrix((n_rows, n_cols))
+    ema = new_matrix((n_rows, n_cols))
+    bonds_out = _NO_OUT if lazy else new_matrix((n_rows, n_cols))
     divs = np.empty(n_rows)
     server = np.empty(n_cols)
     validator = np.empty(n_rows)

@@ -592,7 +592,15 @@ def _compiled_fold(
         start.validator_permit is not None, False, False, False, False, False,
         start.consensus is not None,
     )
-    ints = np.array(int_params(code, params, None, has, None, 0, int(fill_wb)), dtype=np.int64)
+    record = _Record(scenario, n_epochs, keep)
+    no_matrix = np.zeros((1, 1, 1))
+    kept_names = ("input_weights", "weights", "clipped_weights", "weights_for_bonds",
+                  "ema_bonds", "bonds")
+    kept = np.array([name in keep for name in kept_names], dtype=np.int64)
+    # The matrices not kept go to scratch matrices reused epoch after epoch: dirty.
+    dirty = sum(1 << k for k, name in enumerate(kept_names[1:]) if name not in keep)
+    ints = np.array(int_params(code, params, None, has, None, 0, int(fill_wb), dirty),
+                    dtype=np.int64)
     reals = np.array(real_params(params, 0.0))
 
     carried = np.zeros((n_rows, n_cols))
@@ -611,12 +619,6 @@ def _compiled_fold(
          for t in range(n_epochs)], dtype=np.int64,
     ).reshape(n_epochs, len(scenario.copiers))
     no_mask = np.zeros((1, 1), dtype=np.bool_)
-
-    record = _Record(scenario, n_epochs, keep)
-    no_matrix = np.zeros((1, 1, 1))
-    kept_names = ("input_weights", "weights", "clipped_weights", "weights_for_bonds",
-                  "ema_bonds", "bonds")
-    kept = np.array([name in keep for name in kept_names], dtype=np.int64)
     mats = [record.mats.get(name, no_matrix) for name in kept_names]
     rows, cols = record.rows, record.cols
     parallel = use_parallel(n_rows * n_cols)
