@@ -259,16 +259,6 @@ def measure_batch(shape: str, n_items: int, repeats: int):
             rows.append((f"  alloc + first touch of {n_kept} kept stacks (np.ones)",
                          t / n_items))
             floors.append(f)
-        scratch = [np.zeros(w.shape[1:]) for _ in range(5 - n_kept)]
-
-        def zero_scratch(scratch=scratch):
-            for x in scratch:
-                x[:, :] = 0.0
-
-        if scratch:
-            t, f = interleaved(zero_scratch, floor_fn, repeats)
-            rows.append((f"  re-zeroing {len(scratch)} scratch matrices per item", t))
-            floors.append(f)
     t, f = interleaved(lambda: yuma.epoch(w[0], stake[0], bonds[0], params=params), floor_fn,
                        repeats)
     rows.append(("yuma.epoch alone (item 0)", t))
