@@ -119,3 +119,32 @@ def test_fused_matrices_are_read_only():
     for name in ("weights", "clipped_weights", "weights_for_bonds", "ema_bonds", "bonds"):
         with pytest.raises(ValueError, match="read-only"):
             getattr(r, name)[0, 0] = 1.0
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.25, 1.0])
+@pytest.mark.parametrize("with_bonds", [False, True])
+@pytest.mark.parametrize("square", [False, True])
+def test_liquid_alpha_one_pass_rows_drop_the_bonds_the_chain_drops(beta, with_bonds, square):
+    # Rows without block or listed masks take the one-pass liquid-alpha EMA. Zero weights
+    # with earlier bonds (dropped at 0 < beta < 1) and columns of zero consensus that a
+    # validator still weights (dropped at beta = 1) must be cleared as the steps clear them.
+    rng = np.random.default_rng(31)
+    n_rows, n_cols = 12, (12 if square else 20)
+    w = np.round(rng.random((n_rows, n_cols)), 2)
+    w[rng.random(w.shape) < 0.35] = 0.0
+    w[: n_rows // 2, 3] = 0.0  # the staked half leaves column 3 alone: consensus 0 there
+    w[n_rows // 2:, 3] = 0.7
+    stake = np.concatenate([np.full(n_rows // 2, 10.0), np.full(n_rows - n_rows // 2, 1.0)])
+    kw = {
+        "weights": w, "stake": stake,
+        "params": yuma.YumaParams(variant="yuma3", liquid_alpha=True, bonds_penalty=beta,
+                                  kappa=0.5),
+    }
+    if with_bonds:
+        kw["bonds"] = np.round(rng.random((n_rows, n_cols)) * 0.5, 3)
+        if square:
+            np.fill_diagonal(kw["bonds"], 0.0)
+    if square:
+        kw["owner_uid"] = 2
+    fused = _run_both(kw)
+    assert fused.consensus[3] == 0.0

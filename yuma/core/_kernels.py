@@ -1011,6 +1011,10 @@ def _clip_bonds_chunk(
             for j in range(n_cols):
                 ema[r, j] = 0.0
             continue
+        if lu_r < 0 and cb_r < 0 and not has_listed:
+            _liquid_ema_row_simple(w, consensus, alpha_consensus, wb, prev, reset, no_prev,
+                                   beta, low, high, steepness, self_col, ema, ema_sums, r)
+            continue
         # Every bond of the row first, in loops without data-dependent branches (they
         # vectorize); then the bonds without a stored entry are cleared and the rest summed.
         if no_prev:
@@ -1023,14 +1027,10 @@ def _clip_bonds_chunk(
                 b = 0.0 if reset[j] else b
                 ema[r, j] = _liquid_ema_entry(wb[r, j], b, alpha_consensus[j], low, high,
                                               steepness)
-        simple = lu_r < 0 and cb_r < 0 and not has_listed
         for j in range(n_cols):
-            if simple:
-                entry = j != self_col
-            else:
-                entry = _col_kept(j, self_col, lu_r, cb_r, bar)
-                if entry and has_listed:
-                    entry = listed[r, j] or raw[r, j] > 0.0
+            entry = _col_kept(j, self_col, lu_r, cb_r, bar)
+            if entry and has_listed:
+                entry = listed[r, j] or raw[r, j] > 0.0
             if beta == 1.0:
                 c = consensus[j]
                 entry = entry and not (c < w[r, j] and c <= 0.0)
@@ -1038,6 +1038,38 @@ def _clip_bonds_chunk(
                 entry = entry and wb[r, j] > 0.0
             # Adding +0.0 for a dropped bond leaves the (non-negative) sum's bits unchanged.
             e = ema[r, j] if entry else 0.0
+            ema[r, j] = e
+            ema_sums[j] += e
+
+
+@_jit
+def _liquid_ema_row_simple(w, consensus, alpha_consensus, wb, prev, reset, no_prev, beta, low,
+                           high, steepness, self_col, ema, ema_sums, r):
+    """Row r of the liquid-alpha EMA when only the self-bond lacks a stored entry.
+
+    One pass (the general case's two: every bond, then the dropped ones cleared), with the
+    storage test as integer flags so that the loop vectorizes; the same bits.
+    """
+    beta_one = beta == 1.0
+    beta_mid = beta != 0.0 and not beta_one
+    if no_prev:
+        for j in range(w.shape[1]):
+            x = wb[r, j]
+            e = _liquid_ema_entry(x, 0.0, alpha_consensus[j], low, high, steepness)
+            c = consensus[j]
+            dropped = ((c < w[r, j]) & (c <= 0.0) & beta_one) | ((x <= 0.0) & beta_mid)
+            e = 0.0 if (j == self_col) | dropped else e
+            ema[r, j] = e
+            ema_sums[j] += e
+    else:
+        for j in range(w.shape[1]):
+            x = wb[r, j]
+            b = prev[r, j]
+            b = 0.0 if reset[j] else b
+            e = _liquid_ema_entry(x, b, alpha_consensus[j], low, high, steepness)
+            c = consensus[j]
+            dropped = ((c < w[r, j]) & (c <= 0.0) & beta_one) | ((x <= 0.0) & beta_mid)
+            e = 0.0 if (j == self_col) | dropped else e
             ema[r, j] = e
             ema_sums[j] += e
 
