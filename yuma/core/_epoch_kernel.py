@@ -346,7 +346,7 @@ def _first_pass_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_int
     # row_state[r]: bit 1 weights non-zero, bit 2 bonds non-zero, bit 4 a failed check.
     # A dirty row is zeroed first: the masked normalization writes the kept entries only.
     if mask_ints[5]:
-        _zero_row(w_out, r)
+        _kernels.zero_row(w_out, r)
     state = 0
     seen = _scan_row(raw, r, _MAX_FINITE)
     if seen < 0:
@@ -422,23 +422,17 @@ def _group_row(raw, prev, has_prev, bonds_upper, all_rows, permit, mask_ints, lu
     row_state[r] = state
     if state != 1 and state != 3 or not permit[r] or total == 0.0:
         if mask_ints[5]:
-            _zero_row(w_out, r)
+            _kernels.zero_row(w_out, r)
         return
     if not np.isfinite(total):  # overflow: the prescaled path
         if mask_ints[5]:
-            _zero_row(w_out, r)
+            _kernels.zero_row(w_out, r)
         _kernels._mask_normalize_row(raw, all_rows, permit, mask_ints, lu, cb, bar, w_out, r)
         return
     for j in range(raw.shape[1]):
         w_out[r, j] = raw[r, j] / total
     if self_col >= 0:
         w_out[r, self_col] = 0.0
-
-
-@_jit
-def _zero_row(x, r):
-    for j in range(x.shape[1]):
-        x[r, j] = 0.0
 
 
 @_jit
@@ -449,7 +443,7 @@ def _zero_other_rows(x, rows):
         if p < rows.shape[0] and rows[p] == i:
             p += 1
         else:
-            _zero_row(x, i)
+            _kernels.zero_row(x, i)
 
 
 @_jit
@@ -604,7 +598,7 @@ def _median_plan(units, need):
     cumulative = np.cumsum(units)
     total = cumulative[m - 1]
     if need <= 0 or total < need:
-        return _network_pairs(0)[0:0], _NO_SAMPLE.copy(), _NO_GUESS.copy()
+        return _network_pairs(0), _NO_SAMPLE.copy(), _NO_GUESS.copy()  # no pairs
     points = np.empty(size, dtype=np.int64)
     for k in range(size):
         points[k] = ((2 * k + 1) * total) // (2 * size)

@@ -1008,8 +1008,7 @@ def _clip_bonds_chunk(
             continue
         row_kept, self_col, lu_r, cb_r = _row_mask(r, permit, mask_ints, lu, cb)
         if not row_kept:  # no stored entry: every bond of the row is dropped
-            for j in range(n_cols):
-                ema[r, j] = 0.0
+            zero_row(ema, r)
             continue
         if lu_r < 0 and cb_r < 0 and not has_listed:
             _liquid_ema_row_simple(w, consensus, alpha_consensus, wb, prev, reset, no_prev,
@@ -1040,6 +1039,13 @@ def _clip_bonds_chunk(
             e = ema[r, j] if entry else 0.0
             ema[r, j] = e
             ema_sums[j] += e
+
+
+@_jit
+def zero_row(x, r):
+    """``x[r, :] = 0``."""
+    for j in range(x.shape[1]):
+        x[r, j] = 0.0
 
 
 @_jit
